@@ -1,0 +1,92 @@
+"""Shared fixtures: one user of each role, and API clients signed in as them."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from members.models import Member, Party, Sector
+from zhengxie.accounts.models import Department, Role, User
+
+PASSWORD = "Zx-test-pass-2026"
+
+
+def make_user(username: str, role: str, **extra) -> User:
+    user = User(username=username, role=role, name=extra.pop("name", username), **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def department(db):
+    return Department.objects.create(name="市教育局", code="JYJ", contact="王科长", phone="13800000001")
+
+
+@pytest.fixture
+def other_department(db):
+    return Department.objects.create(name="市卫健委", code="WJW", contact="李科长", phone="13800000002")
+
+
+@pytest.fixture
+def staff_user(db):
+    return make_user("staff1", Role.STAFF, name="张干事")
+
+
+@pytest.fixture
+def leader_user(db):
+    return make_user("leader1", Role.LEADER, name="刘主席")
+
+
+@pytest.fixture
+def department_user(department):
+    return make_user("dept1", Role.DEPARTMENT, name="王科长", department=department)
+
+
+@pytest.fixture
+def sector(db):
+    return Sector.objects.create(name="教育界", order=10)
+
+
+@pytest.fixture
+def member(db, sector):
+    user = make_user("member1", Role.MEMBER, name="李委员")
+    return Member.objects.create(
+        user=user,
+        name="李委员",
+        gender=Member.Gender.FEMALE,
+        party=Party.objects.get(name="中国民主同盟"),
+        sector=sector,
+        mobile="13900000001",
+        email="li@example.com",
+    )
+
+
+@pytest.fixture
+def other_member(db, sector):
+    user = make_user("member2", Role.MEMBER, name="赵委员")
+    return Member.objects.create(
+        user=user,
+        name="赵委员",
+        gender=Member.Gender.MALE,
+        party=Party.objects.get(name="九三学社"),
+        sector=sector,
+        mobile="13900000002",
+        email="zhao@example.com",
+    )
+
+
+@pytest.fixture
+def member_user(member):
+    return member.user
+
+
+@pytest.fixture
+def api():
+    """An API client; `api(user)` returns one authenticated as that user."""
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SqyyConfig(AppConfig):
+    name = "sqyy"
+    verbose_name = "社情民意"

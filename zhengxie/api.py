@@ -1,0 +1,44 @@
+"""The API's shared pieces: pagination and the Chinese error shape."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from zhengxie.workflow.errors import DomainError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+_CHINESE_DETAIL = {
+    exceptions.NotAuthenticated: "请先登录。",
+    exceptions.AuthenticationFailed: "身份认证失败，请重新登录。",
+    exceptions.NotFound: "对象不存在。",
+    exceptions.MethodNotAllowed: "不支持该请求方法。",
+}
+
+
+def exception_handler(exc, context):
+    """Domain errors become 400 with a Chinese `detail`; 404 never says whether the object exists."""
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        return Response({"detail": "；".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoPermissionDenied):
+        message = str(exc) or "您无权执行此操作。"
+        exc = exceptions.PermissionDenied(message)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("对象不存在。")
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+        for exc_class, message in _CHINESE_DETAIL.items():
+            if type(exc) is exc_class and exc_class is not exceptions.NotFound:
+                response.data["detail"] = message
+    return response

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from zhengxie import views
+
+admin.site.site_header = "政协履职工作平台 管理后台"
+admin.site.site_title = "政协履职工作平台"
+admin.site.index_title = "机关工作台"
+
+urlpatterns = [
+    path("", include("members.urls")),
+    path("home/", views.home, name="home"),
+    path("workbench/", views.workbench, name="workbench"),
+    path("portal/", include("zhengxie.workflow.urls")),
+    path("accounts/", include("zhengxie.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("zhengxie.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
