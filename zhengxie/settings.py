@@ -41,7 +41,10 @@ def load_dotenv(path: Path) -> None:
 
 
 if os.environ.get("DJANGO_SETTINGS_MODULE", "zhengxie.settings") == "zhengxie.settings":
-    load_dotenv(BASE_DIR / ".env")
+    # DJANGO_DOTENV="" turns the file off (as production and the deployment test do).
+    _dotenv = os.environ.get("DJANGO_DOTENV", str(BASE_DIR / ".env"))
+    if _dotenv:
+        load_dotenv(Path(_dotenv))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
@@ -258,7 +261,7 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,75 @@
+"""Production settings pass Django's deployment checks; demo data is idempotent."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from members.models import Member, Plenary, Term
+from zhengxie.accounts.models import Department, Role, User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _production_env(**extra):
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "zhengxie.settings",
+        "DJANGO_DOTENV": "",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-from-the-environment-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "zx.example.gov.cn",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/zhengxie",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    }
+    env.update(extra)
+    return env
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = _production_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_prints_every_role(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    counts = (User.objects.count(), Member.objects.count(), Department.objects.count(), Plenary.objects.count())
+    call_command("seed_demo")
+    capsys.readouterr()
+    assert counts == (
+        User.objects.count(),
+        Member.objects.count(),
+        Department.objects.count(),
+        Plenary.objects.count(),
+    )
+    for username in ("staff", "leader", "member1", "dept_fgw"):
+        assert username in first
+    assert {u.role for u in User.objects.all()} == set(Role.values)
+    assert Term.objects.get(is_current=True).name == "第十五届"
+    assert all(m.user.role == Role.MEMBER for m in Member.objects.select_related("user"))
