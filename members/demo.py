@@ -66,16 +66,116 @@ DEPARTMENTS = [
 
 # name, gender, ethnicity, birth, party, sector, committee, position, employer
 MEMBERS = [
-    ("李文华", "female", "汉族", date(1972, 3, 15), "中国民主同盟", "教育界", "教科卫体委员会", "standing", "市第一中学校长"),
-    ("王建平", "male", "汉族", date(1968, 7, 2), "中国共产党", "经济界", "经济委员会", "member", "市城投集团总经理"),
-    ("张晓梅", "female", "回族", date(1980, 11, 20), "无党派人士", "医药卫生界", "教科卫体委员会", "member", "市人民医院副院长"),
-    ("赵国强", "male", "汉族", date(1975, 1, 8), "九三学社", "科技界", "人口资源环境委员会", "member", "市农科院研究员"),
-    ("陈思远", "male", "汉族", date(1983, 5, 30), "中国民主建国会", "工商联", "经济委员会", "member", "远航科技有限公司董事长"),
-    ("刘淑芬", "female", "满族", date(1966, 9, 12), "中国农工民主党", "医药卫生界", "社会和法制委员会", "standing", "市中医院主任医师"),
-    ("杨帆", "male", "汉族", date(1979, 2, 17), "中国民主促进会", "文化艺术界", "文化文史和学习委员会", "member", "市文联副主席"),
-    ("周敏", "female", "汉族", date(1985, 8, 8), "中国致公党", "妇联", "社会和法制委员会", "member", "市律师协会副会长"),
-    ("吴德胜", "male", "汉族", date(1962, 4, 4), "中国共产党", "农业界", "农业农村委员会", "vice_chairman", "市政协"),
-    ("郑海峰", "male", "汉族", date(1970, 12, 25), "中国国民党革命委员会", "特邀人士", "提案委员会", "standing", "市政协提案委员会"),
+    (
+        "李文华",
+        "female",
+        "汉族",
+        date(1972, 3, 15),
+        "中国民主同盟",
+        "教育界",
+        "教科卫体委员会",
+        "standing",
+        "市第一中学校长",
+    ),
+    (
+        "王建平",
+        "male",
+        "汉族",
+        date(1968, 7, 2),
+        "中国共产党",
+        "经济界",
+        "经济委员会",
+        "member",
+        "市城投集团总经理",
+    ),
+    (
+        "张晓梅",
+        "female",
+        "回族",
+        date(1980, 11, 20),
+        "无党派人士",
+        "医药卫生界",
+        "教科卫体委员会",
+        "member",
+        "市人民医院副院长",
+    ),
+    (
+        "赵国强",
+        "male",
+        "汉族",
+        date(1975, 1, 8),
+        "九三学社",
+        "科技界",
+        "人口资源环境委员会",
+        "member",
+        "市农科院研究员",
+    ),
+    (
+        "陈思远",
+        "male",
+        "汉族",
+        date(1983, 5, 30),
+        "中国民主建国会",
+        "工商联",
+        "经济委员会",
+        "member",
+        "远航科技有限公司董事长",
+    ),
+    (
+        "刘淑芬",
+        "female",
+        "满族",
+        date(1966, 9, 12),
+        "中国农工民主党",
+        "医药卫生界",
+        "社会和法制委员会",
+        "standing",
+        "市中医院主任医师",
+    ),
+    (
+        "杨帆",
+        "male",
+        "汉族",
+        date(1979, 2, 17),
+        "中国民主促进会",
+        "文化艺术界",
+        "文化文史和学习委员会",
+        "member",
+        "市文联副主席",
+    ),
+    (
+        "周敏",
+        "female",
+        "汉族",
+        date(1985, 8, 8),
+        "中国致公党",
+        "妇联",
+        "社会和法制委员会",
+        "member",
+        "市律师协会副会长",
+    ),
+    (
+        "吴德胜",
+        "male",
+        "汉族",
+        date(1962, 4, 4),
+        "中国共产党",
+        "农业界",
+        "农业农村委员会",
+        "vice_chairman",
+        "市政协",
+    ),
+    (
+        "郑海峰",
+        "male",
+        "汉族",
+        date(1970, 12, 25),
+        "中国国民党革命委员会",
+        "特邀人士",
+        "提案委员会",
+        "standing",
+        "市政协提案委员会",
+    ),
 ]
 
 # username, role, display name, extra
@@ -99,7 +199,8 @@ def _user(username: str, role: str, name: str, department: Department | None = N
 def seed_roster() -> list[tuple[str, str, str]]:
     """Create the demo roster; returns (role label, username, name) of every demo account."""
     term, _ = Term.objects.get_or_create(
-        number=15, defaults={"start_date": date(2022, 1, 10), "end_date": date(2027, 1, 10), "is_current": True}
+        number=15,
+        defaults={"start_date": date(2022, 1, 10), "end_date": date(2027, 1, 10), "is_current": True},
     )
     plenaries = [
         (1, date(2022, 1, 10), date(2022, 1, 14)),
@@ -109,13 +210,17 @@ def seed_roster() -> list[tuple[str, str, str]]:
         (5, date(2026, 1, 12), date(2026, 1, 15)),
     ]
     for number, start, end in plenaries:
-        Plenary.objects.get_or_create(term=term, number=number, defaults={"start_date": start, "end_date": end})
+        Plenary.objects.get_or_create(
+            term=term, number=number, defaults={"start_date": start, "end_date": end}
+        )
     sectors = {}
     for order, name in enumerate(SECTORS, start=1):
         sectors[name], _ = Sector.objects.get_or_create(name=name, defaults={"order": order * 10})
     committees = {}
     for order, name in enumerate(COMMITTEES, start=1):
-        committees[name], _ = SpecialCommittee.objects.get_or_create(name=name, defaults={"order": order * 10})
+        committees[name], _ = SpecialCommittee.objects.get_or_create(
+            name=name, defaults={"order": order * 10}
+        )
     parties = {p.name: p for p in Party.objects.all()}
 
     accounts: list[tuple[str, str, str]] = []

@@ -63,3 +63,48 @@ class TransitionLog(models.Model):
 
     def __str__(self):
         return f"{self.from_state} → {self.to_state}"
+
+
+class HandlingPolicy(models.Model):
+    """办理规则: every number the rules of a place set. One active row; edited by staff in the admin."""
+
+    name = models.CharField("名称", max_length=100, default="默认办理规则")
+    is_active = models.BooleanField("启用", default=True)
+    # lengths
+    proposal_title_max = models.PositiveIntegerField("提案案由字数上限", default=50)
+    proposal_content_max = models.PositiveIntegerField("提案正文字数上限", default=2500)
+    opinion_content_max = models.PositiveIntegerField("社情民意字数上限", default=1500)
+    attachment_max_mb = models.PositiveIntegerField("附件大小上限(MB)", default=20)
+    attachment_extensions = models.CharField(
+        "允许的附件类型", max_length=200, default="pdf,doc,docx,xls,xlsx,jpg,jpeg,png,txt"
+    )
+    # deadlines (the handling issue uses these)
+    reply_months = models.PositiveIntegerField("答复期限(自交办起，月)", default=3)
+    extension_cap_months = models.PositiveIntegerField("延期后最长期限(自交办起，月)", default=6)
+    adjustment_window_workdays = models.PositiveIntegerField("申请调整期限(工作日)", default=5)
+    co_opinion_months = models.PositiveIntegerField("会办意见期限(月)", default=1)
+    first_contact_workdays = models.PositiveIntegerField("首次面商期限(工作日)", default=15)
+    reply_requires_contact = models.BooleanField("答复前须有面商记录", default=True)
+    rating_window_workdays = models.PositiveIntegerField("委员测评期限(工作日)", default=15)
+    rehandling_months = models.PositiveIntegerField("重新办理期限(月)", default=1)
+    publication_workdays = models.PositiveIntegerField("答复公开期限(工作日)", default=20)
+    transfer_months = models.PositiveIntegerField("社情民意转办期限(月)", default=1)
+    reminder_days_before = models.CharField("提前提醒天数", max_length=50, default="15,7,3,1,0")
+    overdue_repeat_days = models.PositiveIntegerField("逾期后每隔几天提醒", default=7)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "办理规则"
+        verbose_name_plural = "办理规则"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_policy"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def allowed_extensions(self) -> set[str]:
+        return {e.strip().lower().lstrip(".") for e in self.attachment_extensions.split(",") if e.strip()}

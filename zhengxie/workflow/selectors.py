@@ -13,3 +13,10 @@ def history_of(target) -> QuerySet[TransitionLog]:
         .select_related("actor")
         .order_by("at", "id")
     )
+
+
+def policy_current():
+    """The active handling policy; an unsaved default row when staff have not configured one."""
+    from .models import HandlingPolicy
+
+    return HandlingPolicy.objects.filter(is_active=True).first() or HandlingPolicy()
