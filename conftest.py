@@ -1,12 +1,35 @@
-"""Shared fixtures: one user of each role, and API clients signed in as them."""
+"""Shared fixtures: one user of each role, the roster, and API clients signed in as them."""
+
+from datetime import date
 
 import pytest
 from rest_framework.test import APIClient
 
-from members.models import Member, Party, Sector
+from members.models import Member, Party, Plenary, Sector, Term
 from zhengxie.accounts.models import Department, Role, User
 
 PASSWORD = "Zx-test-pass-2026"
+
+
+def _reseed_reference_data():
+    """Transactional tests flush the tables, data migrations' rows included: put them back."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in ("members.migrations.0002_seed_parties", "proposals.migrations.0002_seed_lists"):
+        import_module(module).seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or (len(marker.args) > 0 and marker.args[0])
+    )
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        _reseed_reference_data()
 
 
 def make_user(username: str, role: str, **extra) -> User:
@@ -88,5 +111,30 @@ def api():
         if user is not None:
             client.force_authenticate(user)
         return client
+
+    return make
+
+
+@pytest.fixture
+def term(db):
+    return Term.objects.create(number=15, start_date=date(2022, 1, 10), is_current=True)
+
+
+@pytest.fixture
+def plenary(term):
+    return Plenary.objects.create(
+        term=term, number=2, start_date=date(2026, 1, 12), end_date=date(2026, 1, 15)
+    )
+
+
+@pytest.fixture
+def make_member(sector):
+    """`make_member("name")` creates a serving member with a login named after it."""
+    counter = {"n": 0}
+
+    def make(name: str, **extra) -> Member:
+        counter["n"] += 1
+        user = make_user(f"m{counter['n']}_{abs(hash(name)) % 10000}", Role.MEMBER, name=name)
+        return Member.objects.create(user=user, name=name, sector=sector, **extra)
 
     return make
