@@ -8,6 +8,8 @@ from .models import OpinionReport
 def opinion_reports_visible_to(user) -> QuerySet[OpinionReport]:
     """Staff and leaders see every submitted report; a member sees their own; departments none here."""
     qs = OpinionReport.objects.select_related("reflector", "created_by")
+    if not user.is_authenticated:
+        return qs.none()
     role = user.effective_role
     if role in (Role.STAFF, Role.LEADER):
         return qs.exclude(state=OpinionReport.State.DRAFT) | qs.filter(created_by=user)

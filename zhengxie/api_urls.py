@@ -1,4 +1,33 @@
-from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
+"""/api/v1/: one router for every app's viewsets, plus the apps' plain API views.
 
-urlpatterns = [path("auth/token/", obtain_auth_token, name="api-token")]
+Each app's api module may define `register(router)` (viewsets) and `urlpatterns` (plain views such as
+/me/ or /stats/…). An app whose api module does not exist yet is skipped, so apps can land one by one.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from rest_framework.routers import SimpleRouter
+
+API_MODULES = [
+    "zhengxie.accounts.api",
+    "zhengxie.notifications.api",
+    "zhengxie.workflow.api",
+    "members.api",
+    "consultations.api",
+    "sqyy.api",
+    "proposals.api",
+]
+
+router = SimpleRouter()
+urlpatterns = []
+
+for module_name in API_MODULES:
+    if find_spec(module_name) is None:
+        continue
+    module = import_module(module_name)
+    if hasattr(module, "register"):
+        module.register(router)
+    urlpatterns += getattr(module, "urlpatterns", [])
+
+urlpatterns += router.urls

@@ -203,6 +203,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `role`/`status`/`state` field; name each enum after its owner.
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "zhengxie.accounts.models.Role",
+        "MemberStatusEnum": "members.models.Member.Status",
+        "ProposalStateEnum": "proposals.models.Proposal.State",
+        "CosignerStatusEnum": "proposals.models.Cosigner.Status",
+        "OpinionReportStateEnum": "sqyy.models.OpinionReport.State",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------

@@ -1,0 +1,293 @@
+"""Proposals API (API.md "Proposals"): thin — selectors read, services write."""
+
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from zhengxie.workflow.api import HistorySerializer
+
+from . import selectors, services
+from .models import Cosigner, Proposal, ProposalAttachment
+
+
+class CosignerSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="member.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    joined_by_merge = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Cosigner
+        fields = ["member", "name", "status", "status_display", "answered_at", "joined_by_merge"]
+
+    def get_joined_by_merge(self, obj) -> bool:
+        return obj.merged_from_id is not None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProposalAttachment
+        fields = ["id", "name", "size", "file", "uploaded_at"]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    proposer_name = serializers.CharField(source="proposer_display", read_only=True)
+    cosigners = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    rejection_reason = serializers.CharField(source="rejection_reason.text", default="", read_only=True)
+    assignments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "number",
+            "title",
+            "content",
+            "category",
+            "category_name",
+            "kind",
+            "kind_display",
+            "organization",
+            "state",
+            "state_display",
+            "proposer",
+            "proposer_name",
+            "cosigners",
+            "term",
+            "during_plenary",
+            "plenary",
+            "submitted_at",
+            "registered_at",
+            "return_reason",
+            "rejection_reason",
+            "rejection_text",
+            "disposition",
+            "merged_into",
+            "opinion_report",
+            "is_key",
+            "is_published",
+            "attachments",
+            "assignments",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_cosigners(self, obj) -> list[dict]:
+        # Declined co-signers are off the proposal; unsent invitations show as listed.
+        rows = [c for c in obj.cosigners.all() if c.status != Cosigner.Status.DECLINED]
+        return CosignerSerializer(rows, many=True).data
+
+    def get_assignments(self, obj) -> list[dict]:
+        return []
+
+
+class ProposalWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, allow_blank=True)
+    content = serializers.CharField(allow_blank=True, required=False, default="")
+    category = serializers.CharField(help_text="类别 id 或名称")
+    kind = serializers.ChoiceField(choices=Proposal.Kind.choices, default=Proposal.Kind.INDIVIDUAL)
+    cosigners = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    organization = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    during_plenary = serializers.BooleanField(required=False, default=False)
+    plenary = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class CosignSerializer(serializers.Serializer):
+    agree = serializers.BooleanField()
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    reason_code = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="标准理由 id 或文字"
+    )
+    disposition = serializers.CharField()
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField()
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("state", str, description="状态，可用逗号分隔多个"),
+    OpenApiParameter("kind", str, enum=Proposal.Kind.values),
+    OpenApiParameter("term", int),
+    OpenApiParameter("plenary", int),
+    OpenApiParameter("category", int),
+    OpenApiParameter("key", bool, description="只看重点提案"),
+    OpenApiParameter("q", str, description="全文检索：案由、正文、编号、提案人"),
+]
+
+
+def _act(serializer_class=None, **schema):
+    """An action: POST, returns the proposal's new representation."""
+    return extend_schema(request=serializer_class, responses=ProposalSerializer, **schema)
+
+
+class ProposalViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ProposalSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        qs = selectors.proposals_visible_to(self.request.user).prefetch_related("attachments")
+        return selectors.proposals_filter(qs, params=self.request.query_params).order_by("-updated_at", "-id")
+
+    def get_object(self):
+        return selectors.access_proposal(self.request.user, self.kwargs["pk"])
+
+    def _respond(self, proposal, code=status.HTTP_200_OK):
+        fresh = selectors.access_proposal(self.request.user, proposal.pk)
+        return Response(ProposalSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=ProposalWriteSerializer, responses={201: ProposalSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self._input(ProposalWriteSerializer)
+        proposal = services.proposal_create(actor=request.user, **data)
+        return self._respond(proposal, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProposalWriteSerializer(partial=True), responses=ProposalSerializer)
+    def partial_update(self, request, pk=None):
+        proposal = self.get_object()
+        serializer = ProposalWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = {k: v for k, v in serializer.validated_data.items() if k in request.data}
+        services.proposal_update(actor=request.user, proposal=proposal, **changes)
+        return self._respond(proposal)
+
+    @extend_schema(responses=HistorySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        proposal = self.get_object()
+        return Response(HistorySerializer(selectors.proposal_history(proposal), many=True).data)
+
+    @_act()
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._respond(services.proposal_submit(actor=request.user, proposal=self.get_object()))
+
+    @_act(ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        proposal = self.get_object()
+        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
+        return self._respond(services.proposal_withdraw(actor=request.user, proposal=proposal, reason=reason))
+
+    @_act(CosignSerializer)
+    @action(detail=True, methods=["post"])
+    def cosign(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(CosignSerializer)
+        return self._respond(
+            services.proposal_cosign(actor=request.user, proposal=proposal, agree=data["agree"])
+        )
+
+    @_act(ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(ReasonSerializer)
+        return self._respond(
+            services.proposal_return(actor=request.user, proposal=proposal, reason=data["reason"])
+        )
+
+    @_act()
+    @action(detail=True, methods=["post"])
+    def register(self, request, pk=None):
+        return self._respond(services.proposal_register(actor=request.user, proposal=self.get_object()))
+
+    @_act(RejectSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(RejectSerializer)
+        return self._respond(
+            services.proposal_reject(
+                actor=request.user,
+                proposal=proposal,
+                reason=data["reason"],
+                reason_code=data["reason_code"] or None,
+                disposition=data["disposition"],
+            )
+        )
+
+    @_act(MergeSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(MergeSerializer)
+        # The target must be visible to the actor too; otherwise it "does not exist".
+        target = selectors.access_proposal(request.user, data["into"])
+        return self._respond(services.proposal_merge(actor=request.user, proposal=proposal, into=target))
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: ProposalSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def attachments(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(AttachmentUploadSerializer)
+        services.proposal_attachment_add(actor=request.user, proposal=proposal, uploaded_file=data["file"])
+        return self._respond(proposal, status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    request=inline_serializer(
+        "BulkRegister", {"ids": serializers.ListField(child=serializers.IntegerField())}
+    ),
+    responses=inline_serializer(
+        "BulkRegisterResult",
+        {
+            "registered": serializers.ListField(child=serializers.DictField()),
+            "failed": serializers.ListField(child=serializers.DictField()),
+        },
+    ),
+)
+class BulkRegisterView(viewsets.ViewSet):
+    """POST /proposals/bulk-register/ {"ids": [...]}: staff register many; each refusal is reported."""
+
+    def create(self, request):
+        ids = request.data.get("ids") if hasattr(request.data, "get") else None
+        if not isinstance(ids, list) or not all(str(i).isdigit() for i in ids):
+            return Response(
+                {"detail": "请提供要立案的提案编号列表 ids。"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        with transaction.atomic():
+            visible = set(
+                selectors.proposals_visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+            )
+        result = services.proposals_register_bulk(actor=request.user, proposal_ids=visible)
+        failed = [{"id": pk, "detail": msg} for pk, msg in result.failed]
+        failed += [{"id": int(pk), "detail": "提案不存在。"} for pk in ids if int(pk) not in visible]
+        return Response(
+            {"registered": [{"id": p.pk, "number": p.number} for p in result.registered], "failed": failed}
+        )
+
+
+def register(router):
+    router.register("proposals/bulk-register", BulkRegisterView, basename="proposal-bulk-register")
+    router.register("proposals", ProposalViewSet, basename="proposal")
