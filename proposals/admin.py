@@ -1,0 +1,253 @@
+"""Admin for 提案委 staff: lists, filters, search, and actions that call the same services as the site."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+
+from zhengxie.workflow.errors import DomainError
+
+from . import selectors, services
+from .models import Cosigner, NumberSequence, Proposal, ProposalAttachment, ProposalCategory, RejectionReason
+
+
+@admin.register(ProposalCategory)
+class ProposalCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ["text", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+@admin.register(NumberSequence)
+class NumberSequenceAdmin(admin.ModelAdmin):
+    list_display = ["key", "last_serial"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CosignerInline(admin.TabularInline):
+    model = Cosigner
+    fk_name = "proposal"
+    extra = 0
+    fields = ["member", "status", "answered_at", "merged_from"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ProposalAttachment
+    extra = 0
+    fields = ["name", "file", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RejectForm(forms.Form):
+    reason_code = forms.ModelChoiceField(
+        label="标准理由", queryset=RejectionReason.objects.filter(is_active=True), required=False
+    )
+    reason = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    disposition = forms.ChoiceField(label="处理方式", choices=Proposal.Disposition.choices)
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        label="并入提案",
+        queryset=Proposal.objects.filter(state__in=services.MERGE_TARGET_STATES).order_by("serial"),
+    )
+
+
+def _run_each(modeladmin, request, queryset, call, done_label):
+    done = 0
+    for proposal in queryset.order_by("pk"):
+        try:
+            call(proposal)
+            done += 1
+        except (DomainError, PermissionDenied) as exc:
+            modeladmin.message_user(request, f"{proposal.title}：{exc}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, f"已{done_label} {done} 件。", messages.SUCCESS)
+
+
+def _form_action(modeladmin, request, queryset, form_class, title, apply):
+    """An action that first asks for its fields (reason, disposition, target) on an intermediate page."""
+    if "apply" in request.POST:
+        form = form_class(request.POST)
+        if form.is_valid():
+            apply(form.cleaned_data)
+            return None
+    else:
+        form = form_class()
+    return TemplateResponse(
+        request,
+        "admin/proposals/action_form.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "proposals": queryset,
+            "action": request.POST.get("action"),
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "title",
+        "proposer_display",
+        "kind",
+        "category",
+        "state",
+        "submitted_at",
+        "is_key",
+    ]
+    list_display_links = ["number", "title"]
+    list_filter = ["state", "kind", "category", "term", "plenary", "during_plenary", "is_key", "is_published"]
+    search_fields = ["title", "content", "number", "organization", "proposer__name"]
+    list_select_related = ["proposer", "category"]
+    date_hierarchy = "submitted_at"
+    ordering = ["-submitted_at", "-id"]
+    inlines = [CosignerInline, AttachmentInline]
+    actions = ["register_selected", "return_selected", "reject_selected", "merge_selected"]
+    readonly_fields = [
+        "number",
+        "state",
+        "proposer",
+        "created_by",
+        "term",
+        "plenary",
+        "during_plenary",
+        "kind",
+        "organization",
+        "submitted_at",
+        "registered_at",
+        "return_reason",
+        "rejection_reason",
+        "rejection_text",
+        "disposition",
+        "merged_into",
+        "opinion_report",
+        "history",
+    ]
+    fields = ["title", "content", "category", *readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A member's text is theirs: staff change state only through the actions (and the services).
+        return ["title", "content", "category", *self.readonly_fields]
+
+    @admin.display(description="提案人")
+    def proposer_display(self, obj):
+        return obj.proposer_display
+
+    @admin.display(description="流转记录")
+    def history(self, obj):
+        rows = selectors.proposal_history(obj) if obj.pk else []
+        return format_html_join(
+            "",
+            "<div>{} {} → {}（{}）{}</div>",
+            (
+                (f"{t.at:%Y-%m-%d %H:%M}", t.from_state or "—", t.to_state, t.actor or "系统", t.comment)
+                for t in rows
+            ),
+        )
+
+    def has_add_permission(self, request):
+        # Proposals are drafted by members (or entered by staff on the workbench) through the services.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="立案（按序编号）")
+    def register_selected(self, request, queryset):
+        result = services.proposals_register_bulk(
+            actor=request.user, proposal_ids=queryset.values_list("pk", flat=True)
+        )
+        if result.registered:
+            numbers = "、".join(p.number for p in result.registered)
+            self.message_user(request, f"已立案 {len(result.registered)} 件：{numbers}", messages.SUCCESS)
+        for pk, message in result.failed:
+            self.message_user(request, f"提案 {pk}：{message}", messages.ERROR)
+
+    @admin.action(description="退回修改")
+    def return_selected(self, request, queryset):
+        return _form_action(
+            self,
+            request,
+            queryset,
+            ReturnForm,
+            "退回修改",
+            lambda data: _run_each(
+                self,
+                request,
+                queryset,
+                lambda p: services.proposal_return(actor=request.user, proposal=p, reason=data["reason"]),
+                "退回",
+            ),
+        )
+
+    @admin.action(description="不予立案")
+    def reject_selected(self, request, queryset):
+        return _form_action(
+            self,
+            request,
+            queryset,
+            RejectForm,
+            "不予立案",
+            lambda data: _run_each(
+                self,
+                request,
+                queryset,
+                lambda p: services.proposal_reject(
+                    actor=request.user,
+                    proposal=p,
+                    reason=data["reason"],
+                    reason_code=data["reason_code"].pk if data["reason_code"] else None,
+                    disposition=data["disposition"],
+                ),
+                "不予立案",
+            ),
+        )
+
+    @admin.action(description="并案")
+    def merge_selected(self, request, queryset):
+        return _form_action(
+            self,
+            request,
+            queryset,
+            MergeForm,
+            "并案",
+            lambda data: _run_each(
+                self,
+                request,
+                queryset,
+                lambda p: services.proposal_merge(actor=request.user, proposal=p, into=data["into"]),
+                "并案",
+            ),
+        )
