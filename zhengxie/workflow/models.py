@@ -108,3 +108,83 @@ class HandlingPolicy(models.Model):
     @property
     def allowed_extensions(self) -> set[str]:
         return {e.strip().lower().lstrip(".") for e in self.attachment_extensions.split(",") if e.strip()}
+
+
+class WorkCalendarDay(models.Model):
+    """One day of the work calendar: statutory holidays and 调休 working weekends.
+
+    Seeded per year from the `chinesecalendar` package (by command, never on a request) and editable in
+    the admin. A year with no rows falls back to Monday–Friday and marks deadlines provisional.
+    """
+
+    class Source(models.TextChoices):
+        PACKAGE = "chinesecalendar", "chinesecalendar 数据包"
+        MANUAL = "manual", "人工录入"
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("工作日")
+    name = models.CharField("名称", max_length=50, blank=True, help_text="节假日或调休名称")
+    source = models.CharField("来源", max_length=20, choices=Source.choices, default=Source.MANUAL)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "工作日历"
+        verbose_name_plural = "工作日历"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'工作日' if self.is_workday else '休息日'} {self.name}".strip()
+
+
+class HandlingTask(models.Model):
+    """What a department must do by a date: a proposal Assignment or a 社情民意 Transfer.
+
+    The due date is stored (not recomputed on read) together with how it was computed — a start date and
+    a span ("3m", "15w"), or no span for a date fixed by an approved extension — so a calendar change can
+    recompute the open ones.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待签收"
+        ACCEPTED = "accepted", "已签收"
+        ADJUSTMENT_REQUESTED = "adjustment_requested", "申请调整"
+        REPLIED = "replied", "已答复"
+        CANCELLED = "cancelled", "已撤销"
+        CLOSED = "closed", "已办结"
+
+    OPEN_STATES = (State.PENDING, State.ACCEPTED, State.ADJUSTMENT_REQUESTED)
+
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name="承办单位", on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField("状态", max_length=30, choices=State.choices, default=State.PENDING)
+    assigned_at = models.DateTimeField("交办时间")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="交办人", on_delete=models.PROTECT, related_name="+"
+    )
+    due_basis = models.DateField("期限起算日")
+    due_span = models.CharField(
+        "期限", max_length=10, blank=True, help_text="如 3m（月）、15w（工作日）；空为指定日期"
+    )
+    due_date = models.DateField("办理期限", db_index=True)
+    due_provisional = models.BooleanField(
+        "期限待定", default=False, help_text="超出工作日历数据，按周一至周五推算"
+    )
+    accepted_at = models.DateTimeField("签收时间", null=True, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    def days_left(self, today=None) -> int:
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return (self.due_date - today).days
+
+    def is_overdue(self, today=None) -> bool:
+        return self.is_open and self.days_left(today) < 0

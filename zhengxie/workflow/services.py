@@ -28,3 +28,108 @@ def transition_record(
         actor=actor if actor is not None and actor.is_authenticated else None,
         comment=comment,
     )
+
+
+# --- work calendar -----------------------------------------------------------------------------------
+
+
+def work_calendar_load_year(*, actor, year: int) -> dict:
+    """Load a year from the chinesecalendar package; days staff entered by hand are kept.
+
+    Returns counts; recomputes the due dates of open work when anything changed.
+    """
+    from django.db import transaction
+
+    from .calendar import package_days
+    from .models import WorkCalendarDay
+
+    days = package_days(year)  # raises CalendarYearUnavailable before anything is written
+    with transaction.atomic():
+        existing = {d.date: d for d in WorkCalendarDay.objects.select_for_update().filter(date__year=year)}
+        created = updated = kept = 0
+        for day, is_workday, name in days:
+            row = existing.get(day)
+            if row is None:
+                WorkCalendarDay.objects.create(
+                    date=day, is_workday=is_workday, name=name, source=WorkCalendarDay.Source.PACKAGE
+                )
+                created += 1
+            elif row.source == WorkCalendarDay.Source.MANUAL:
+                kept += 1
+            elif (row.is_workday, row.name) != (is_workday, name):
+                row.is_workday, row.name = is_workday, name
+                row.save(update_fields=["is_workday", "name", "updated_at"])
+                updated += 1
+        audit_record(
+            actor=actor, action="work_calendar_load_year", year=year, created=created, updated=updated
+        )
+        recomputed = (
+            handling_tasks_recompute_due(actor=actor, reason=f"载入{year}年工作日历")
+            if created or updated
+            else 0
+        )
+    return {"created": created, "updated": updated, "kept_manual": kept, "recomputed": recomputed}
+
+
+def work_calendar_day_set(*, actor, day, is_workday: bool, name: str = ""):
+    """Staff correct one day (e.g. a local holiday); open work's due dates follow."""
+    from django.db import transaction
+
+    from .models import WorkCalendarDay
+
+    with transaction.atomic():
+        row, _ = WorkCalendarDay.objects.select_for_update().get_or_create(
+            date=day,
+            defaults={"is_workday": is_workday, "name": name, "source": WorkCalendarDay.Source.MANUAL},
+        )
+        row.is_workday, row.name, row.source = is_workday, name, WorkCalendarDay.Source.MANUAL
+        row.save(update_fields=["is_workday", "name", "source", "updated_at"])
+        audit_record(
+            actor=actor, action="work_calendar_day_set", target=row, is_workday=is_workday, name=name
+        )
+        handling_tasks_recompute_due(actor=actor, reason=f"工作日历调整：{day:%Y-%m-%d}")
+    return row
+
+
+def handling_tasks_recompute_due(*, actor, reason: str) -> int:
+    """Recompute stored due dates of every open task computed from a span; tell the departments."""
+    from zhengxie.accounts.models import User
+    from zhengxie.notifications.services import notify
+
+    from .calendar import WorkCalendar
+    from .registry import handling_task_kinds
+
+    changed = 0
+    for model in handling_task_kinds():
+        tasks = list(
+            model.objects.select_for_update()
+            .filter(state__in=model.OPEN_STATES)
+            .exclude(due_span="")
+            .select_related("department")
+        )
+        if not tasks:
+            continue
+        cal = WorkCalendar(min(t.due_basis for t in tasks).year, max(t.due_basis for t in tasks).year + 2)
+        recipients: dict[int, list] = {}
+        for task in tasks:
+            due = cal.due(task.due_basis, task.due_span)
+            if (due.date, due.provisional) == (task.due_date, task.due_provisional):
+                continue
+            old = task.due_date
+            task.due_date, task.due_provisional = due.date, due.provisional
+            task.save(update_fields=["due_date", "due_provisional"])
+            audit_record(
+                actor=actor, action="due_date_recompute", target=task, old=str(old), new=str(due.date)
+            )
+            changed += 1
+            if old != due.date:
+                users = recipients.setdefault(
+                    task.department_id,
+                    list(User.objects.filter(department_id=task.department_id, is_active=True)),
+                )
+                notify(
+                    recipients=users,
+                    title=f"办理期限调整：{task}",
+                    body=f"因{reason}，办理期限由{old:%Y-%m-%d}调整为{due.date:%Y-%m-%d}。",
+                )
+    return changed
