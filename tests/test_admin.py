@@ -1,0 +1,364 @@
+"""The Django admin: roles at the door, roster import/export through the services, constant list queries."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import make_user
+from members.imports import MEMBER_COLUMNS
+from members.models import Member, Party, Sector, SpecialCommittee, Term
+from tests.fixtures.rosters import MEMBER_PASSWORD, csv_bytes, department_row, member_row, xlsx_bytes
+from zhengxie.accounts.imports import DEPARTMENT_COLUMNS
+from zhengxie.accounts.models import Department, Role, User
+from zhengxie.notifications.models import Notification
+from zhengxie.workflow.models import AuditEntry
+from zhengxie.workflow.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+MEMBER_IMPORT = "/admin/members/member/import/"
+MEMBER_PROCESS = "/admin/members/member/process_import/"
+MEMBER_EXPORT = "/admin/members/member/export/"
+XLSX, CSV = "0", "1"  # positions in ROSTER_FORMATS
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def upload(client, url, data: bytes, name: str, fmt: str):
+    return client.post(url, {"resource": "0", "format": fmt, "import_file": SimpleUploadedFile(name, data)})
+
+
+def confirm(client, preview_response, url=MEMBER_PROCESS):
+    form = preview_response.context["confirm_form"]
+    return client.post(url, {name: form.initial[name] for name in form.fields})
+
+
+class TestAccess:
+    @pytest.mark.parametrize("fixture", ["member_user", "department_user"])
+    def test_members_and_departments_are_kept_out_of_the_admin(self, client, request, fixture):
+        client.force_login(request.getfixturevalue(fixture))
+        response = client.get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        response = client.get("/admin/members/member/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+    def test_admin_is_in_chinese_for_staff(self, staff_client):
+        response = staff_client.get("/admin/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "政协履职工作平台 管理后台" in html
+        for label in (
+            "委员",
+            "承办单位",
+            "用户",
+            "操作审计",
+            "流转记录",
+            "通知",
+            "党派",
+            "界别",
+            "专委会",
+            "届",
+        ):
+            assert label in html
+
+    def test_leader_may_view_and_export_but_not_import(self, client, leader_user, member):
+        client.force_login(leader_user)
+        assert client.get("/admin/members/member/").status_code == 200
+        assert client.get(MEMBER_IMPORT).status_code == 403
+        response = upload(client, MEMBER_IMPORT, csv_bytes([member_row(1)]), "r.csv", CSV)
+        assert response.status_code == 403
+        response = client.post(MEMBER_EXPORT, {"resource": "0", "format": XLSX})
+        assert response.status_code == 200
+        assert Member.objects.count() == 1
+
+    def test_audit_log_is_read_only(self, staff_client, staff_user):
+        entry = audit_record(actor=staff_user, action="something", target=staff_user)
+        assert staff_client.get("/admin/workflow/auditentry/").status_code == 200
+        assert staff_client.get("/admin/workflow/auditentry/add/").status_code == 403
+        response = staff_client.get(f"/admin/workflow/auditentry/{entry.pk}/change/")
+        assert response.status_code == 200 and b'name="action"' not in response.content
+        assert (
+            staff_client.post(f"/admin/workflow/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code
+            == 403
+        )
+        assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+class TestMemberImportPage:
+    def test_bad_file_shows_every_bad_row_and_imports_nothing(self, staff_client):
+        rows = [
+            member_row(1),
+            member_row(2, 姓名=""),
+            member_row(3, 出生日期="1970-02-30"),
+            member_row(4, 手机="1381234"),
+            member_row(5, 用户名="wy001"),
+        ]
+        response = upload(staff_client, MEMBER_IMPORT, xlsx_bytes(rows), "bad.xlsx", XLSX)
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "第3行：姓名不能为空" in html
+        assert "第4行：出生日期" in html
+        assert "第5行：手机号码格式不正确" in html
+        assert "第6行：用户名 wy001 与第2行重复" in html
+        assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+        assert not Member.objects.exists() and not User.objects.filter(role=Role.MEMBER).exists()
+
+    def test_gbk_csv_gets_a_chinese_explanation(self, staff_client):
+        response = upload(
+            staff_client, MEMBER_IMPORT, csv_bytes([member_row(1)], encoding="gbk"), "r.csv", CSV
+        )
+        assert response.status_code == 200
+        assert "不是 UTF-8 编码" in response.content.decode()
+        assert not Member.objects.exists()
+
+    def test_good_file_previews_then_imports_after_confirm(self, staff_client, staff_user):
+        rows = [
+            member_row(1, 初始密码=MEMBER_PASSWORD),
+            member_row(2, 党派="新党派", 初始密码=MEMBER_PASSWORD),
+        ]
+        preview = upload(staff_client, MEMBER_IMPORT, csv_bytes(rows, bom=True), "good.csv", CSV)
+
+        assert preview.status_code == 200
+        assert preview.context["confirm_form"] is not None
+        result = preview.context["result"]
+        assert [r.import_type for r in result.rows] == ["new", "new"]
+        assert MEMBER_PASSWORD not in preview.content.decode()  # masked in the preview
+        # The preview is a rolled-back run: nothing exists yet, not even the new party.
+        assert not Member.objects.exists() and not Party.objects.filter(name="新党派").exists()
+
+        done = confirm(staff_client, preview)
+
+        assert done.status_code == 302 and done["Location"].endswith("/admin/members/member/")
+        assert set(Member.objects.values_list("name", flat=True)) == {"委员001", "委员002"}
+        assert User.objects.get(username="wy001").check_password(MEMBER_PASSWORD)
+        assert Party.objects.filter(name="新党派").exists()
+        assert AuditEntry.objects.get(action="members_import").actor == staff_user
+        page = staff_client.get(done["Location"])
+        assert "导入完成" in page.content.decode() and "新建委员 2 个" in page.content.decode()
+
+    def test_random_passwords_are_handed_over_as_a_download(self, staff_client):
+        preview = upload(
+            staff_client, MEMBER_IMPORT, xlsx_bytes([member_row(1), member_row(2)]), "r.xlsx", XLSX
+        )
+        done = confirm(staff_client, preview)
+
+        assert done.status_code == 200
+        assert done["Content-Type"].startswith("text/csv")
+        assert "attachment" in done["Content-Disposition"] and "no-store" in done["Cache-Control"]
+        rows = list(csv.DictReader(io.StringIO(done.content.decode("utf-8-sig"))))
+        assert {r["用户名"] for r in rows} == {"wy001", "wy002"}
+        for r in rows:
+            assert User.objects.get(username=r["用户名"]).check_password(r["初始密码"])
+
+    def test_confirm_refuses_when_the_data_changed_since_the_preview(self, staff_client):
+        preview = upload(
+            staff_client, MEMBER_IMPORT, csv_bytes([member_row(1, 初始密码=MEMBER_PASSWORD)]), "r.csv", CSV
+        )
+        make_user("wy001", Role.STAFF)  # someone took the username meanwhile
+        done = confirm(staff_client, preview)
+        assert done.status_code == 302 and done["Location"].endswith(MEMBER_IMPORT)
+        assert not Member.objects.exists()
+        page = staff_client.get(done["Location"])
+        assert "第2行：用户名 wy001 已被机关工作人员账号使用" in page.content.decode()
+
+
+class TestExport:
+    def test_member_export_has_the_import_columns_and_imports_back_unchanged(self, staff_client, tmp_path):
+        call_command(
+            "import_members",
+            str(
+                _write(
+                    tmp_path, "r.csv", csv_bytes([member_row(n, 初始密码=MEMBER_PASSWORD) for n in (1, 2, 3)])
+                )
+            ),
+            stdout=io.StringIO(),
+        )
+        response = staff_client.post(MEMBER_EXPORT, {"resource": "0", "format": XLSX})
+
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert tuple(rows[0]) == MEMBER_COLUMNS
+        assert len(rows) == 4
+        first = dict(zip(rows[0], rows[1], strict=True))
+        assert first["用户名"] == "wy001" and first["性别"] == "男" and first["委员职务"] == "委员"
+        assert first["专委会"] == "提案委员会、经济委员会"
+
+        before = list(Member.objects.order_by("pk").values_list("pk", "updated_at"))
+        out = io.StringIO()
+        call_command("import_members", str(_write(tmp_path, "export.xlsx", response.content)), stdout=out)
+        assert "新建委员 0 个" in out.getvalue() and "更新委员 0 个" in out.getvalue()
+        assert list(Member.objects.order_by("pk").values_list("pk", "updated_at")) == before
+
+    def test_member_csv_export_has_a_bom_for_excel(self, staff_client, member):
+        response = staff_client.post(MEMBER_EXPORT, {"resource": "0", "format": CSV})
+        assert response.content.startswith(b"\xef\xbb\xbf")
+        header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert tuple(header) == MEMBER_COLUMNS
+
+    def test_department_export_matches_the_import_columns(self, staff_client, tmp_path):
+        call_command(
+            "import_departments",
+            str(
+                _write(
+                    tmp_path,
+                    "d.csv",
+                    csv_bytes([department_row(1, 初始密码="Dept-Init-2026")], columns=DEPARTMENT_COLUMNS),
+                )
+            ),
+            stdout=io.StringIO(),
+        )
+        response = staff_client.post("/admin/accounts/department/export/", {"resource": "0", "format": XLSX})
+        rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        assert tuple(rows[0]) == DEPARTMENT_COLUMNS
+        assert rows[1] == ("市第1局", "D001", "联系人1", "13700000001", "d1@example.gov.cn", "dept001")
+
+    def test_department_import_page_goes_through_the_service(self, staff_client):
+        data = csv_bytes([department_row(1, 初始密码="Dept-Init-2026")], columns=DEPARTMENT_COLUMNS)
+        preview = upload(staff_client, "/admin/accounts/department/import/", data, "d.csv", CSV)
+        done = confirm(staff_client, preview, url="/admin/accounts/department/process_import/")
+        assert done.status_code == 302
+        user = User.objects.get(username="dept001")
+        assert user.role == Role.DEPARTMENT and user.department.code == "D001"
+
+
+def _write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# --- list pages cost a constant number of queries ------------------------------------------------------
+
+
+def _members(n, start=0):
+    sector = Sector.objects.get_or_create(name="经济界")[0]
+    committee = SpecialCommittee.objects.get_or_create(name="经济委员会")[0]
+    term = Term.objects.get_or_create(number=15, defaults={"start_date": "2022-01-01"})[0]
+    party = Party.objects.first()
+    for i in range(start, start + n):
+        user = make_user(f"m{i}", Role.MEMBER)
+        m = Member.objects.create(user=user, name=f"委员{i}", sector=sector, party=party, term=term)
+        m.committees.add(committee)
+        dept = Department.objects.create(name=f"单位{i}", code=f"C{i}")
+        make_user(f"d{i}", Role.DEPARTMENT, department=dept)
+        audit_record(actor=user, action="test", target=m)
+        Notification.objects.create(recipient=user, title=f"通知{i}")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/members/member/",
+        "/admin/accounts/user/",
+        "/admin/accounts/department/",
+        "/admin/workflow/auditentry/",
+        "/admin/notifications/notification/",
+        "/admin/workflow/transitionlog/",
+        "/admin/members/sector/",
+        "/admin/members/term/",
+    ],
+)
+def test_changelist_queries_do_not_grow_with_rows(staff_client, url):
+    _members(2)
+    with CaptureQueriesContext(connection) as few:
+        assert staff_client.get(url).status_code == 200
+    _members(18, start=2)
+    with CaptureQueriesContext(connection) as many:
+        assert staff_client.get(url).status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_member_export_queries_do_not_grow_with_rows(staff_client):
+    _members(2)
+    with CaptureQueriesContext(connection) as few:
+        assert staff_client.post(MEMBER_EXPORT, {"resource": "0", "format": CSV}).status_code == 200
+    _members(18, start=2)
+    with CaptureQueriesContext(connection) as many:
+        response = staff_client.post(MEMBER_EXPORT, {"resource": "0", "format": CSV})
+    assert len(response.content.decode("utf-8-sig").strip().splitlines()) == 21
+    assert len(many) == len(few)
+
+
+class TestEditPages:
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/admin/members/member/add/",
+            "/admin/members/term/add/",
+            "/admin/members/party/add/",
+            "/admin/accounts/user/add/",
+            "/admin/accounts/department/add/",
+            "/admin/notifications/notification/add/",
+            "/admin/workflow/handlingpolicy/add/",
+        ],
+    )
+    def test_add_pages_render(self, staff_client, url):
+        assert staff_client.get(url).status_code == 200
+
+    def test_change_pages_render(self, staff_client, member, department_user):
+        for url in (
+            f"/admin/members/member/{member.pk}/change/",
+            f"/admin/accounts/user/{department_user.pk}/change/",
+            f"/admin/accounts/department/{department_user.department_id}/change/",
+        ):
+            assert staff_client.get(url).status_code == 200, url
+
+    def test_department_account_without_department_is_refused_in_chinese(self, staff_client):
+        response = staff_client.post(
+            "/admin/accounts/user/add/",
+            {
+                "username": "newdept",
+                "name": "新单位联系人",
+                "role": Role.DEPARTMENT,
+                "password1": "Strong-Pass-2026",
+                "password2": "Strong-Pass-2026",
+                "usable_password": "true",
+            },
+        )
+        assert response.status_code == 200
+        assert "承办单位账号必须指定所属单位" in response.content.decode()
+        assert not User.objects.filter(username="newdept").exists()
+
+    def test_staff_who_is_not_superuser_cannot_grant_superuser(self, staff_client, member_user):
+        response = staff_client.get(f"/admin/accounts/user/{member_user.pk}/change/")
+        assert b'name="is_superuser"' not in response.content
+        assert b'name="role"' in response.content
+
+    def test_member_list_filters_and_search(self, staff_client, member, other_member):
+        response = staff_client.get("/admin/members/member/", {"q": "李委员"})
+        assert list(response.context["cl"].result_list) == [member]
+        response = staff_client.get("/admin/members/member/", {"party__id__exact": other_member.party_id})
+        assert list(response.context["cl"].result_list) == [other_member]
+
+
+def test_staff_creates_a_department_account_in_the_admin(staff_client, department):
+    response = staff_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "newdept",
+            "name": "新单位联系人",
+            "role": Role.DEPARTMENT,
+            "department": department.pk,
+            "usable_password": "true",
+            "password1": "Strong-Pass-2026",
+            "password2": "Strong-Pass-2026",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="newdept")
+    assert user.department == department and user.role == Role.DEPARTMENT and not user.is_staff
+    assert user.check_password("Strong-Pass-2026")
+    assert AuditEntry.objects.filter(action="user_admin_create", object_id=str(user.pk)).exists()

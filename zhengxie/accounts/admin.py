@@ -1,0 +1,181 @@
+import csv
+import io
+
+from django.contrib import admin, messages
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ExportForm
+from import_export.signals import post_import
+
+from zhengxie.workflow.services import audit_record
+
+from .imports import PASSWORD_COLUMN, TableError
+from .models import Department, Role, User
+from .permissions import has_role
+from .resources import ROSTER_FORMATS, DepartmentResource
+
+
+class ServiceImportExportAdmin(ImportExportModelAdmin):
+    """Import/export for a roster whose import runs a service (see resources.ServiceImportResource).
+
+    Staff import; whoever may view the list (staff, leaders) may export. Only .xlsx and .csv, and the
+    export always has every import column so the file can be edited and imported back."""
+
+    formats = ROSTER_FORMATS
+    export_form_class = ExportForm  # no column picking: a partial file would not import back
+    credentials_name_label = "姓名"
+
+    def has_import_permission(self, request):
+        return has_role(request.user, Role.STAFF)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def init_request_context_data(self, request, form):
+        # The export page lists the columns it writes (no optional 初始密码 there).
+        context = super().init_request_context_data(request, form)
+        context["fields_list"] = [
+            (res.get_display_name(), res().get_export_headers())
+            for res in self.get_export_resource_classes(request)
+        ]
+        return context
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, TableError):
+            form.add_error("import_file", e.message)
+        else:
+            form.add_error(
+                "import_file", "无法读取文件，请确认所选格式与文件一致（.xlsx 或 UTF-8 编码的 .csv）。"
+            )
+
+    def process_result(self, result, request):
+        """After the confirm step: report the counts, log, and hand over any generated passwords."""
+        if result.has_validation_errors() or result.report is None:
+            # Data changed between the preview and the confirm; nothing was imported.
+            for row in result.invalid_rows:
+                for errors in row.error_dict.values():
+                    for error in errors:
+                        messages.error(request, error)
+            info = self.get_model_info()
+            return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_import"))
+        self.generate_log_entries(result, request)
+        report = result.report
+        messages.success(request, "导入完成。" + "；".join(report.summary_lines()) + "。")
+        post_import.send(sender=None, model=self.model)
+        if report.credentials:
+            # Random initial passwords are shown once, as a download, and never stored or logged.
+            return self.credentials_response(report)
+        info = self.get_model_info()
+        return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_changelist"))
+
+    def credentials_response(self, report):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["用户名", self.credentials_name_label, PASSWORD_COLUMN])
+        for c in report.credentials:
+            writer.writerow([c.username, c.name, c.password])
+        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="initial-passwords.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+@admin.register(Department)
+class DepartmentAdmin(ServiceImportExportAdmin):
+    resource_classes = [DepartmentResource]
+    credentials_name_label = "单位名称"
+    list_display = ("name", "code", "contact", "phone", "email", "account_count", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "code", "contact", "phone")
+    ordering = ("code",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_account_count=Count("users", filter=Q(users__role=Role.DEPARTMENT)))
+        )
+
+    @admin.display(description="账号数", ordering="_account_count")
+    def account_count(self, obj):
+        return obj._account_count
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related("users")
+
+
+class _DepartmentRequired:
+    """A department account needs its department (a database constraint; here with a Chinese message)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.DEPARTMENT and not cleaned.get("department"):
+            self.add_error("department", "承办单位账号必须指定所属单位。")
+        return cleaned
+
+
+class UserChangeForm(_DepartmentRequired, auth_forms.UserChangeForm):
+    class Meta(auth_forms.UserChangeForm.Meta):
+        model = User
+
+
+class UserCreationForm(_DepartmentRequired, auth_forms.AdminUserCreationForm):
+    class Meta(auth_forms.AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "name", "role", "department")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = ("username", "name", "role", "department", "phone", "is_active", "last_login")
+    list_filter = ("role", "is_active", "department")
+    list_select_related = ("department",)
+    search_fields = ("username", "name", "phone", "email")
+    autocomplete_fields = ("department",)
+    ordering = ("username",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("name", "phone", "email")}),
+        ("角色与单位", {"fields": ("role", "department")}),
+        ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "name",
+                    "role",
+                    "department",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["is_staff", "last_login", "date_joined"]  # is_staff follows the role
+        if not request.user.is_superuser:
+            # Only a superuser may hand out superuser rights or raw permissions.
+            readonly += ["is_superuser", "groups", "user_permissions"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="user_admin_change" if change else "user_admin_create",
+            target=obj,
+            fields=sorted(form.changed_data),
+        )
