@@ -3,6 +3,7 @@ from django.db import models
 
 from members.models import Member, Plenary, Term
 from sqyy.models import OpinionReport
+from zhengxie.workflow.models import HandlingTask
 
 
 class ProposalCategory(models.Model):
@@ -132,7 +133,25 @@ class Proposal(models.Model):
         related_name="merged",
     )
     is_key = models.BooleanField("重点提案", default=False)
+    key_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="领办领导",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_proposals",
+    )
+    handling_round = models.PositiveSmallIntegerField(
+        "办理轮次", default=1, help_text="不满意后重新办理为第2轮"
+    )
+    assigned_at = models.DateTimeField("交办时间", null=True, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closed_unrated = models.BooleanField("未评价办结", default=False)
     is_published = models.BooleanField("已公开", default=False)
+    reply_published = models.BooleanField("答复已公开", default=False)
+    published_at = models.DateTimeField("公开时间", null=True, blank=True)
+    publish_opt_out = models.BooleanField("提案人不同意公开", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -242,3 +261,177 @@ class NumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.last_serial}"
+
+
+class Assignment(HandlingTask):
+    """交办: one row per department. The lead 主办 (or each separate 分办 unit) replies; a co-handling 会办
+    unit sends its opinion to the lead."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "主办"
+        CO = "co", "会办"
+        SEPARATE = "separate", "分办"
+
+    class ExtensionState(models.TextChoices):
+        NONE = "", "无"
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已同意"
+        REFUSED = "refused", "未同意"
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name="提案", on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField("办理方式", max_length=10, choices=Role.choices)
+    handling_round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    adjustment_reason = models.TextField("申请调整理由", blank=True)
+    adjustment_from_state = models.CharField("申请调整前状态", max_length=30, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", verbose_name="调整后交办", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    extension_state = models.CharField(
+        "延期申请", max_length=10, choices=ExtensionState.choices, default=ExtensionState.NONE, blank=True
+    )
+    extension_reason = models.TextField("延期理由", blank=True)
+    extension_due_date = models.DateField("申请延期至", null=True, blank=True)
+    co_opinion = models.TextField("会办意见", blank=True)
+
+    class Meta:
+        verbose_name = "交办"
+        verbose_name_plural = "交办"
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(fields=["department", "state", "due_date"]),
+            models.Index(fields=["state", "due_date"]),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal.number or self.proposal.title}（{self.department.name}·{self.get_role_display()}）"
+
+    @property
+    def replies_formally(self) -> bool:
+        return self.role in (self.Role.LEAD, self.Role.SEPARATE)
+
+
+class Contact(models.Model):
+    """面商: the department's contact with the proposer before replying."""
+
+    class Way(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", "当面"
+        PHONE = "phone", "电话"
+        WRITTEN = "written", "书面"
+        OTHER = "other", "其他"
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name="交办", on_delete=models.CASCADE, related_name="contacts"
+    )
+    date = models.DateField("面商日期")
+    way = models.CharField("方式", max_length=20, choices=Way.choices)
+    people = models.CharField("参加人员", max_length=200, blank=True)
+    summary = models.TextField("面商情况")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "面商记录"
+        verbose_name_plural = "面商记录"
+        ordering = ["date", "id"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_way_display()}"
+
+
+def reply_letter_path(instance, filename):
+    return f"replies/{instance.assignment.proposal_id}/{filename}"
+
+
+class Reply(models.Model):
+    """答复: the lead's (or a separate unit's) formal reply, one per handling round."""
+
+    class Result(models.TextChoices):
+        A = "A", "A 所提问题已经解决或基本解决"
+        B = "B", "B 已列入计划拟解决"
+        C = "C", "C 因条件限制暂时不能解决或留作参考"
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name="交办", on_delete=models.PROTECT, related_name="replies"
+    )
+    handling_round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    result = models.CharField("答复类别", max_length=1, choices=Result.choices)
+    content = models.TextField("答复内容")
+    signer = models.CharField("签发领导", max_length=50, blank=True)
+    letter = models.FileField("答复函", upload_to=reply_letter_path, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="答复人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("答复时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "答复"
+        verbose_name_plural = "答复"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "handling_round"], name="one_reply_per_round")
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} 第{self.handling_round}轮 {self.result}"
+
+
+class Evaluation(models.Model):
+    """满意度测评 by the proposer (and co-signers who wish to) of one handling round."""
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", "满意"
+        BASICALLY_SATISFIED = "basically_satisfied", "基本满意"
+        DISSATISFIED = "dissatisfied", "不满意"
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name="提案", on_delete=models.CASCADE, related_name="evaluations"
+    )
+    member = models.ForeignKey(Member, verbose_name="测评委员", on_delete=models.PROTECT, related_name="+")
+    handling_round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    satisfaction = models.CharField("满意度", max_length=30, choices=Satisfaction.choices)
+    comment = models.TextField("意见", blank=True)
+    created_at = models.DateTimeField("测评时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "满意度测评"
+        verbose_name_plural = "满意度测评"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "member", "handling_round"], name="one_evaluation_per_member_round"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.get_satisfaction_display()}"
+
+
+class Supervision(models.Model):
+    """督办 action on a (usually key) proposal."""
+
+    class Kind(models.TextChoices):
+        URGE = "urge", "催办"
+        INSPECTION = "inspection", "视察督办"
+        MEETING = "meeting", "协商督办"
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name="提案", on_delete=models.CASCADE, related_name="supervisions"
+    )
+    kind = models.CharField("督办方式", max_length=20, choices=Kind.choices)
+    note = models.TextField("情况")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="督办人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "督办"
+        verbose_name_plural = "督办"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"

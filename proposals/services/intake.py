@@ -12,6 +12,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.models import Member, Plenary, Term
+from proposals.models import (
+    Cosigner,
+    NumberSequence,
+    Proposal,
+    ProposalAttachment,
+    ProposalCategory,
+    RejectionReason,
+)
 from sqyy.services import opinion_report_create_submitted
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import require_role
@@ -19,8 +27,6 @@ from zhengxie.notifications.services import notify
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
 from zhengxie.workflow.selectors import policy_current
 from zhengxie.workflow.services import audit_record, transition_record
-
-from .models import Cosigner, NumberSequence, Proposal, ProposalAttachment, ProposalCategory, RejectionReason
 
 State = Proposal.State
 Kind = Proposal.Kind
