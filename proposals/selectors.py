@@ -1,28 +1,44 @@
 """Reads for pages, the API and exports. Visibility rules for proposals live here and nowhere else."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from members.models import Member
 from zhengxie.accounts.models import Role
 from zhengxie.workflow.selectors import history_of
 
-from .models import Cosigner, Proposal
+from .models import Assignment, Contact, Cosigner, Proposal, Reply
 
 State = Proposal.State
 
 
 def _base() -> QuerySet[Proposal]:
     return Proposal.objects.select_related(
-        "category", "proposer", "term", "plenary", "created_by", "merged_into", "rejection_reason"
+        "category",
+        "proposer",
+        "term",
+        "plenary",
+        "created_by",
+        "merged_into",
+        "rejection_reason",
+        "key_leader",
     ).prefetch_related(
-        Prefetch("cosigners", queryset=Cosigner.objects.select_related("member").order_by("order", "id"))
+        Prefetch("cosigners", queryset=Cosigner.objects.select_related("member").order_by("order", "id")),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("department")
+            .prefetch_related(Prefetch("replies", queryset=Reply.objects.order_by("handling_round", "id")))
+            .order_by("id"),
+        ),
     )
 
 
 def proposals_visible_to(user) -> QuerySet[Proposal]:
     """Staff and leaders: everything but other people's drafts. Members: their own, what they co-sign
-    (once submitted) and what is published. Departments: nothing here (they work through assignments)."""
+    (once submitted) and what is published. Departments: what was routed to them (not cancelled)."""
     qs = _base()
     if not user.is_authenticated:
         return qs.none()
@@ -37,6 +53,11 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
             status__in=[Cosigner.Status.LISTED, Cosigner.Status.DECLINED]
         )
         return qs.filter(Q(proposer=member) | Q(Exists(cosigning)) | Q(is_published=True))
+    if role == Role.DEPARTMENT and user.department_id:
+        routed = Assignment.objects.filter(proposal=OuterRef("pk"), department_id=user.department_id).exclude(
+            state=Assignment.State.CANCELLED
+        )
+        return qs.filter(Exists(routed))
     return qs.none()
 
 
@@ -60,6 +81,17 @@ def proposals_filter(qs: QuerySet[Proposal], *, params) -> QuerySet[Proposal]:
             qs = qs.filter(**{f"{name}_id": int(value)})
     if str(params.get("key", "")).lower() in {"true", "1"}:
         qs = qs.filter(is_key=True)
+    department = params.get("department")
+    if department and str(department).isdigit():
+        qs = qs.filter(
+            Exists(
+                Assignment.objects.filter(proposal=OuterRef("pk"), department_id=int(department)).exclude(
+                    state=Assignment.State.CANCELLED
+                )
+            )
+        )
+    if str(params.get("overdue", "")).lower() in {"true", "1"}:
+        qs = qs.filter(Exists(overdue_assignments().filter(proposal=OuterRef("pk"))))
     q = (params.get("q") or "").strip()
     if q:
         qs = qs.filter(
@@ -103,3 +135,78 @@ def published_proposals() -> QuerySet[Proposal]:
 
 def proposal_history(proposal: Proposal):
     return history_of(proposal)
+
+
+# --- handling ------------------------------------------------------------------------------------
+
+
+def overdue_assignments(today=None) -> QuerySet[Assignment]:
+    today = today or timezone.localdate()
+    return Assignment.objects.filter(state__in=Assignment.OPEN_STATES, due_date__lt=today)
+
+
+def assignments_visible_to(user) -> QuerySet[Assignment]:
+    """Staff and leaders see every assignment; a department user only its own department's."""
+    qs = Assignment.objects.select_related("department", "proposal", "proposal__proposer").prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.order_by("date", "id")),
+        Prefetch("replies", queryset=Reply.objects.order_by("handling_round", "id")),
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    role = user.effective_role
+    if role in (Role.STAFF, Role.LEADER):
+        return qs
+    if role == Role.DEPARTMENT and user.department_id:
+        return qs.filter(department_id=user.department_id)
+    return qs.none()
+
+
+def access_assignment(user, pk) -> Assignment:
+    try:
+        return assignments_visible_to(user).get(pk=int(pk))
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise Http404("交办事项不存在。") from None
+
+
+def assignments_filter(qs: QuerySet[Assignment], *, params, today=None) -> QuerySet[Assignment]:
+    today = today or timezone.localdate()
+    if params.get("state"):
+        qs = qs.filter(state__in=[s for s in str(params["state"]).split(",") if s])
+    if params.get("role"):
+        qs = qs.filter(role=params["role"])
+    if str(params.get("overdue", "")).lower() in {"true", "1"}:
+        qs = qs.filter(state__in=Assignment.OPEN_STATES, due_date__lt=today)
+    if params.get("due_before"):
+        qs = qs.filter(due_date__lt=params["due_before"])
+    if str(params.get("proposal", "")).isdigit():
+        qs = qs.filter(proposal_id=int(params["proposal"]))
+    return qs
+
+
+def portal_counts(department_id: int, *, today=None, soon_days: int = 15) -> dict:
+    """The clerk's dashboard numbers in one query."""
+    today = today or timezone.localdate()
+    open_q = Q(state__in=Assignment.OPEN_STATES)
+    return Assignment.objects.filter(department_id=department_id).aggregate(
+        pending=Count("pk", filter=Q(state=Assignment.State.PENDING)),
+        in_progress=Count(
+            "pk", filter=Q(state__in=[Assignment.State.ACCEPTED, Assignment.State.ADJUSTMENT_REQUESTED])
+        ),
+        due_soon=Count(
+            "pk", filter=open_q & Q(due_date__gte=today, due_date__lte=today + timedelta(days=soon_days))
+        ),
+        overdue=Count("pk", filter=open_q & Q(due_date__lt=today)),
+        replied=Count("pk", filter=Q(state=Assignment.State.REPLIED)),
+    )
+
+
+def supervision_board(today=None) -> dict:
+    """Key proposals, overdue assignments, and adjustment / extension requests waiting for staff."""
+    today = today or timezone.localdate()
+    tasks = Assignment.objects.select_related("department", "proposal")
+    return {
+        "key": _base().filter(is_key=True).exclude(state=State.CLOSED).order_by("serial"),
+        "overdue": tasks.filter(state__in=Assignment.OPEN_STATES, due_date__lt=today).order_by("due_date"),
+        "adjustments": tasks.filter(state=Assignment.State.ADJUSTMENT_REQUESTED).order_by("assigned_at"),
+        "extensions": tasks.filter(extension_state=Assignment.ExtensionState.PENDING).order_by("due_date"),
+    }

@@ -209,6 +209,11 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "members.models.Member.Status",
         "ProposalStateEnum": "proposals.models.Proposal.State",
         "CosignerStatusEnum": "proposals.models.Cosigner.Status",
+        "AssignmentRoleEnum": "proposals.models.Assignment.Role",
+        "HandlingTaskStateEnum": "zhengxie.workflow.models.HandlingTask.State",
+        "ExtensionStateEnum": "proposals.models.Assignment.ExtensionState",
+        "ContactWayEnum": "proposals.models.Contact.Way",
+        "ReplyResultEnum": "proposals.models.Reply.Result",
         "OpinionReportStateEnum": "sqyy.models.OpinionReport.State",
     },
 }

@@ -1,16 +1,17 @@
 """Proposals API (API.md "Proposals"): thin — selectors read, services write."""
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from proposals import selectors, services
+from proposals.models import Assignment, Cosigner, Proposal, ProposalAttachment
 from zhengxie.workflow.api import HistorySerializer
 
-from . import selectors, services
-from .models import Cosigner, Proposal, ProposalAttachment
+from .assignments import AssignmentBriefSerializer
 
 
 class CosignerSerializer(serializers.ModelSerializer):
@@ -71,7 +72,15 @@ class ProposalSerializer(serializers.ModelSerializer):
             "merged_into",
             "opinion_report",
             "is_key",
+            "key_leader",
+            "handling_round",
+            "assigned_at",
+            "replied_at",
+            "closed_at",
+            "closed_unrated",
             "is_published",
+            "reply_published",
+            "publish_opt_out",
             "attachments",
             "assignments",
             "created_at",
@@ -83,8 +92,10 @@ class ProposalSerializer(serializers.ModelSerializer):
         rows = [c for c in obj.cosigners.all() if c.status != Cosigner.Status.DECLINED]
         return CosignerSerializer(rows, many=True).data
 
-    def get_assignments(self, obj) -> list[dict]:
-        return []
+    @extend_schema_field(AssignmentBriefSerializer(many=True))
+    def get_assignments(self, obj):
+        rows = [a for a in obj.assignments.all() if a.state != Assignment.State.CANCELLED]
+        return AssignmentBriefSerializer(rows, many=True, context=self.context).data
 
 
 class ProposalWriteSerializer(serializers.Serializer):
@@ -120,6 +131,34 @@ class MergeSerializer(serializers.Serializer):
 
 class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
+
+
+class AssignItemSerializer(serializers.Serializer):
+    department = serializers.IntegerField()
+    role = serializers.CharField()
+
+
+class AssignSerializer(serializers.Serializer):
+    assignments = AssignItemSerializer(many=True)
+
+
+class EvaluateSerializer(serializers.Serializer):
+    satisfaction = serializers.CharField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MarkKeySerializer(serializers.Serializer):
+    leader = serializers.IntegerField(required=False, allow_null=True, default=None)
+    is_key = serializers.BooleanField(required=False, default=True)
+
+
+class SuperviseSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class OptOutSerializer(serializers.Serializer):
+    opt_out = serializers.BooleanField()
 
 
 FILTER_PARAMETERS = [
@@ -244,6 +283,69 @@ class ProposalViewSet(
         target = selectors.access_proposal(request.user, data["into"])
         return self._respond(services.proposal_merge(actor=request.user, proposal=proposal, into=target))
 
+    @_act(AssignSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(AssignSerializer)
+        items = [dict(item) for item in data["assignments"]]
+        return self._respond(
+            services.proposal_assign(actor=request.user, proposal=proposal, assignments=items)
+        )
+
+    @_act(EvaluateSerializer)
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(EvaluateSerializer)
+        services.proposal_evaluate(actor=request.user, proposal=proposal, **data)
+        return self._respond(proposal)
+
+    @_act()
+    @action(detail=True, methods=["post"], url_path="close-unrated")
+    def close_unrated(self, request, pk=None):
+        return self._respond(services.proposal_close_unrated(actor=request.user, proposal=self.get_object()))
+
+    @_act(MarkKeySerializer)
+    @action(detail=True, methods=["post"], url_path="mark-key")
+    def mark_key(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(MarkKeySerializer)
+        return self._respond(
+            services.proposal_mark_key(
+                actor=request.user, proposal=proposal, leader=data["leader"], is_key=data["is_key"]
+            )
+        )
+
+    @_act(SuperviseSerializer)
+    @action(detail=True, methods=["post"])
+    def supervise(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(SuperviseSerializer)
+        services.proposal_supervise(actor=request.user, proposal=proposal, **data)
+        return self._respond(proposal)
+
+    @_act()
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._respond(services.proposal_publish(actor=request.user, proposal=self.get_object()))
+
+    @_act()
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, pk=None):
+        return self._respond(services.proposal_unpublish(actor=request.user, proposal=self.get_object()))
+
+    @_act(OptOutSerializer)
+    @action(detail=True, methods=["post"], url_path="publish-opt-out")
+    def publish_opt_out(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(OptOutSerializer)
+        return self._respond(
+            services.proposal_set_publish_opt_out(
+                actor=request.user, proposal=proposal, opt_out=data["opt_out"]
+            )
+        )
+
     @extend_schema(
         request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: ProposalSerializer}
     )
@@ -286,8 +388,3 @@ class BulkRegisterView(viewsets.ViewSet):
         return Response(
             {"registered": [{"id": p.pk, "number": p.number} for p in result.registered], "failed": failed}
         )
-
-
-def register(router):
-    router.register("proposals/bulk-register", BulkRegisterView, basename="proposal-bulk-register")
-    router.register("proposals", ProposalViewSet, basename="proposal")

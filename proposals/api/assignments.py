@@ -1,0 +1,245 @@
+"""/assignments/: what departments do with a proposal routed to them (API.md "Handling tasks")."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from proposals import selectors, services
+from proposals.models import Assignment, Contact, Reply
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    way_display = serializers.CharField(source="get_way_display", read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = ["id", "date", "way", "way_display", "people", "summary", "created_at"]
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    result_display = serializers.CharField(source="get_result_display", read_only=True)
+
+    class Meta:
+        model = Reply
+        fields = [
+            "id",
+            "handling_round",
+            "result",
+            "result_display",
+            "content",
+            "signer",
+            "letter",
+            "created_at",
+        ]
+
+
+class AssignmentBriefSerializer(serializers.ModelSerializer):
+    """How an assignment appears inside a proposal (members see who handles it and the reply)."""
+
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    reply = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "department",
+            "department_name",
+            "role",
+            "role_display",
+            "state",
+            "state_display",
+            "assigned_at",
+            "due_date",
+            "replied_at",
+            "reply",
+        ]
+
+    def get_reply(self, obj) -> dict | None:
+        replies = list(obj.replies.all())
+        return ReplySerializer(replies[-1], context=self.context).data if replies else None
+
+
+class AssignmentSerializer(AssignmentBriefSerializer):
+    proposal_number = serializers.CharField(source="proposal.number", read_only=True)
+    proposal_title = serializers.CharField(source="proposal.title", read_only=True)
+    days_left = serializers.SerializerMethodField()
+    is_overdue = serializers.SerializerMethodField()
+    contacts = ContactSerializer(many=True, read_only=True)
+    replies = ReplySerializer(many=True, read_only=True)
+
+    class Meta(AssignmentBriefSerializer.Meta):
+        fields = [
+            *AssignmentBriefSerializer.Meta.fields,
+            "proposal",
+            "proposal_number",
+            "proposal_title",
+            "handling_round",
+            "due_provisional",
+            "days_left",
+            "is_overdue",
+            "accepted_at",
+            "contacts",
+            "replies",
+            "co_opinion",
+            "adjustment_reason",
+            "extension_state",
+            "extension_reason",
+            "extension_due_date",
+        ]
+
+    def get_days_left(self, obj) -> int:
+        return obj.days_left(timezone.localdate())
+
+    def get_is_overdue(self, obj) -> bool:
+        return obj.is_overdue(timezone.localdate())
+
+
+class AdjustmentReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ResolveAdjustmentSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    department = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ContactInputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    way = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    people = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReplyInputSerializer(serializers.Serializer):
+    result = serializers.CharField()
+    content = serializers.CharField(allow_blank=True)
+    signer = serializers.CharField(required=False, allow_blank=True, default="")
+    letter = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class ContentSerializer(serializers.Serializer):
+    content = serializers.CharField(allow_blank=True)
+
+
+class ExtensionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+    due_date = serializers.DateField()
+
+
+class ApproveSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+
+
+def _act(serializer_class=None):
+    return extend_schema(request=serializer_class, responses=AssignmentSerializer)
+
+
+class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = AssignmentSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        qs = selectors.assignments_visible_to(self.request.user)
+        return selectors.assignments_filter(qs, params=self.request.query_params).order_by("due_date", "id")
+
+    def get_object(self):
+        return selectors.access_assignment(self.request.user, self.kwargs["pk"])
+
+    def _respond(self, assignment):
+        fresh = selectors.access_assignment(self.request.user, assignment.pk)
+        return Response(AssignmentSerializer(fresh, context=self.get_serializer_context()).data)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, description="状态，可用逗号分隔多个"),
+            OpenApiParameter("overdue", bool, description="只看已超期"),
+            OpenApiParameter("due_before", str, description="期限早于（YYYY-MM-DD）"),
+            OpenApiParameter("role", str, enum=Assignment.Role.values),
+            OpenApiParameter("proposal", int),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @_act()
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._respond(services.assignment_accept(actor=request.user, assignment=self.get_object()))
+
+    @_act(AdjustmentReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="request-adjustment")
+    def request_adjustment(self, request, pk=None):
+        task = self.get_object()
+        data = self._input(AdjustmentReasonSerializer)
+        return self._respond(
+            services.assignment_request_adjustment(actor=request.user, assignment=task, reason=data["reason"])
+        )
+
+    @_act(ResolveAdjustmentSerializer)
+    @action(detail=True, methods=["post"], url_path="resolve-adjustment")
+    def resolve_adjustment(self, request, pk=None):
+        task = self.get_object()
+        data = self._input(ResolveAdjustmentSerializer)
+        services.assignment_resolve_adjustment(
+            actor=request.user, assignment=task, approve=data["approve"], department=data["department"]
+        )
+        return self._respond(task)
+
+    @_act(ContactInputSerializer)
+    @action(detail=True, methods=["post"])
+    def contacts(self, request, pk=None):
+        task = self.get_object()
+        data = self._input(ContactInputSerializer)
+        services.assignment_add_contact(actor=request.user, assignment=task, **data)
+        return self._respond(task)
+
+    @extend_schema(
+        request={"application/json": ReplyInputSerializer, "multipart/form-data": ReplyInputSerializer},
+        responses=AssignmentSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        task = self.get_object()
+        data = self._input(ReplyInputSerializer)
+        services.assignment_reply(actor=request.user, assignment=task, **data)
+        return self._respond(task)
+
+    @_act(ContentSerializer)
+    @action(detail=True, methods=["post"], url_path="co-opinion")
+    def co_opinion(self, request, pk=None):
+        task = self.get_object()
+        data = self._input(ContentSerializer)
+        return self._respond(
+            services.assignment_co_opinion(actor=request.user, assignment=task, content=data["content"])
+        )
+
+    @_act(ExtensionInputSerializer)
+    @action(detail=True, methods=["post"], url_path="request-extension")
+    def request_extension(self, request, pk=None):
+        task = self.get_object()
+        data = self._input(ExtensionInputSerializer)
+        return self._respond(
+            services.assignment_request_extension(actor=request.user, assignment=task, **data)
+        )
+
+    @_act(ApproveSerializer)
+    @action(detail=True, methods=["post"], url_path="resolve-extension")
+    def resolve_extension(self, request, pk=None):
+        task = self.get_object()
+        data = self._input(ApproveSerializer)
+        return self._respond(
+            services.assignment_resolve_extension(
+                actor=request.user, assignment=task, approve=data["approve"]
+            )
+        )
