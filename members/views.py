@@ -3,7 +3,6 @@ from django.shortcuts import redirect, render
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import has_role
-from zhengxie.views import unread_notification_count
 
 from .selectors import member_list
 
@@ -19,5 +18,5 @@ def member_home(request):
     return render(
         request,
         "members/home.html",
-        {"member": member, "unread_count": unread_notification_count(request.user)},
+        {"member": member},
     )

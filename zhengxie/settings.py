@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhengxie.accounts.context_processors.role",
+                "zhengxie.notifications.context_processors.unread",
             ],
         },
     },

@@ -10,6 +10,9 @@ admin.site.index_title = "机关工作台"
 
 urlpatterns = [
     path("", include("members.urls")),
+    path("", include("proposals.urls")),
+    path("workbench/handling/", include("proposals.urls_handling")),
+    path("portal/", include("proposals.urls_portal")),
     path("home/", views.home, name="home"),
     path("workbench/", views.workbench, name="workbench"),
     path("portal/", include("zhengxie.workflow.urls")),

@@ -4,7 +4,6 @@ from django.urls import NoReverseMatch, reverse
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
-from zhengxie.notifications.selectors import notifications_of
 
 ROLE_HOME = {
     Role.STAFF: "workbench",
@@ -20,10 +19,6 @@ WORKBENCH_SECTIONS = [
     ("承办单位", "承办单位及其联系人、门户账号", "admin:accounts_department_changelist"),
     ("导入", "从 Excel 批量导入委员名册", "admin:members_member_import"),
 ]
-
-
-def unread_notification_count(user) -> int:
-    return notifications_of(user, unread_only=True).count()
 
 
 def _admin_url(name: str) -> str | None:
@@ -48,5 +43,5 @@ def workbench(request):
     return render(
         request,
         "workbench/index.html",
-        {"sections": sections, "unread_count": unread_notification_count(request.user)},
+        {"sections": sections},
     )
