@@ -311,6 +311,20 @@ class Assignment(HandlingTask):
     def replies_formally(self) -> bool:
         return self.role in (self.Role.LEAD, self.Role.SEPARATE)
 
+    @classmethod
+    def reminder_queryset(cls):
+        return cls.objects.select_related("department", "proposal")
+
+    def reminder_subject(self) -> str:
+        p = self.proposal
+        return f"{p.number}《{p.title}》（{self.department.name}·{self.get_role_display()}）"
+
+    def portal_url(self) -> str:
+        return f"/portal/assignments/{self.pk}/"
+
+    def staff_url(self) -> str:
+        return f"/workbench/proposals/{self.proposal_id}/"
+
 
 class Contact(models.Model):
     """面商: the department's contact with the proposer before replying."""

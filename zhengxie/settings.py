@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -219,6 +220,19 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- reminders and channels ------------------------------------------------------------------
+# The morning deadline scan runs at this local time (HH:MM); changing it needs no code change.
+REMINDER_SCAN_TIME = os.environ.get("REMINDER_SCAN_TIME", "08:30")
+NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", True)
+NOTIFY_BY_SMS = env_bool("NOTIFY_BY_SMS", True)
+CHANNEL_MAX_ATTEMPTS = int(os.environ.get("CHANNEL_MAX_ATTEMPTS", "6"))
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "zhengxie.notifications.channels.LoggingSmsBackend")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY", "")
+SMS_TEMPLATE = os.environ.get("SMS_TEMPLATE", "")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
@@ -244,7 +258,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# One static schedule for the one beat process.
+CELERY_BEAT_SCHEDULE = {
+    "morning-deadline-scan": {
+        "task": "zhengxie.notifications.scan_deadlines",
+        "schedule": crontab(hour=int(REMINDER_SCAN_TIME.split(":")[0]), minute=int(REMINDER_SCAN_TIME.split(":")[1])),
+    },
+    # Picks up e-mail/SMS copies whose retry time has come (instead of long countdowns on the broker).
+    "send-channel-deliveries": {"task": "zhengxie.notifications.send_channel_deliveries", "schedule": 60.0},
+    "deliver-pending-reminders": {"task": "zhengxie.notifications.deliver_reminders", "schedule": 600.0},
+    "next-year-calendar": {
+        "task": "zhengxie.workflow.remind_next_year_calendar",
+        "schedule": crontab(hour=9, minute=0, day_of_month="1,15", month_of_year="11,12"),
+    },
+}
 
 # --- e-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

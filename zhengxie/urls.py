@@ -11,6 +11,7 @@ admin.site.index_title = "机关工作台"
 urlpatterns = [
     path("", include("members.urls")),
     path("", include("proposals.urls")),
+    path("", include("zhengxie.notifications.urls")),
     path("workbench/handling/", include("proposals.urls_handling")),
     path("portal/", include("proposals.urls_portal")),
     path("home/", views.home, name="home"),

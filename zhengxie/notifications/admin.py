@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Notification
+from .models import ChannelDelivery, Notification, NotificationPreference, Reminder
 
 
 @admin.register(Notification)
@@ -16,3 +16,42 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="已读", boolean=True, ordering="read_at")
     def is_read(self, obj):
         return obj.is_read
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = (
+        "scan_date",
+        "source",
+        "kind",
+        "threshold",
+        "object_id",
+        "state",
+        "recipients_count",
+        "sent_at",
+    )
+    list_filter = ("state", "source", "kind", "scan_date")
+    date_hierarchy = "scan_date"
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ChannelDelivery)
+class ChannelDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "channel", "address", "state", "attempts", "next_attempt_at", "last_error")
+    list_filter = ("channel", "state")
+    list_select_related = ("notification",)
+    search_fields = ("address", "notification__title")
+    readonly_fields = [f.name for f in ChannelDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "email", "sms")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
@@ -29,3 +31,98 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """Which channels a user wants besides the in-app notice (always on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    email = models.BooleanField("邮件提醒", default=True)
+    sms = models.BooleanField("短信提醒", default=True)
+
+    class Meta:
+        verbose_name = "提醒方式"
+        verbose_name_plural = "提醒方式"
+
+    def __str__(self):
+        return str(self.user)
+
+
+class ChannelDelivery(models.Model):
+    """A copy of a notification sent by e-mail or SMS; retried with backoff by the sender task."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "邮件"
+        SMS = "sms", "短信"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    notification = models.ForeignKey(
+        Notification, verbose_name="通知", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    address = models.CharField("地址", max_length=200)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试", auto_now_add=True)
+    last_error = models.TextField("最近错误", blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "渠道发送"
+        verbose_name_plural = "渠道发送"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel")
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.address}"
+
+
+class Reminder(models.Model):
+    """One reminder that is due: unique per (target, kind, threshold), so it is sent once however often
+    or concurrently the scan runs."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        SKIPPED = "skipped", "已不适用"
+        FAILED = "failed", "出错"
+
+    source = models.CharField("来源", max_length=50)
+    content_type = models.ForeignKey(ContentType, verbose_name="对象类型", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField("对象ID")
+    target = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField("类型", max_length=30)
+    threshold = models.IntegerField("节点", help_text="到期前天数；逾期提醒为第几次")
+    scan_date = models.DateField("扫描日期", db_index=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    recipients_count = models.PositiveIntegerField("接收人数", default=0)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "到期提醒"
+        verbose_name_plural = "到期提醒"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "kind", "threshold"], name="reminder_once_per_threshold"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "id"])]
+
+    def __str__(self):
+        return f"{self.source}:{self.kind}:{self.threshold}"

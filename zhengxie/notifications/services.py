@@ -1,22 +1,77 @@
-from collections.abc import Iterable
+"""Notifications: the in-app notice (always), its e-mail/SMS copies, and the morning reminder scan."""
 
-from django.db import transaction
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Notification
+from .models import ChannelDelivery, Notification, NotificationPreference, Reminder
+
+logger = logging.getLogger(__name__)
+
+# Any constant shared by every scan: the PostgreSQL advisory lock that keeps two scans apart.
+SCAN_LOCK_KEY = 0x5A58_5343  # "ZXSC"
 
 
-def notify(*, recipients: Iterable, title: str, body: str = "", link: str = "") -> list[Notification]:
-    """Create the in-app notice for each distinct recipient (inside the caller's transaction)."""
+def _enqueue_channel_sender() -> None:
+    from .tasks import send_channel_deliveries
+
+    try:
+        send_channel_deliveries.delay()
+    except Exception:  # noqa: BLE001 - the beat task picks the rows up anyway; never lose the notice
+        logger.warning("could not enqueue the channel sender; the periodic task will send", exc_info=True)
+
+
+def _channel_rows(notifications: list[Notification]) -> list[ChannelDelivery]:
+    if not notifications or not (settings.NOTIFY_BY_EMAIL or settings.NOTIFY_BY_SMS):
+        return []
+    users = {n.recipient_id: n.recipient for n in notifications}
+    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=users)}
+    rows = []
+    for n in notifications:
+        user, pref = users[n.recipient_id], prefs.get(n.recipient_id)
+        if settings.NOTIFY_BY_EMAIL and user.email and (pref is None or pref.email):
+            rows.append(
+                ChannelDelivery(notification=n, channel=ChannelDelivery.Channel.EMAIL, address=user.email)
+            )
+        if settings.NOTIFY_BY_SMS and user.phone and (pref is None or pref.sms):
+            rows.append(
+                ChannelDelivery(notification=n, channel=ChannelDelivery.Channel.SMS, address=user.phone)
+            )
+    return rows
+
+
+_MISSING = object()
+
+
+def _build(recipients: Iterable, title: str, body: str, link: str) -> list[Notification]:
     seen: set[int] = set()
     rows = []
     for user in recipients:
         if user is None or user.pk in seen:
             continue
         seen.add(user.pk)
-        rows.append(Notification(recipient=user, title=title, body=body, link=link))
-    return Notification.objects.bulk_create(rows)
+        rows.append(Notification(recipient=user, title=title[:200], body=body, link=link))
+    return rows
+
+
+def notify(
+    *, recipients: Iterable, title: str, body: str = "", link: str = "", channels: bool = True
+) -> list[Notification]:
+    """Create the in-app notice for each distinct recipient (inside the caller's transaction) and queue
+    its e-mail/SMS copies, sent by the worker once the transaction commits."""
+    created = Notification.objects.bulk_create(_build(recipients, title, body, link))
+    if channels:
+        deliveries = ChannelDelivery.objects.bulk_create(_channel_rows(created))
+        if deliveries:
+            transaction.on_commit(_enqueue_channel_sender)
+    return created
 
 
 @transaction.atomic
@@ -28,3 +83,199 @@ def notification_mark_read(*, actor, notification_id: int) -> Notification:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_preference_set(*, actor, email: bool, sms: bool) -> NotificationPreference:
+    pref, _ = NotificationPreference.objects.select_for_update().get_or_create(user=actor)
+    pref.email, pref.sms = bool(email), bool(sms)
+    pref.save(update_fields=["email", "sms"])
+    return pref
+
+
+# --- the morning scan --------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    ran: bool
+    candidates: int = 0
+    created: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+def _try_scan_lock() -> bool:
+    """A transaction-scoped advisory lock on PostgreSQL; other databases run one process anyway."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def reminders_scan(*, today: date | None = None) -> ScanResult:
+    """Insert today's due reminders (each key once, conflicts ignored) and deliver the in-app notices.
+
+    What Celery beat runs every morning and `manage.py scan_deadlines` runs by hand. Safe to run any
+    number of times and concurrently: a second scan waits for nothing and inserts nothing new.
+    """
+    from .reminders import reminder_sources
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        if not _try_scan_lock():
+            logger.info("another deadline scan is running; this one does nothing")
+            return ScanResult(ran=False)
+        before = Reminder.objects.count()
+        batch: list[Reminder] = []
+        candidates = 0
+        for source in reminder_sources().values():
+            for c in source.candidates(today):
+                candidates += 1
+                batch.append(
+                    Reminder(
+                        source=source.name,
+                        content_type=ContentType.objects.get_for_model(c.model),
+                        object_id=c.object_id,
+                        kind=c.kind,
+                        threshold=c.threshold,
+                        scan_date=today,
+                    )
+                )
+                if len(batch) >= 5000:
+                    Reminder.objects.bulk_create(batch, ignore_conflicts=True)
+                    batch = []
+        Reminder.objects.bulk_create(batch, ignore_conflicts=True)
+        created = Reminder.objects.count() - before
+    result = reminders_deliver(today=today)
+    result.candidates, result.created = candidates, created
+    logger.info("deadline scan %s: %s", today, result)
+    return result
+
+
+def _deliver_rows(rows: list[Reminder], messages: dict, now, result: ScanResult) -> None:
+    """Deliver rows together: one insert of notices and one of their channel copies. Raises on any
+    problem so the caller can retry row by row (and count nothing twice: counts are added last)."""
+    notices: list[Notification] = []
+    states = []
+    for row in rows:
+        message = messages.get(row.pk, _MISSING)
+        if message is _MISSING:
+            raise RuntimeError("提醒来源未能生成内容")
+        if message is None:
+            states.append((row, Reminder.State.SKIPPED, 0))
+            continue
+        batch = _build(message.recipients, message.title, message.body, message.link)
+        for recipients, title, body, link in message.extra:
+            batch += _build(recipients, title, body, link)
+        notices += batch
+        states.append((row, Reminder.State.SENT, len(batch)))
+    created = Notification.objects.bulk_create(notices, batch_size=1000)
+    deliveries = ChannelDelivery.objects.bulk_create(_channel_rows(created), batch_size=1000)
+    if deliveries:
+        transaction.on_commit(_enqueue_channel_sender)
+    for row, state, count in states:
+        row.state, row.recipients_count = state, count
+        if state == Reminder.State.SENT:
+            row.sent_at = now
+            result.sent += 1
+        else:
+            result.skipped += 1
+
+
+def reminders_deliver(*, today: date | None = None, batch_size: int = 500) -> ScanResult:
+    """Send the pending reminders: rows are taken with SKIP LOCKED, so two workers never send one twice;
+    a row that fails is recorded and skipped, never aborting the batch."""
+    from .reminders import reminder_sources
+
+    today = today or timezone.localdate()
+    sources = reminder_sources()
+    result = ScanResult(ran=True)
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Reminder.objects.select_for_update(skip_locked=True)
+                .filter(state=Reminder.State.PENDING)
+                .order_by("id")[:batch_size]
+            )
+            if not rows:
+                break
+            by_source: dict[str, list[Reminder]] = {}
+            for row in rows:
+                by_source.setdefault(row.source, []).append(row)
+            messages = {}
+            for name, group in by_source.items():
+                source = sources.get(name)
+                try:
+                    messages.update(
+                        source.render(group, today) if source else dict.fromkeys(r.pk for r in group)
+                    )
+                except Exception:  # noqa: BLE001 - one broken source must not stop the others
+                    logger.exception("reminder source %s failed to render", name)
+            now = timezone.now()
+            try:
+                with transaction.atomic():
+                    _deliver_rows(rows, messages, now, result)
+            except Exception:  # noqa: BLE001 - fall back to one row at a time to isolate the bad one
+                for row in rows:
+                    try:
+                        with transaction.atomic():
+                            _deliver_rows([row], messages, now, result)
+                    except Exception as exc:  # noqa: BLE001
+                        logger.exception("reminder %s failed", row.pk)
+                        row.state, row.error = Reminder.State.FAILED, str(exc)[:1000]
+                        result.failed += 1
+            Reminder.objects.bulk_update(rows, ["state", "sent_at", "recipients_count", "error"])
+    return result
+
+
+# --- e-mail and SMS copies ---------------------------------------------------------------------------
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 240))
+
+
+def channel_deliveries_send(*, batch_size: int = 100) -> dict:
+    """Send due e-mail/SMS copies; a failure is recorded and retried later with backoff (the periodic
+    task picks it up again — no long countdowns on the broker), until CHANNEL_MAX_ATTEMPTS."""
+    from .channels import ChannelError, send_email, send_sms
+
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    while True:
+        with transaction.atomic():
+            rows = list(
+                ChannelDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("notification")
+                .filter(state=ChannelDelivery.State.PENDING, next_attempt_at__lte=timezone.now())
+                .order_by("next_attempt_at", "id")[:batch_size]
+            )
+            if not rows:
+                return counts
+            for row in rows:
+                n = row.notification
+                row.attempts += 1
+                try:
+                    if row.channel == ChannelDelivery.Channel.EMAIL:
+                        link = f"\n\n{settings.SITE_URL}{n.link}" if n.link else ""
+                        send_email(address=row.address, subject=n.title, body=f"{n.body}{link}")
+                    else:
+                        send_sms(phone=row.address, text=f"{n.title}：{n.body}" if n.body else n.title)
+                    row.state, row.sent_at, row.last_error = ChannelDelivery.State.SENT, timezone.now(), ""
+                    counts["sent"] += 1
+                except ChannelError as exc:
+                    row.last_error = str(exc)[:1000]
+                    if row.attempts >= settings.CHANNEL_MAX_ATTEMPTS:
+                        row.state = ChannelDelivery.State.FAILED
+                        counts["failed"] += 1
+                    else:
+                        row.next_attempt_at = timezone.now() + _backoff(row.attempts)
+                        counts["retry"] += 1
+                row.save(update_fields=["state", "sent_at", "attempts", "last_error", "next_attempt_at"])

@@ -188,3 +188,17 @@ class HandlingTask(models.Model):
 
     def is_overdue(self, today=None) -> bool:
         return self.is_open and self.days_left(today) < 0
+
+    # What reminders say and link to; concrete kinds override these.
+    @classmethod
+    def reminder_queryset(cls):
+        return cls.objects.select_related("department")
+
+    def reminder_subject(self) -> str:
+        return str(self)
+
+    def portal_url(self) -> str:
+        return "/portal/"
+
+    def staff_url(self) -> str:
+        return "/workbench/"

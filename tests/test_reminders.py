@@ -1,0 +1,328 @@
+"""The morning scan: threshold selection, exactly-once delivery, catch-up, escalation, channels."""
+
+import json
+import threading
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from proposals import services
+from proposals.models import Assignment, Cosigner, Proposal, ProposalCategory
+from zhengxie.notifications.models import ChannelDelivery, Notification, Reminder
+from zhengxie.notifications.reminders import deadline_threshold
+from zhengxie.notifications.services import channel_deliveries_send, reminders_scan
+
+BEFORE = [0, 1, 3, 7, 15]
+
+
+@pytest.mark.parametrize(
+    "days_left,expected",
+    [
+        (20, None),
+        (15, ("due_soon", 15)),
+        (10, ("due_soon", 15)),
+        (7, ("due_soon", 7)),
+        (5, ("due_soon", 7)),  # the day of 7 was missed: caught up once, at the latest threshold
+        (3, ("due_soon", 3)),
+        (1, ("due_soon", 1)),
+        (0, ("due_today", 0)),
+        (-1, ("overdue", 1)),
+        (-7, ("overdue", 1)),
+        (-8, ("overdue", 2)),
+        (-15, ("overdue", 3)),
+    ],
+)
+def test_threshold_selection(days_left, expected):
+    assert deadline_threshold(days_left, BEFORE, 7) == expected
+
+
+@pytest.fixture
+def open_task(db, member, staff_user, plenary, department, department_user):
+    p = services.proposal_create(
+        actor=member.user,
+        title="关于建设社区养老服务中心的建议",
+        content="建议……",
+        category=ProposalCategory.objects.get(name="社会"),
+        during_plenary=True,
+        plenary=plenary,
+    )
+    services.proposal_submit(actor=member.user, proposal=p)
+    services.proposal_register(actor=staff_user, proposal=p)
+    services.proposal_assign(
+        actor=staff_user, proposal=p, assignments=[{"department": department.pk, "role": "lead"}]
+    )
+    task = Assignment.objects.get(proposal=p)
+    Notification.objects.all().delete()
+    return task
+
+
+def _due_in(task, days, today):
+    Assignment.objects.filter(pk=task.pk).update(due_date=today + timedelta(days=days))
+
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.mark.django_db
+def test_scan_twice_sends_once(open_task, department_user):
+    _due_in(open_task, 7, TODAY)
+    first = reminders_scan(today=TODAY)
+    second = reminders_scan(today=TODAY)
+    assert (first.created, first.sent) == (1, 1)
+    assert (second.created, second.sent) == (0, 0)
+    notices = Notification.objects.filter(recipient=department_user)
+    assert notices.count() == 1
+    assert "还有7天到期" in notices.get().body and open_task.proposal.number in notices.get().body
+    assert Reminder.objects.get().threshold == 7
+
+
+@pytest.mark.django_db
+def test_missed_days_catch_up_with_the_latest_threshold_only(open_task, department_user):
+    _due_in(open_task, 20, TODAY)
+    reminders_scan(today=TODAY + timedelta(days=5))  # 15 days left
+    # the server is down for eight days; on day 13, 2 days are left: only the 3-day reminder goes out
+    reminders_scan(today=TODAY + timedelta(days=18))
+    deadline = Reminder.objects.filter(source="handling_deadline").order_by("id")
+    assert list(deadline.values_list("threshold", flat=True)) == [15, 3]
+    assert Notification.objects.filter(recipient=department_user, title__startswith="办理提醒").count() == 2
+
+
+@pytest.mark.django_db
+def test_overdue_reminds_every_seven_days_and_escalates_to_staff(open_task, department_user, staff_user):
+    _due_in(open_task, -1, TODAY)
+    reminders_scan(today=TODAY)
+    for day in range(1, 7):
+        reminders_scan(today=TODAY + timedelta(days=day))
+    reminders_scan(today=TODAY + timedelta(days=7))  # 8 days late: the second overdue reminder
+    deadline = Reminder.objects.filter(source="handling_deadline").order_by("id")
+    assert list(deadline.values_list("kind", "threshold")) == [("overdue", 1), ("overdue", 2)]
+    assert Notification.objects.filter(recipient=department_user, title__startswith="办理提醒").count() == 2
+    escalations = Notification.objects.filter(recipient=staff_user, title__startswith="逾期督办")
+    assert escalations.count() == 2 and "已超期8天" in escalations.first().title
+
+
+@pytest.mark.django_db
+def test_finished_work_gets_nothing(open_task, department_user):
+    _due_in(open_task, 1, TODAY)
+    Assignment.objects.filter(pk=open_task.pk).update(state="replied")
+    assert reminders_scan(today=TODAY).created == 0
+    Assignment.objects.filter(pk=open_task.pk).update(state="cancelled")
+    assert reminders_scan(today=TODAY).created == 0
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_reminder_that_no_longer_applies_is_skipped(open_task):
+    _due_in(open_task, 3, TODAY)
+    Reminder.objects.create(
+        source="handling_deadline",
+        content_type_id=__import__("django.contrib.contenttypes.models", fromlist=["ContentType"])
+        .ContentType.objects.get_for_model(Assignment)
+        .pk,
+        object_id=open_task.pk,
+        kind="due_soon",
+        threshold=7,  # the task's due date moved since this row was made
+        scan_date=TODAY,
+    )
+    result = reminders_scan(today=TODAY)
+    assert result.skipped == 1 and result.sent == 1  # the stale row skipped, the 3-day one sent
+    assert Notification.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_one_bad_row_does_not_abort_the_batch(open_task, department_user):
+    _due_in(open_task, 3, TODAY)
+    Reminder.objects.create(
+        source="no_such_source",
+        content_type_id=1,
+        object_id=1,
+        kind="x",
+        threshold=1,
+        scan_date=TODAY,
+    )
+    result = reminders_scan(today=TODAY)
+    assert result.sent == 1 and result.skipped == 1
+    assert Notification.objects.filter(recipient=department_user).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_once_send_once(open_task, department_user):
+    _due_in(open_task, 1, TODAY)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run():
+        try:
+            barrier.wait()
+            outcomes.append(reminders_scan(today=TODAY))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Reminder.objects.count() == 1
+    assert Notification.objects.filter(recipient=department_user).count() == 1
+    assert sum(o.sent for o in outcomes) == 1
+
+
+@pytest.mark.django_db
+def test_scan_command(open_task, capsys):
+    _due_in(open_task, 0, TODAY)
+    call_command("scan_deadlines", "--today", TODAY.isoformat())
+    assert "新增1条，已发送1条" in capsys.readouterr().out
+    call_command("scan_deadlines", "--today", TODAY.isoformat())
+    assert "新增0条，已发送0条" in capsys.readouterr().out
+    assert Notification.objects.get().title == "办理提醒：今天到期"
+
+
+# --- other reminders on the same machinery ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_cosigners_reminded_after_two_and_five_days(member, other_member, plenary):
+    p = services.proposal_create(
+        actor=member.user,
+        title="联名提案",
+        content="建议",
+        category=ProposalCategory.objects.get(name="文化"),
+        kind="joint",
+        cosigners=[other_member.pk],
+        during_plenary=True,
+        plenary=plenary,
+    )
+    services.proposal_submit(actor=member.user, proposal=p)
+    submitted = timezone.localtime(Proposal.objects.get(pk=p.pk).submitted_at).date()
+    Notification.objects.all().delete()
+    reminders_scan(today=submitted + timedelta(days=1))
+    assert not Notification.objects.exists()
+    reminders_scan(today=submitted + timedelta(days=2))
+    reminders_scan(today=submitted + timedelta(days=3))
+    reminders_scan(today=submitted + timedelta(days=6))
+    titles = list(
+        Notification.objects.filter(recipient=other_member.user).order_by("id").values_list("body", flat=True)
+    )
+    assert len(titles) == 2 and "已2天" in titles[0] and "已5天" in titles[1]
+    services.proposal_cosign(actor=other_member.user, proposal=p, agree=True)
+    assert Cosigner.objects.get().status == "confirmed"
+
+
+@pytest.mark.django_db
+def test_unsigned_assignment_reminded_after_three_workdays(open_task, department_user):
+    assigned = timezone.localtime(open_task.assigned_at).date()
+    reminders_scan(today=assigned + timedelta(days=1))
+    assert not Notification.objects.filter(title="请及时签收交办提案").exists()
+    reminders_scan(today=assigned + timedelta(days=7))
+    assert Notification.objects.filter(recipient=department_user, title="请及时签收交办提案").count() == 1
+
+
+@pytest.mark.django_db
+def test_unrated_reply_reminded_before_window_ends(open_task, department_user, member):
+    services.assignment_accept(actor=department_user, assignment=open_task)
+    services.assignment_add_contact(
+        actor=department_user, assignment=open_task, date=timezone.localdate(), way="phone", summary="沟通"
+    )
+    services.assignment_reply(actor=department_user, assignment=open_task, result="A", content="已解决")
+    replied = timezone.localtime(Proposal.objects.get(pk=open_task.proposal_id).replied_at).date()
+    reminders_scan(today=replied + timedelta(days=1))
+    assert not Notification.objects.filter(
+        recipient=member.user, title__startswith="请对提案答复进行测评"
+    ).exists()
+    reminders_scan(today=replied + timedelta(days=19))  # ~13 working days later: within the last 3
+    assert (
+        Notification.objects.filter(recipient=member.user, title__startswith="请对提案答复进行测评").count()
+        == 1
+    )
+
+
+# --- channels ------------------------------------------------------------------------------------------
+
+
+class _Gateway(BaseHTTPRequestHandler):
+    fail_next = 0
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if _Gateway.fail_next > 0:
+            _Gateway.fail_next -= 1
+            self.send_response(503)
+        else:
+            _Gateway.received.append(body.decode())
+            self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def sms_gateway(settings):
+    server = HTTPServer(("127.0.0.1", 0), _Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Gateway.received, _Gateway.fail_next = [], 0
+    settings.SMS_BACKEND = "zhengxie.notifications.channels.HttpSmsBackend"
+    settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/send"
+    settings.SMS_GATEWAY_KEY = "k-123"
+    settings.SMS_TEMPLATE = "【市政协】{text}"
+    yield _Gateway
+    server.shutdown()
+
+
+@pytest.mark.django_db
+def test_failing_gateway_is_retried_and_the_in_app_notice_stays(open_task, department_user, sms_gateway):
+    department_user.phone, department_user.email = "13800001111", "clerk@example.cn"
+    department_user.save()
+    _due_in(open_task, 3, TODAY)
+    sms_gateway.fail_next = 1
+    reminders_scan(today=TODAY)
+    notice = Notification.objects.get(recipient=department_user)
+    first = channel_deliveries_send()
+    assert first == {"sent": 1, "retry": 1, "failed": 0}  # the e-mail went, the SMS will be retried
+    assert len(mail.outbox) == 1 and "还有3天到期" in mail.outbox[0].body
+    sms = ChannelDelivery.objects.get(channel="sms")
+    assert sms.state == "pending" and sms.attempts == 1 and "503" in sms.last_error
+    assert channel_deliveries_send() == {"sent": 0, "retry": 0, "failed": 0}  # not yet due again
+    ChannelDelivery.objects.filter(pk=sms.pk).update(next_attempt_at=timezone.now())
+    assert channel_deliveries_send()["sent"] == 1
+    assert ChannelDelivery.objects.get(pk=sms.pk).state == "sent"
+    sent = json.loads(sms_gateway.received[0])
+    assert sent["key"] == "k-123" and sent["phone"] == "13800001111"
+    assert sent["text"].startswith("【市政协】办理提醒：还有3天到期")
+    assert Notification.objects.filter(pk=notice.pk).exists()
+
+
+@pytest.mark.django_db
+def test_dead_gateway_gives_up_after_max_attempts(open_task, department_user, sms_gateway, settings):
+    settings.CHANNEL_MAX_ATTEMPTS = 2
+    settings.NOTIFY_BY_EMAIL = False
+    department_user.phone = "13800001111"
+    department_user.save()
+    _due_in(open_task, 3, TODAY)
+    sms_gateway.fail_next = 10
+    reminders_scan(today=TODAY)
+    channel_deliveries_send()
+    ChannelDelivery.objects.update(next_attempt_at=timezone.now())
+    assert channel_deliveries_send() == {"sent": 0, "retry": 0, "failed": 1}
+    assert ChannelDelivery.objects.get().state == "failed"
+    assert Notification.objects.filter(recipient=department_user).count() == 1
+
+
+@pytest.mark.django_db
+def test_user_preference_turns_a_channel_off(open_task, department_user):
+    from zhengxie.notifications.services import notification_preference_set
+
+    department_user.phone, department_user.email = "13800001111", "clerk@example.cn"
+    department_user.save()
+    notification_preference_set(actor=department_user, email=True, sms=False)
+    _due_in(open_task, 3, TODAY)
+    reminders_scan(today=TODAY)
+    assert list(ChannelDelivery.objects.values_list("channel", flat=True)) == ["email"]

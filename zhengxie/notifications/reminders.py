@@ -1,0 +1,161 @@
+"""Reminder sources: who must be reminded of what today.
+
+A source proposes candidates — (model, object id, kind, threshold) — for a day; the scan inserts them as
+Reminder rows under a unique key with conflicts ignored, so each is sent once. At delivery the source
+renders the rows it proposed, checking that each still applies.
+
+The HandlingTask deadline source below covers every concrete kind registered with zhengxie.workflow;
+apps add their own sources (co-signers who have not answered, unrated replies…) from ready().
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+
+from zhengxie.accounts.models import Role, User
+from zhengxie.workflow.registry import handling_task_kinds
+from zhengxie.workflow.selectors import policy_current
+
+
+@dataclass
+class Candidate:
+    model: type
+    object_id: int
+    kind: str
+    threshold: int
+
+
+@dataclass
+class Message:
+    recipients: list
+    title: str
+    body: str = ""
+    link: str = ""
+    extra: list = field(
+        default_factory=list
+    )  # further (recipients, title, body, link) messages, e.g. escalation
+
+
+class ReminderSource:
+    name = ""
+
+    def candidates(self, today: date) -> Iterable[Candidate]:
+        raise NotImplementedError
+
+    def render(self, reminders: list, today: date) -> dict[int, Message | None]:
+        """Reminder id → the message, or None when it no longer applies (then nothing is sent)."""
+        raise NotImplementedError
+
+
+_sources: dict[str, ReminderSource] = {}
+
+
+def register_reminder_source(source: ReminderSource) -> None:
+    _sources[source.name] = source
+
+
+def reminder_sources() -> dict[str, ReminderSource]:
+    return dict(_sources)
+
+
+def users_of_departments(department_ids) -> dict[int, list]:
+    result: dict[int, list] = defaultdict(list)
+    for user in User.objects.filter(department_id__in=set(department_ids), is_active=True):
+        result[user.department_id].append(user)
+    return result
+
+
+def staff_users() -> list:
+    return list(User.objects.filter(role=Role.STAFF, is_active=True))
+
+
+def deadline_threshold(days_left: int, before: list[int], repeat: int) -> tuple[str, int] | None:
+    """Which reminder a task with `days_left` is due for today, as (kind, threshold).
+
+    Before the due date: the latest threshold passed (the smallest of 15/7/3/1/0 not below days_left),
+    so a missed day is caught up once. Overdue: every `repeat` days — the 1st on the first day late,
+    the 2nd `repeat` days later, …
+    """
+    if days_left >= 0:
+        passed = [t for t in before if t >= days_left]
+        if not passed:
+            return None
+        threshold = min(passed)
+        return ("due_today" if threshold == 0 else "due_soon", threshold)
+    overdue = -days_left
+    return ("overdue", (overdue - 1) // max(repeat, 1) + 1)
+
+
+class HandlingTaskDeadlines(ReminderSource):
+    """Deadline reminders for every open HandlingTask; overdue ones also go to the staff."""
+
+    name = "handling_deadline"
+
+    def _settings(self):
+        policy = policy_current()
+        before = sorted(
+            {int(x) for x in policy.reminder_days_before.split(",") if x.strip().lstrip("-").isdigit()}
+        )
+        return before, policy.overdue_repeat_days
+
+    def candidates(self, today: date) -> Iterable[Candidate]:
+        from datetime import timedelta
+
+        before, repeat = self._settings()
+        horizon = today + timedelta(days=max(before or [0]))
+        for model in handling_task_kinds():
+            rows = model.objects.filter(state__in=model.OPEN_STATES, due_date__lte=horizon).values_list(
+                "pk", "due_date"
+            )
+            for pk, due in rows.iterator(chunk_size=5000):
+                decided = deadline_threshold((due - today).days, before, repeat)
+                if decided is not None:
+                    yield Candidate(model, pk, decided[0], decided[1])
+
+    def render(self, reminders: list, today: date) -> dict[int, Message | None]:
+        before, repeat = self._settings()
+        by_model: dict[type, list] = defaultdict(list)
+        for reminder in reminders:
+            by_model[ContentType.objects.get_for_id(reminder.content_type_id).model_class()].append(reminder)
+        result: dict[int, Message | None] = {}
+        staff = None
+        for model, rows in by_model.items():
+            tasks = model.reminder_queryset().in_bulk([r.object_id for r in rows])
+            people = users_of_departments(t.department_id for t in tasks.values())
+            for reminder in rows:
+                task = tasks.get(reminder.object_id)
+                decided = (
+                    deadline_threshold((task.due_date - today).days, before, repeat)
+                    if task is not None and task.is_open
+                    else None
+                )
+                if decided != (reminder.kind, reminder.threshold):
+                    result[reminder.pk] = None  # replied, cancelled, or its due date moved
+                    continue
+                days_left = (task.due_date - today).days
+                when = (
+                    f"已超期{-days_left}天，请尽快办理"
+                    if days_left < 0
+                    else ("今天到期" if days_left == 0 else f"还有{days_left}天到期")
+                )
+                subject = task.reminder_subject()
+                body = f"{subject}，办理期限{task.due_date:%Y年%m月%d日}，{when}。"
+                message = Message(
+                    recipients=people.get(task.department_id, []),
+                    title=f"办理提醒：{when}",
+                    body=body,
+                    link=task.portal_url(),
+                )
+                if days_left < 0:
+                    staff = staff if staff is not None else staff_users()
+                    message.extra.append(
+                        (staff, f"逾期督办：{task.department.name}{when}", body, task.staff_url())
+                    )
+                result[reminder.pk] = message
+        return result
+
+
+register_reminder_source(HandlingTaskDeadlines())

@@ -1,0 +1,73 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from zhengxie.accounts.models import Role
+from zhengxie.accounts.permissions import role_required
+
+from . import selectors, services
+from .models import NotificationPreference
+
+
+@login_required
+def notification_list(request):
+    unread_only = request.GET.get("unread") == "1"
+    page = Paginator(selectors.notifications_of(request.user, unread_only=unread_only), 30).get_page(
+        request.GET.get("page")
+    )
+    preference = NotificationPreference.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "unread_only": unread_only, "preference": preference},
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    notification = services.notification_mark_read(actor=request.user, notification_id=pk)
+    target = notification.link if notification.link and request.POST.get("go") else ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notifications_mark_all_read(actor=request.user)
+    messages.success(request, f"已将 {count} 条通知标为已读。")
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def preference_update(request):
+    services.notification_preference_set(
+        actor=request.user, email=request.POST.get("email") == "on", sms=request.POST.get("sms") == "on"
+    )
+    messages.success(request, "提醒方式已保存。")
+    return redirect("notifications:list")
+
+
+@role_required(Role.STAFF, Role.LEADER)
+def reminder_dashboard(request):
+    return render(request, "notifications/reminders.html", selectors.reminder_stats())
+
+
+@role_required(Role.STAFF)
+@require_POST
+def reminder_scan_now(request):
+    result = services.reminders_scan()
+    if not result.ran:
+        messages.warning(request, "另一个扫描正在进行，请稍后再试。")
+    else:
+        messages.success(
+            request,
+            f"扫描完成：新增提醒{result.created}条，已发送{result.sent}条，不再适用{result.skipped}条，出错{result.failed}条。",
+        )
+    return redirect("notifications:reminders")
