@@ -1,7 +1,7 @@
 """Proposal reminders on the shared machinery: co-signers who have not answered, proposers who have not
 rated a reply, departments that have not signed for an assignment. Registered from ProposalsConfig.ready."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -25,7 +25,9 @@ class CosignersNotAnswered(ReminderSource):
 
     def candidates(self, today):
         rows = Cosigner.objects.filter(
-            status=Cosigner.Status.PENDING, proposal__state=Proposal.State.AWAITING_COSIGNERS
+            status=Cosigner.Status.PENDING,
+            proposal__state=Proposal.State.AWAITING_COSIGNERS,
+            proposal__submitted_at__date__lte=today - timedelta(days=min(COSIGN_AFTER_DAYS)),
         ).values_list("pk", "proposal__submitted_at")
         for pk, submitted_at in rows:
             waited = (today - _local_date(submitted_at)).days
@@ -61,11 +63,13 @@ class AssignmentsNotSigned(ReminderSource):
     name = "assignment_unsigned"
 
     def candidates(self, today):
-        cal = WorkCalendar(today.year - 1, today.year)
-        rows = Assignment.objects.filter(state=Assignment.State.PENDING).values_list("pk", "assigned_at")
-        for pk, assigned_at in rows:
-            if cal.workdays_between(_local_date(assigned_at), today) >= UNSIGNED_AFTER_WORKDAYS:
-                yield Candidate(Assignment, pk, "unsigned", UNSIGNED_AFTER_WORKDAYS)
+        # Assigned on or before the day UNSIGNED_AFTER_WORKDAYS working days ago: filtered in the database.
+        cutoff = WorkCalendar(today.year - 1, today.year).sub_workdays(today, UNSIGNED_AFTER_WORKDAYS)
+        rows = Assignment.objects.filter(
+            state=Assignment.State.PENDING, assigned_at__date__lte=cutoff
+        ).values_list("pk", flat=True)
+        for pk in rows.iterator(chunk_size=5000):
+            yield Candidate(Assignment, pk, "unsigned", UNSIGNED_AFTER_WORKDAYS)
 
     def render(self, reminders, today):
         tasks = Assignment.reminder_queryset().in_bulk([r.object_id for r in reminders])

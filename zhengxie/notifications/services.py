@@ -190,6 +190,17 @@ def _deliver_rows(rows: list[Reminder], messages: dict, now, result: ScanResult)
             result.skipped += 1
 
 
+def _save_outcomes(rows: list[Reminder]) -> None:
+    """One UPDATE per distinct outcome (bulk_update's CASE per row is far slower at this size)."""
+    groups: dict[tuple, list[int]] = {}
+    for row in rows:
+        groups.setdefault((row.state, row.sent_at, row.recipients_count, row.error), []).append(row.pk)
+    for (state, sent_at, count, error), ids in groups.items():
+        Reminder.objects.filter(pk__in=ids).update(
+            state=state, sent_at=sent_at, recipients_count=count, error=error
+        )
+
+
 def reminders_deliver(*, today: date | None = None, batch_size: int = 500) -> ScanResult:
     """Send the pending reminders: rows are taken with SKIP LOCKED, so two workers never send one twice;
     a row that fails is recorded and skipped, never aborting the batch."""
@@ -232,7 +243,7 @@ def reminders_deliver(*, today: date | None = None, batch_size: int = 500) -> Sc
                         logger.exception("reminder %s failed", row.pk)
                         row.state, row.error = Reminder.State.FAILED, str(exc)[:1000]
                         result.failed += 1
-            Reminder.objects.bulk_update(rows, ["state", "sent_at", "recipients_count", "error"])
+            _save_outcomes(rows)
     return result
 
 

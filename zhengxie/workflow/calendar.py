@@ -79,6 +79,15 @@ class WorkCalendar:
                 counted += 1
         return Due(day, provisional)
 
+    def sub_workdays(self, end: date, n: int) -> date:
+        """The latest day d with workdays_between(d, end) == n: n working days before `end`."""
+        day, counted = end, 0
+        while counted < n:
+            if self.is_workday(day):
+                counted += 1
+            day -= timedelta(days=1)
+        return day
+
     def workdays_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (negative when end is before start)."""
         if end < start:

@@ -75,3 +75,9 @@ def test_year_without_package_data_is_a_clear_error():
 def test_command_loads_a_year(capsys):
     call_command("load_work_calendar", "2025")
     assert "2025年：新增365天" in capsys.readouterr().out
+
+
+def test_sub_workdays_is_the_inverse_of_workdays_between(cal2026):
+    day = cal2026.sub_workdays(date(2026, 10, 9), 3)
+    assert cal2026.workdays_between(day, date(2026, 10, 9)) == 3
+    assert day == date(2026, 9, 29)  # 9/30, 10/8 and 10/9 are the three working days after it

@@ -1,0 +1,152 @@
+"""Benchmark the morning deadline scan on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhengxie_bench \\
+        .venv/bin/python benchmarks/reminder_scan.py --n 100000 --closed 200000
+
+Generates N open assignments (due dates spread from 30 days overdue to 120 days ahead) and CLOSED
+finished ones in a fresh database, then times: the first scan of a day (inserting and delivering every
+reminder due, as after a long outage), a second scan the same day (should do almost nothing), and the
+first scan of the next day. The database named by DATABASE_URL is dropped and recreated: never point it
+at real data.
+"""
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengxie.settings_test")
+
+
+def recreate_database(url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    name = url.rsplit("/", 1)[1]
+    if not name.endswith("_bench"):
+        raise SystemExit("refusing to drop a database whose name does not end in _bench")
+    conn = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conn.close()
+
+
+def generate(n_open: int, n_closed: int, today) -> None:
+    from django.utils import timezone
+
+    from members.models import Member, Plenary, Sector, Term
+    from proposals.models import Assignment, Proposal, ProposalCategory
+    from zhengxie.accounts.models import Department, Role, User
+
+    rng = random.Random(42)
+    term = Term.objects.create(number=15, start_date=today - timedelta(days=1500), is_current=True)
+    plenary = Plenary.objects.create(
+        term=term, number=5, start_date=today - timedelta(days=300), end_date=today
+    )
+    sector = Sector.objects.create(name="经济界")
+    staff = User.objects.create(username="bench_staff", role=Role.STAFF)
+    departments = Department.objects.bulk_create(
+        [Department(name=f"单位{i}", code=f"D{i:03d}") for i in range(60)]
+    )
+    User.objects.bulk_create(
+        [User(username=f"clerk{d.pk}", role=Role.DEPARTMENT, department=d) for d in departments]
+    )
+    proposer_user = User.objects.create(username="bench_member", role=Role.MEMBER)
+    proposer = Member.objects.create(user=proposer_user, name="委员", sector=sector)
+    category = ProposalCategory.objects.first()
+    now = timezone.now()
+    total = n_open + n_closed
+    batch = 20000
+    for start in range(0, total, batch):
+        size = min(batch, total - start)
+        proposals = Proposal.objects.bulk_create(
+            [
+                Proposal(
+                    title=f"提案{start + i}",
+                    content="……",
+                    category=category,
+                    proposer=proposer,
+                    created_by=proposer_user,
+                    term=term,
+                    plenary=plenary,
+                    state=Proposal.State.IN_PROGRESS if start + i < n_open else Proposal.State.CLOSED,
+                    serial=start + i + 1,
+                    number=f"十五届五次会议第{start + i + 1:06d}号",
+                )
+                for i in range(size)
+            ]
+        )
+        rows = []
+        for i, p in enumerate(proposals):
+            is_open = start + i < n_open
+            due = today + timedelta(days=rng.randint(-30, 120))
+            rows.append(
+                Assignment(
+                    proposal=p,
+                    department=departments[rng.randrange(len(departments))],
+                    role=Assignment.Role.LEAD,
+                    state=Assignment.State.ACCEPTED if is_open else Assignment.State.REPLIED,
+                    assigned_at=now - timedelta(days=rng.randint(10, 200)),
+                    assigned_by=staff,
+                    due_basis=due - timedelta(days=90),
+                    due_span="3m",
+                    due_date=due,
+                )
+            )
+        Assignment.objects.bulk_create(rows)
+        print(f"  generated {start + size:,} / {total:,}", flush=True)
+
+
+def timed(label: str, today):
+    from zhengxie.notifications.services import reminders_scan
+
+    t0 = time.perf_counter()
+    result = reminders_scan(today=today)
+    elapsed = time.perf_counter() - t0
+    print(
+        f"{label:<34} {elapsed:7.2f} s   candidates={result.candidates:,} created={result.created:,} "
+        f"sent={result.sent:,} skipped={result.skipped:,}",
+        flush=True,
+    )
+    return elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=100_000, help="open assignments (default 100000)")
+    parser.add_argument("--closed", type=int, default=100_000, help="finished assignments (history)")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhengxie_bench")
+    os.environ["DATABASE_URL"] = url
+    recreate_database(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    today = timezone.localdate()
+    print(f"generating {args.n:,} open and {args.closed:,} closed assignments …", flush=True)
+    generate(args.n, args.closed, today)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    print(f"\nscan on {today} with {args.n:,} open tasks (2 cores):")
+    timed("first scan (everything due, cold)", today)
+    timed("second scan, same day", today)
+    timed("next day", today + timedelta(days=1))
+
+
+if __name__ == "__main__":
+    main()
