@@ -166,3 +166,83 @@ class Member(models.Model):
     @property
     def is_serving(self) -> bool:
         return self.status == self.Status.SERVING
+
+
+class DutyRecord(models.Model):
+    """履职记录: one thing a member did that counts for duty points.
+
+    Made by the system (confirmed) when the work happens — a proposal registered, a meeting attended —
+    through members.services.record_duty, or reported by the member (pending until staff confirm).
+    Points come from the year's ScoringRule when scores are computed.
+    """
+
+    class Kind(models.TextChoices):
+        PLENARY_ATTENDANCE = "plenary_attendance", "全体会议出席"
+        STANDING_ATTENDANCE = "standing_attendance", "常委会议出席"
+        MEETING_ATTENDANCE = "meeting_attendance", "会议活动出席"
+        PROPOSAL_SUBMITTED = "proposal_submitted", "提交提案"
+        PROPOSAL_REGISTERED = "proposal_registered", "提案立案"
+        PROPOSAL_KEY = "proposal_key", "重点提案"
+        PROPOSAL_EXCELLENT = "proposal_excellent", "优秀提案"
+        OPINION_SUBMITTED = "opinion_submitted", "报送社情民意"
+        OPINION_ADOPTED = "opinion_adopted", "社情民意被采用"
+        OPINION_UPPER_ADOPTED = "opinion_upper_adopted", "社情民意被上级采用"
+        OPINION_INSTRUCTED = "opinion_instructed", "社情民意获批示"
+        SPEECH = "speech", "发言"
+        RESEARCH = "research", "调研"
+        INSPECTION = "inspection", "视察"
+        CONSTITUENCY_CONTACT = "constituency_contact", "联系界别群众"
+        TRAINING = "training", "学习培训"
+        PUBLIC_SERVICE = "public_service", "公益活动"
+        OTHER = "other", "其他"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        DECLINED = "declined", "未确认"
+
+    member = models.ForeignKey(
+        Member, verbose_name="委员", on_delete=models.PROTECT, related_name="duty_records"
+    )
+    date = models.DateField("日期", db_index=True)
+    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
+    detail = models.CharField(
+        "细项", max_length=30, blank=True, help_text="如出席情况 present/leave/absent，发言 oral/written"
+    )
+    share = models.DecimalField(
+        "份额", max_digits=5, decimal_places=4, default=1, help_text="联名提案按份额计分"
+    )
+    people = models.PositiveIntegerField("联系群众人数", null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name="来源类型", on_delete=models.PROTECT, null=True, blank=True
+    )
+    object_id = models.PositiveBigIntegerField("来源ID", null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    decline_reason = models.CharField("未确认原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="记录人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "履职记录"
+        verbose_name_plural = "履职记录"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["member", "date"]), models.Index(fields=["date", "kind", "status"])]
+        constraints = [
+            # The same event never counts twice for a member (recording is idempotent).
+            models.UniqueConstraint(
+                fields=["member", "kind", "content_type", "object_id"],
+                condition=models.Q(object_id__isnull=False),
+                name="duty_record_once_per_source",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.date} {self.get_kind_display()}"

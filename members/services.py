@@ -137,3 +137,71 @@ def _member_update(actor, member: Member, wanted: dict, wanted_committees: list)
         changed.append("committees")
     audit_record(actor=actor, action="member_update", target=member, fields=changed, source="import")
     return True
+
+
+# --- duty records ------------------------------------------------------------------------------------
+
+
+def record_duty(
+    *,
+    actor,
+    member,
+    kind: str,
+    date,
+    source=None,
+    detail: str = "",
+    share=1,
+    people: int | None = None,
+    note: str = "",
+):
+    """Record (or update) what a member did; called by the service of the app where it happened.
+
+    Idempotent per (member, kind, source): recording the same event again updates detail/share
+    instead of adding a second record, so retries and re-runs never double-count.
+    """
+    from decimal import Decimal
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import DutyRecord
+
+    if kind not in DutyRecord.Kind.values:
+        raise ValueError(f"unknown duty kind {kind!r}")
+    values = {
+        "date": date,
+        "detail": detail,
+        "share": Decimal(str(share)),
+        "people": people,
+        "note": note,
+        "status": DutyRecord.Status.CONFIRMED,
+        "created_by": actor if actor is not None and actor.is_authenticated else None,
+    }
+    if source is None:
+        record = DutyRecord.objects.create(member=member, kind=kind, **values)
+    else:
+        record, _ = DutyRecord.objects.update_or_create(
+            member=member,
+            kind=kind,
+            content_type=ContentType.objects.get_for_model(source),
+            object_id=source.pk,
+            defaults=values,
+        )
+    audit_record(actor=actor, action="duty_record", target=record, kind=kind)
+    return record
+
+
+def withdraw_duty(*, actor, kind: str, source, members=None) -> int:
+    """Remove system records of `kind` for a source (e.g. a co-signer who withdrew); returns the count."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import DutyRecord
+
+    qs = DutyRecord.objects.filter(
+        kind=kind, content_type=ContentType.objects.get_for_model(source), object_id=source.pk
+    )
+    if members is not None:
+        qs = qs.filter(member__in=members)
+    count, _ = qs.delete()
+    if count:
+        audit_record(actor=actor, action="duty_record_withdraw", target=source, kind=kind, count=count)
+    return count

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.models import Member, Plenary, Term
+from members.services import record_duty, withdraw_duty
 from proposals.models import (
     Cosigner,
     NumberSequence,
@@ -79,6 +80,27 @@ def _owner_users(proposal: Proposal) -> list:
 
 def _notify_owner(proposal: Proposal, title: str, body: str = "") -> None:
     notify(recipients=_owner_users(proposal), title=title, body=body, link=f"/proposals/{proposal.pk}/")
+
+
+def _record_proposal_duty(actor, proposal: Proposal, kind: str) -> None:
+    """Duty points for the proposers: a joint proposal gives the first proposer half and the confirmed
+    co-signers share the other half. Collective proposals (no member proposer) earn no member points."""
+    if proposal.proposer_id is None:
+        return
+    cosigners = [
+        c.member
+        for c in proposal.cosigners.filter(status=Cosigner.Status.CONFIRMED, merged_from__isnull=True)
+        .select_related("member")
+        .order_by("order", "id")
+    ]
+    shares = (
+        [(proposal.proposer, 0.5)] + [(m, 0.5 / len(cosigners)) for m in cosigners]
+        if cosigners
+        else [(proposal.proposer, 1)]
+    )
+    today = timezone.localdate()
+    for member, share in shares:
+        record_duty(actor=actor, member=member, kind=kind, date=today, source=proposal, share=round(share, 4))
 
 
 def _clean_text(title: str, content: str, *, for_submit: bool) -> tuple[str, str]:
@@ -350,6 +372,7 @@ def proposal_submit(*, actor, proposal: Proposal | int) -> Proposal:
             comment=comment,
             fields=["submitted_at"],
         )
+        _record_proposal_duty(actor, proposal, "proposal_submitted")
         _notify_owner(proposal, f"提案已提交：{proposal.title}", "提案已提交，等待提案委员会审查。")
     return proposal
 
@@ -395,6 +418,7 @@ def proposal_cosign(*, actor, proposal: Proposal | int, agree: bool) -> Proposal
         comment=comment,
         fields=fields,
     )
+    _record_proposal_duty(actor, proposal, "proposal_submitted")
     _notify_owner(proposal, f"提案已提交：{proposal.title}", f"{comment}，提案已提交审查。")
     return proposal
 
@@ -408,6 +432,7 @@ def proposal_withdraw(*, actor, proposal: Proposal | int, reason: str = "") -> P
         c.member.user for c in proposal.cosigners.select_related("member__user") if c.status == "pending"
     ]
     _move(proposal, actor=actor, to_state=State.WITHDRAWN, action="withdraw", comment=reason)
+    withdraw_duty(actor=actor, kind="proposal_submitted", source=proposal)
     if pending:
         notify(
             recipients=pending, title=f"提案已撤回：{proposal.title}", body="提案人已撤回，无需再确认联名。"
@@ -483,6 +508,7 @@ def proposal_register(*, actor, proposal: Proposal | int) -> Proposal:
         comment=proposal.number,
         fields=["serial", "number", "registered_at"],
     )
+    _record_proposal_duty(actor, proposal, "proposal_registered")
     _notify_owner(proposal, f"提案已立案：{proposal.title}", f"提案编号：{proposal.number}")
     return proposal
 

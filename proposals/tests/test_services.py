@@ -388,3 +388,28 @@ def test_published_proposals_are_visible_to_every_member(submitted, staff_user, 
 def test_cosigners_are_ordered(joint):
     proposal, second, third = joint
     assert [c.member for c in Cosigner.objects.filter(proposal=proposal)] == [second, third]
+
+
+def test_duty_records_follow_the_proposal(joint, staff_user, member):
+    from members.models import DutyRecord
+
+    proposal, second, third = joint
+    services.proposal_cosign(actor=second.user, proposal=proposal, agree=True)
+    services.proposal_cosign(actor=third.user, proposal=proposal, agree=True)
+    submitted = DutyRecord.objects.filter(kind="proposal_submitted").order_by("id")
+    assert [(r.member_id, str(r.share)) for r in submitted] == [
+        (member.pk, "0.5000"),
+        (second.pk, "0.2500"),
+        (third.pk, "0.2500"),
+    ]
+    services.proposal_register(actor=staff_user, proposal=proposal)
+    assert DutyRecord.objects.filter(kind="proposal_registered").count() == 3
+    assert all(r.status == "confirmed" for r in DutyRecord.objects.all())
+
+
+def test_withdrawn_proposal_earns_nothing(submitted, member):
+    from members.models import DutyRecord
+
+    assert DutyRecord.objects.filter(member=member, kind="proposal_submitted").count() == 1
+    services.proposal_withdraw(actor=member.user, proposal=submitted)
+    assert not DutyRecord.objects.filter(member=member).exists()
