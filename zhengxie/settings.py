@@ -220,6 +220,14 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Apps may add enum names for the schema in `<app>/schema_enums.py` (a dict of dotted paths only).
+for _app in ("members", "consultations", "sqyy", "proposals"):
+    try:
+        _module = __import__(f"{_app}.schema_enums", fromlist=["ENUM_NAME_OVERRIDES"])
+    except ModuleNotFoundError:
+        continue
+    SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(_module.ENUM_NAME_OVERRIDES)
+
 # --- reminders and channels ------------------------------------------------------------------
 # The morning deadline scan runs at this local time (HH:MM); changing it needs no code change.
 REMINDER_SCAN_TIME = os.environ.get("REMINDER_SCAN_TIME", "08:30")

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("proposals.urls")),
     path("", include("zhengxie.notifications.urls")),
+    path("", include("sqyy.urls")),
+    path("", include("consultations.urls")),
     path("workbench/handling/", include("proposals.urls_handling")),
     path("portal/", include("proposals.urls_portal")),
     path("home/", views.home, name="home"),
