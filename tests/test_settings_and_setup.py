@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from members.models import Member, Plenary, Term
 from zhengxie.accounts.models import Department, Role, User
@@ -59,7 +60,12 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_seed_demo_is_idempotent_and_prints_every_role(capsys):
     call_command("seed_demo")
     first = capsys.readouterr().out
-    counts = (User.objects.count(), Member.objects.count(), Department.objects.count(), Plenary.objects.count())
+    counts = (
+        User.objects.count(),
+        Member.objects.count(),
+        Department.objects.count(),
+        Plenary.objects.count(),
+    )
     call_command("seed_demo")
     capsys.readouterr()
     assert counts == (
@@ -73,3 +79,18 @@ def test_seed_demo_is_idempotent_and_prints_every_role(capsys):
     assert {u.role for u in User.objects.all()} == set(Role.values)
     assert Term.objects.get(is_current=True).name == "第十五届"
     assert all(m.user.role == Role.MEMBER for m in Member.objects.select_related("user"))
+    from proposals.models import Proposal
+    from zhengxie.workflow.models import WorkCalendarDay
+
+    states = set(Proposal.objects.values_list("state", flat=True))
+    assert Proposal.objects.count() == 8
+    assert {
+        "draft",
+        "awaiting_cosigners",
+        "submitted",
+        "registered",
+        "in_progress",
+        "replied",
+        "closed",
+    } <= states
+    assert WorkCalendarDay.objects.filter(date__year=timezone.localdate().year).exists()
