@@ -376,6 +376,8 @@ class Reply(models.Model):
     content = models.TextField("答复内容")
     signer = models.CharField("签发领导", max_length=50, blank=True)
     letter = models.FileField("答复函", upload_to=reply_letter_path, blank=True)
+    due_date = models.DateField("答复时的办理期限", null=True, blank=True)
+    on_time = models.BooleanField("按期答复", default=True)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="答复人", on_delete=models.PROTECT, related_name="+"
     )

@@ -462,6 +462,8 @@ def assignment_reply(
         content=content,
         signer=(signer or "").strip(),
         replied_by=actor,
+        due_date=task.due_date,
+        on_time=_today() <= task.due_date,
     )
     if letter is not None:
         reply.letter.save(letter.name.rsplit("/", 1)[-1], letter, save=False)
