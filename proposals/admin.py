@@ -5,11 +5,24 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
+from import_export.admin import ExportActionMixin
+from import_export.formats import base_formats
 
+from zhengxie.accounts.models import Role
+from zhengxie.accounts.permissions import has_role
 from zhengxie.workflow.errors import DomainError
 
 from . import selectors, services
-from .models import Cosigner, NumberSequence, Proposal, ProposalAttachment, ProposalCategory, RejectionReason
+from .models import (
+    Assignment,
+    Cosigner,
+    NumberSequence,
+    Proposal,
+    ProposalAttachment,
+    ProposalCategory,
+    RejectionReason,
+)
+from .resources import ProposalRegisterResource
 
 
 @admin.register(ProposalCategory)
@@ -116,7 +129,10 @@ def _form_action(modeladmin, request, queryset, form_class, title, apply):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ExportActionMixin, admin.ModelAdmin):
+    # 导出: the register with its handling status (filtered as on the changelist, or the selected rows).
+    resource_classes = [ProposalRegisterResource]
+    formats = [base_formats.XLSX]
     list_display = [
         "number",
         "title",
@@ -176,6 +192,9 @@ class ProposalAdmin(admin.ModelAdmin):
                 for t in rows
             ),
         )
+
+    def has_export_permission(self, request):
+        return has_role(request.user, Role.STAFF, Role.LEADER) and self.has_view_permission(request)
 
     def has_add_permission(self, request):
         # Proposals are drafted by members (or entered by staff on the workbench) through the services.
@@ -250,4 +269,89 @@ class ProposalAdmin(admin.ModelAdmin):
                 lambda p: services.proposal_merge(actor=request.user, proposal=p, into=data["into"]),
                 "并案",
             ),
+        )
+
+
+class AssignmentExtensionFilter(admin.SimpleListFilter):
+    title = "延期申请"
+    parameter_name = "extension"
+
+    def lookups(self, request, model_admin):
+        return Assignment.ExtensionState.choices[1:]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(extension_state=self.value()) if self.value() else queryset
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    """交办 rows are made and moved only by the services: read-only here, with decisions as actions
+    (approving an adjustment needs a new department: that is done on the supervision board)."""
+
+    list_display = [
+        "proposal",
+        "department",
+        "role",
+        "state",
+        "assigned_at",
+        "due_date",
+        "extension_state",
+        "extension_due_date",
+    ]
+    list_filter = ["state", "role", AssignmentExtensionFilter, "department", "proposal__term"]
+    search_fields = ["proposal__number", "proposal__title", "department__name"]
+    list_select_related = ["proposal", "department"]
+    date_hierarchy = "assigned_at"
+    ordering = ["due_date", "id"]
+    actions = [
+        "approve_extension",
+        "refuse_extension",
+        "refuse_adjustment",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _each(self, request, queryset, call, done_label):
+        done = 0
+        for task in queryset.select_related("proposal", "department").order_by("pk"):
+            try:
+                call(task)
+                done += 1
+            except (DomainError, PermissionDenied) as exc:
+                self.message_user(request, f"{task}：{exc}", messages.ERROR)
+        if done:
+            self.message_user(request, f"已{done_label} {done} 件。", messages.SUCCESS)
+
+    @admin.action(description="同意延期申请")
+    def approve_extension(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda t: services.assignment_resolve_extension(actor=request.user, assignment=t, approve=True),
+            "同意延期",
+        )
+
+    @admin.action(description="不同意延期申请")
+    def refuse_extension(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda t: services.assignment_resolve_extension(actor=request.user, assignment=t, approve=False),
+            "不同意延期",
+        )
+
+    @admin.action(description="不同意调整申请")
+    def refuse_adjustment(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda t: services.assignment_resolve_adjustment(actor=request.user, assignment=t, approve=False),
+            "不同意调整",
         )

@@ -6,8 +6,15 @@ class ProposalsConfig(AppConfig):
     verbose_name = "提案"
 
     def ready(self):
+        from zhengxie.workflow.portal import register_portal_source
         from zhengxie.workflow.registry import register_handling_task
 
         from .models import Assignment
+        from .views_portal import AssignmentPortalSource
 
         register_handling_task(Assignment)
+        register_portal_source(AssignmentPortalSource())
+
+        from . import reminders
+
+        reminders.register()

@@ -190,7 +190,7 @@ def test_unread_notifications_badge(client, staff_user):
     [
         # session + user, then the page's own reads (department, or member card + committees; unread count).
         ("staff_user", "/workbench/", 3),
-        ("department_user", "/portal/", 4),
+        ("department_user", "/portal/", 6),
         ("member_user", "/", 5),
     ],
 )

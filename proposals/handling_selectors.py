@@ -1,0 +1,112 @@
+"""Reads for the staff handling panel, the supervision board and the register export.
+
+Each function costs a fixed number of queries, whatever the number of rows.
+"""
+
+from django.db.models import F, Prefetch, QuerySet
+from django.utils import timezone
+
+from zhengxie.accounts.models import Department, Role, User
+
+from . import selectors
+from .models import Assignment, Evaluation, Proposal, Supervision
+
+State = Proposal.State
+
+# States in which a proposal can be supervised (the service's rule, repeated to hide a useless form).
+SUPERVISABLE_STATES = (State.ASSIGNED, State.IN_PROGRESS, State.REHANDLING, State.REPLIED)
+
+
+def active_departments() -> list[Department]:
+    return list(Department.objects.filter(is_active=True).order_by("code"))
+
+
+def active_leaders() -> list[User]:
+    return list(User.objects.filter(role=Role.LEADER, is_active=True).order_by("name", "id"))
+
+
+def supervisions_of(proposal: Proposal) -> list[Supervision]:
+    return list(Supervision.objects.filter(proposal=proposal).select_related("actor"))
+
+
+def _assignment_row(task: Assignment, today) -> dict:
+    """One line of an assignments table; `replies` must be prefetched (selectors._base does)."""
+    days_left = task.days_left(today)
+    replies = list(task.replies.all())
+    return {
+        "task": task,
+        "days_left": days_left,
+        "days_overdue": -days_left,
+        "overdue": task.is_open and days_left < 0,
+        "due_soon": task.is_open and 0 <= days_left <= 15,
+        "reply": replies[-1] if replies else None,
+    }
+
+
+def panel_context(proposal: Proposal, user) -> dict:
+    """What the handling panel shows for a proposal from selectors._base (its assignments prefetched).
+
+    An unregistered proposal shows nothing and costs nothing."""
+    if proposal is None or proposal.state not in Proposal.REGISTERED_STATES:
+        return {"show": False}
+    role = user.effective_role if user.is_authenticated else None
+    is_staff = role == Role.STAFF
+    today = timezone.localdate()
+    rows = [_assignment_row(task, today) for task in proposal.assignments.all()]
+    needs_departments = is_staff and (
+        proposal.state == State.REGISTERED
+        or any(row["task"].state == Assignment.State.ADJUSTMENT_REQUESTED for row in rows)
+    )
+    return {
+        "show": True,
+        "proposal": proposal,
+        "is_staff": is_staff,
+        "can_supervise": role in (Role.STAFF, Role.LEADER),
+        "rows": rows,
+        "departments": active_departments() if needs_departments else [],
+        "leaders": active_leaders() if role in (Role.STAFF, Role.LEADER) else [],
+        "supervisions": supervisions_of(proposal),
+        "supervisable": proposal.state in SUPERVISABLE_STATES,
+        "assign_rows": range(5),
+        "roles": Assignment.Role.choices,
+        "supervision_kinds": Supervision.Kind.choices,
+    }
+
+
+def board(today=None) -> dict:
+    """The supervision board (selectors.supervision_board) as rows ready for the page."""
+    today = today or timezone.localdate()
+    data = selectors.supervision_board(today)
+    return {
+        "key": list(data["key"]),
+        "overdue": [_board_row(t, today) for t in data["overdue"]],
+        "adjustments": [_board_row(t, today) for t in data["adjustments"]],
+        "extensions": [_board_row(t, today) for t in data["extensions"]],
+        "departments": active_departments(),
+    }
+
+
+def _board_row(task: Assignment, today) -> dict:
+    days_left = task.days_left(today)
+    return {"task": task, "days_left": days_left, "days_overdue": -days_left}
+
+
+def with_register_prefetches(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """The register needs the evaluations too (assignments, replies and co-signers come from _base)."""
+    seen = {getattr(lookup, "prefetch_to", lookup) for lookup in qs._prefetch_related_lookups}
+    if "evaluations" in seen:
+        return qs
+    return qs.prefetch_related(
+        Prefetch("evaluations", queryset=Evaluation.objects.order_by("handling_round", "id"))
+    )
+
+
+def proposal_register(user, *, params) -> QuerySet[Proposal]:
+    """The register export: the proposals the user may see, filtered as on the staff list."""
+    qs = selectors.proposals_filter(selectors.proposals_visible_to(user), params=params)
+    return with_register_prefetches(qs).order_by(
+        "-term__number",
+        F("plenary__number").asc(nulls_last=True),
+        F("serial").asc(nulls_last=True),
+        "id",
+    )

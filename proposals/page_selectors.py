@@ -1,0 +1,114 @@
+"""Extra reads for the server-rendered proposal pages (the shared ones live in selectors.py)."""
+
+from django.db.models import Q, QuerySet
+
+from members.models import Member, Plenary
+from zhengxie.workflow.selectors import policy_current
+
+from .models import Evaluation, Proposal, ProposalAttachment, ProposalCategory, RejectionReason
+from .services import MERGE_TARGET_STATES
+
+
+def member_of(user) -> Member | None:
+    return Member.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+def cosign_candidates(*, exclude: Member | None) -> QuerySet[Member]:
+    """Serving members who may be invited to co-sign (never the proposer)."""
+    qs = Member.objects.filter(status=Member.Status.SERVING).select_related("sector").order_by("name", "id")
+    return qs.exclude(pk=exclude.pk) if exclude is not None else qs
+
+
+def active_categories() -> QuerySet[ProposalCategory]:
+    return ProposalCategory.objects.filter(is_active=True)
+
+
+def plenary_choices(*, keep=None) -> QuerySet[Plenary]:
+    """The current term's plenaries, plus the one a proposal already names (an older term's)."""
+    condition = Q(term__is_current=True)
+    if keep is not None:
+        condition |= Q(pk=keep.pk if isinstance(keep, Plenary) else keep)
+    return Plenary.objects.select_related("term").filter(condition).order_by("-term__number", "-number")
+
+
+def rejection_reasons() -> QuerySet[RejectionReason]:
+    return RejectionReason.objects.filter(is_active=True)
+
+
+def merge_targets(*, exclude_pk: int, q: str = "", limit: int = 200) -> QuerySet[Proposal]:
+    """Registered proposals another one may be merged into, searchable by number or title."""
+    qs = (
+        Proposal.objects.filter(state__in=MERGE_TARGET_STATES)
+        .exclude(pk=exclude_pk)
+        .only("pk", "number", "title")
+    )
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
+    return qs.order_by("-registered_at", "-id")[:limit]
+
+
+def proposal_attachments(proposal: Proposal) -> QuerySet[ProposalAttachment]:
+    return ProposalAttachment.objects.filter(proposal=proposal).order_by("id")
+
+
+def proposal_evaluations(proposal: Proposal) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(proposal=proposal).select_related("member").order_by("created_at", "id")
+
+
+def viewer_cosign_status(proposal: Proposal, member: Member | None) -> str:
+    """The viewer's own co-signer status on this proposal ('' when not listed); uses the prefetch."""
+    if member is None:
+        return ""
+    for row in proposal.cosigners.all():
+        if row.member_id == member.pk:
+            return row.status
+    return ""
+
+
+def has_evaluated(proposal: Proposal, member: Member | None) -> bool:
+    return (
+        member is not None
+        and Evaluation.objects.filter(
+            proposal=proposal, member=member, handling_round=proposal.handling_round
+        ).exists()
+    )
+
+
+def text_limits() -> dict:
+    policy = policy_current()
+    return {"title_max": policy.proposal_title_max, "content_max": policy.proposal_content_max}
+
+
+ACTION_LABELS = {
+    "create": "创建草稿",
+    "submit": "提交",
+    "cosigners_answered": "联名确认完成",
+    "withdraw": "撤回",
+    "return": "退回修改",
+    "register": "立案",
+    "reject": "不予立案",
+    "merge": "并案",
+    "assign": "交办",
+    "accept": "承办单位签收",
+    "reply": "答复",
+    "evaluate": "满意度测评",
+    "rehandle": "重新办理",
+    "close_unrated": "未评价办结",
+}
+
+
+def history_rows(history) -> list[dict]:
+    """The transition log with Chinese labels for actions and states, ready for the page."""
+    labels = dict(Proposal.State.choices)
+    return [
+        {
+            "at": entry.at,
+            "actor": entry.actor.display_name if entry.actor_id else "系统",
+            "action": ACTION_LABELS.get(entry.action, entry.action or "状态变更"),
+            "from_state": labels.get(entry.from_state, entry.from_state),
+            "to_state": labels.get(entry.to_state, entry.to_state),
+            "comment": entry.comment,
+        }
+        for entry in history
+    ]

@@ -1,0 +1,108 @@
+"""The department portal's home lists every kind of HandlingTask (提案交办, 社情民意转办 …).
+
+`workflow` cannot import the apps above it, so each kind registers a *portal source* from its app's
+ready(). A source answers two questions for one department: how many tasks fall under each count, and
+the rows under one status, ordered by due date. The portal home sums the counts and merges the rows.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+# The counts on the portal home, in display order; each is also a list filter (?status=...).
+COUNT_LABELS = {
+    "pending": "待签收",
+    "in_progress": "办理中",
+    "due_soon": "即将到期",
+    "overdue": "已超期",
+    "replied": "已答复",
+}
+# List filters besides the counts: every open task (the default) and everything not cancelled.
+STATUS_LABELS = {"open": "全部在办", **COUNT_LABELS, "all": "全部"}
+DEFAULT_STATUS = "open"
+# Days left at or below this show in orange and count as 即将到期.
+SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PortalRow:
+    kind_label: str  # 提案 / 社情民意
+    title: str
+    number: str
+    role_label: str  # 主办 / 会办 / 分办 …
+    state_label: str
+    due_date: date
+    due_provisional: bool
+    is_open: bool
+    days_left: int
+    url: str
+
+    @property
+    def urgency(self) -> str:
+        """overdue / soon / normal for open tasks, done otherwise: the colour of the days-left mark."""
+        if not self.is_open:
+            return "done"
+        if self.days_left < 0:
+            return "overdue"
+        if self.days_left <= SOON_DAYS:
+            return "soon"
+        return "normal"
+
+    @property
+    def days_text(self) -> str:
+        if not self.is_open:
+            return self.state_label
+        if self.days_left < 0:
+            return f"已超期{-self.days_left}天"
+        if self.days_left == 0:
+            return "今天到期"
+        return f"剩余{self.days_left}天"
+
+
+class PortalSource(Protocol):
+    def counts(self, department_id: int, *, today: date) -> dict[str, int]:
+        """Every key of COUNT_LABELS. `in_progress` is every open task that is not pending, so
+        pending + in_progress is the number of open tasks; due_soon is open with 0..SOON_DAYS left."""
+
+    def rows(self, department_id: int, *, status: str, today: date, limit: int) -> list[PortalRow]:
+        """At most `limit` rows under `status` (a key of STATUS_LABELS), earliest due date first."""
+
+
+_sources: list = []
+
+
+def register_portal_source(source: PortalSource) -> None:
+    if source not in _sources:
+        _sources.append(source)
+
+
+def portal_sources() -> list:
+    return list(_sources)
+
+
+def status_total(counts: dict[str, int], status: str) -> int:
+    """How many rows a status lists, from the counts (no extra query)."""
+    if status == "open":
+        return counts["pending"] + counts["in_progress"]
+    if status == "all":
+        return counts["pending"] + counts["in_progress"] + counts["replied"]
+    return counts[status]
+
+
+def portal_overview(department_id: int, *, status: str, today: date, page: int, per_page: int) -> dict:
+    """The counts and one page of the merged list: two queries per registered source."""
+    counts = dict.fromkeys(COUNT_LABELS, 0)
+    rows: list[PortalRow] = []
+    limit = page * per_page
+    for source in portal_sources():
+        for key, value in source.counts(department_id, today=today).items():
+            counts[key] = counts.get(key, 0) + value
+        rows.extend(source.rows(department_id, status=status, today=today, limit=limit))
+    rows.sort(key=lambda row: (row.due_date, row.number))
+    total = status_total(counts, status)
+    return {
+        "counts": counts,
+        "rows": rows[(page - 1) * per_page : limit],
+        "total": total,
+        "num_pages": max(1, -(-total // per_page)),
+    }
