@@ -17,6 +17,8 @@ ROLE_HOME = {
 WORKBENCH_SECTIONS = [
     ("提案审查", "待审查提案：立案、退回、不予立案、并案，支持批量立案", "proposals:review_queue"),
     ("提案总览", "全部提案登记簿，按状态、类别、会次筛选", "proposals:staff_list"),
+    ("督办台", "重点提案、超期未办、调整与延期申请", "proposals_handling:board"),
+    ("到期提醒", "提醒发送情况、失败记录，立即扫描", "notifications:reminders"),
     ("委员名册", "委员基本信息、界别、党派与任职状态", "admin:members_member_changelist"),
     ("承办单位", "承办单位及其联系人、门户账号", "admin:accounts_department_changelist"),
     ("导入", "从 Excel 批量导入委员名册", "admin:members_member_import"),
