@@ -1,6 +1,14 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 
-from .models import AuditEntry, HandlingPolicy, TransitionLog
+from .calendar import CalendarYearUnavailable
+from .models import AuditEntry, HandlingPolicy, TransitionLog, WorkCalendarDay
+from .services import work_calendar_day_set, work_calendar_load_year
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,3 +49,59 @@ class HandlingPolicyAdmin(admin.ModelAdmin):
     list_display = ("name", "is_active", "reply_months", "extension_cap_months", "updated_at")
     list_filter = ("is_active",)
     search_fields = ("name",)
+
+
+class LoadYearForm(forms.Form):
+    year = forms.IntegerField(label="年份", min_value=2004, max_value=2100)
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(admin.ModelAdmin):
+    """Staff correct single days; every save goes through the service, which recomputes open due dates."""
+
+    list_display = ("date", "is_workday", "name", "source", "updated_at")
+    list_filter = ("is_workday", "source", ("date", admin.DateFieldListFilter))
+    date_hierarchy = "date"
+    search_fields = ("name",)
+    fields = ("date", "is_workday", "name")
+    change_list_template = "admin/workflow/workcalendarday/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        saved = work_calendar_day_set(
+            actor=request.user, day=obj.date, is_workday=obj.is_workday, name=obj.name
+        )
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a day is corrected, not removed (removing would silently fall back to Mon–Fri)
+
+    def get_urls(self):
+        return [
+            path(
+                "load-year/",
+                self.admin_site.admin_view(self.load_year_view),
+                name="workflow_workcalendarday_load",
+            )
+        ] + super().get_urls()
+
+    def load_year_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = LoadYearForm(request.POST or None, initial={"year": timezone.localdate().year + 1})
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = work_calendar_load_year(actor=request.user, year=form.cleaned_data["year"])
+            except CalendarYearUnavailable as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"已载入：新增{result['created']}天，更新{result['updated']}天，保留人工录入{result['kept_manual']}天，"
+                    f"重算期限{result['recomputed']}项。",
+                )
+                return redirect("admin:workflow_workcalendarday_changelist")
+        return TemplateResponse(
+            request,
+            "admin/workflow/workcalendarday/load_year.html",
+            {**self.admin_site.each_context(request), "form": form, "title": "从 chinesecalendar 载入节假日"},
+        )
