@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("sqyy.urls")),
     path("", include("consultations.urls")),
     path("workbench/handling/", include("proposals.urls_handling")),
+    path("workbench/stats/", include("proposals.urls_stats")),
     path("portal/", include("proposals.urls_portal")),
     path("home/", views.home, name="home"),
     path("workbench/", views.workbench, name="workbench"),

@@ -1,0 +1,3 @@
+app_name = "proposals_stats"
+
+urlpatterns: list = []
