@@ -1,8 +1,22 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 
 from zhengxie.accounts.admin import ServiceImportExportAdmin
+from zhengxie.workflow.errors import DomainError
 
-from .models import Member, Party, Plenary, Sector, SpecialCommittee, Term
+from . import services
+from .models import (
+    DutyPhoto,
+    DutyRecord,
+    Member,
+    Party,
+    Plenary,
+    ScoringRule,
+    ScoringScheme,
+    Sector,
+    SpecialCommittee,
+    Term,
+)
 from .resources import MemberResource
 
 
@@ -59,6 +73,36 @@ class MemberAdmin(ServiceImportExportAdmin):
         ("记录", {"fields": ("created_at", "updated_at")}),
     )
 
+    # Phone, e-mail and birth date are for staff (and the member) only: leaders read the roster without them.
+    PRIVATE_FIELDS = ("birth_date", "mobile", "email")
+
+    def _sees_private(self, request) -> bool:
+        from zhengxie.accounts.models import Role
+        from zhengxie.accounts.permissions import has_role
+
+        return has_role(request.user, Role.STAFF)
+
+    def get_list_display(self, request):
+        fields = super().get_list_display(request)
+        return fields if self._sees_private(request) else [f for f in fields if f not in self.PRIVATE_FIELDS]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        return fields if self._sees_private(request) else [f for f in fields if f not in self.PRIVATE_FIELDS]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._sees_private(request):
+            return fieldsets
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in self.PRIVATE_FIELDS]})
+            for name, opts in fieldsets
+        ]
+
+    def has_export_permission(self, request):
+        # The export carries the private columns, so it is for staff only.
+        return self._sees_private(request) and super().has_export_permission(request)
+
     def get_export_queryset(self, request):
         return (
             super()
@@ -66,3 +110,98 @@ class MemberAdmin(ServiceImportExportAdmin):
             .select_related("user", "party", "sector")
             .prefetch_related("committees")
         )
+
+
+# --- 委员履职 -------------------------------------------------------------------------------------------
+# Review and rule edits go through members.services (audited); the admin only collects the input.
+
+
+class DutyPhotoInline(admin.TabularInline):
+    model = DutyPhoto
+    extra = 0
+    fields = ("file", "name", "created_at")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(DutyRecord)
+class DutyRecordAdmin(admin.ModelAdmin):
+    list_display = (
+        "member",
+        "date",
+        "kind",
+        "detail",
+        "share",
+        "people",
+        "status",
+        "content_type",
+        "object_id",
+    )
+    list_filter = ("status", "kind", "date", "member__sector")
+    list_select_related = ("member", "content_type")
+    search_fields = ("member__name", "note")
+    date_hierarchy = "date"
+    autocomplete_fields = ("member",)
+    readonly_fields = ("created_by", "created_at", "reviewed_by", "reviewed_at", "content_type", "object_id")
+    inlines = [DutyPhotoInline]
+    actions = ["confirm_selected", "decline_selected"]
+
+    @admin.action(description="确认所选待确认记录")
+    def confirm_selected(self, request, queryset):
+        try:
+            count = services.duty_confirm_bulk(actor=request.user, records=list(queryset))
+        except (DomainError, PermissionDenied) as exc:
+            self.message_user(request, getattr(exc, "message", str(exc)), messages.ERROR)
+        else:
+            self.message_user(request, f"已确认{count}条履职记录。", messages.SUCCESS)
+
+    @admin.action(description="不予确认所选记录（原因：材料不足）")
+    def decline_selected(self, request, queryset):
+        try:
+            count = services.duty_decline_bulk(actor=request.user, records=list(queryset), reason="材料不足")
+        except (DomainError, PermissionDenied) as exc:
+            self.message_user(request, getattr(exc, "message", str(exc)), messages.ERROR)
+        else:
+            self.message_user(request, f"已将{count}条履职记录标为未确认。", messages.SUCCESS)
+
+
+class ScoringRuleInline(admin.TabularInline):
+    model = ScoringRule
+    extra = 0
+    fields = ("group", "kind", "detail", "points", "cap", "note")
+
+
+@admin.register(ScoringScheme)
+class ScoringSchemeAdmin(admin.ModelAdmin):
+    list_display = (
+        "year",
+        "low_line",
+        "cap_plenary",
+        "cap_proposal",
+        "cap_activity",
+        "cap_opinion",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("year", "low_line")}),
+        ("计分项目封顶（空为不封顶）", {"fields": tuple(f"cap_{g}" for g in ScoringRule.Group.values)}),
+        ("联系界别群众目标", {"fields": ("contact_quarter_target", "contact_people_target")}),
+    )
+    inlines = [ScoringRuleInline]
+    actions = ["open_next_year"]
+
+    def save_model(self, request, obj, form, change):
+        services.scoring_scheme_save(actor=request.user, scheme=obj, changed=list(form.changed_data))
+
+    def save_formset(self, request, form, formset, change):
+        rules = formset.save(commit=False)
+        for rule in formset.deleted_objects:
+            services.scoring_rule_delete(actor=request.user, rule=rule)
+        for rule in rules:
+            services.scoring_rule_save(actor=request.user, rule=rule)
+        formset.save_m2m()
+
+    @admin.action(description="以所选方案为基础启用下一年度")
+    def open_next_year(self, request, queryset):
+        for scheme in queryset.order_by("year"):
+            new = services.scoring_scheme_open(actor=request.user, year=scheme.year + 1)
+            self.message_user(request, f"已启用{new.year}年度积分方案。", messages.SUCCESS)

@@ -1,10 +1,20 @@
 """Roster API: sectors, parties, terms with plenaries, members (read-only here)."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
-from . import selectors
-from .models import Member, Party, Plenary, Sector, SpecialCommittee, Term
+from zhengxie.accounts.models import Role
+from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, has_role
+from zhengxie.api import Pagination
+
+from . import scoring, selectors, services
+from .models import DutyRecord, Member, Party, Plenary, Sector, SpecialCommittee, Term
 from .permissions import can_view_member_private_fields
 
 
@@ -140,6 +150,276 @@ class TermViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.terms_with_plenaries()
 
 
+# --- 履职 ------------------------------------------------------------------------------------------
+
+_YEAR_PARAM = OpenApiParameter("year", int, description="年度，默认今年")
+
+
+def _year_param(request, default="current"):
+    raw = request.query_params.get("year")
+    if not raw:
+        return timezone.localdate().year if default == "current" else default
+    try:
+        year = int(raw)
+    except ValueError:
+        raise ValidationError({"year": "年度应为四位数字。"}) from None
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": "年度超出范围。"})
+    return year
+
+
+def _duty_context(request) -> dict:
+    return {"request": request, "schemes": {}}
+
+
+class DutyPhotoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, photo) -> str:
+        return f"/duty/photos/{photo.pk}/"
+
+
+class DutySourceSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="来源类型，如 proposals.proposal")
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    url = serializers.CharField(help_text="来源页面，没有页面时为空")
+
+
+class DutyRecordSerializer(serializers.ModelSerializer):
+    """一条履职记录。points 为按该年度积分规则计算的本条分值（封顶前，联名按份额）；未确认的记录为 0。"""
+
+    kind = serializers.ChoiceField(choices=DutyRecord.Kind.choices)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    status = serializers.ChoiceField(choices=DutyRecord.Status.choices)
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    points = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()
+    photos = DutyPhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DutyRecord
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "date",
+            "kind",
+            "kind_display",
+            "detail",
+            "share",
+            "people",
+            "note",
+            "status",
+            "decline_reason",
+            "points",
+            "source",
+            "photos",
+            "created_at",
+            "reviewed_at",
+        ]
+        read_only_fields = fields
+
+    def _scheme(self, year):
+        schemes = self.context.setdefault("schemes", {})
+        if year not in schemes:
+            schemes[year] = scoring.scheme_for(year)
+        return schemes[year]
+
+    def get_points(self, record) -> str:
+        return str(self._scheme(record.date.year).points_of(record))
+
+    @extend_schema_field(DutySourceSerializer(allow_null=True))
+    def get_source(self, record):
+        if record.content_type_id is None:
+            return None
+        label, url = selectors.duty_source_link(record, self.context["request"].user)
+        return {
+            "type": f"{record.content_type.app_label}.{record.content_type.model}",
+            "id": record.object_id,
+            "label": label,
+            "url": url,
+        }
+
+
+class DutyReportSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="可自行填报的类型：" + "、".join(str(k) for k in scoring.SELF_REPORTABLE)
+    )
+    date = serializers.DateField()
+    note = serializers.CharField()
+    people = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="活动照片（multipart，可多张）"
+    )
+
+
+class DutyDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class DutyScoreSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member_id")
+    name = serializers.CharField()
+    sector = serializers.CharField()
+    party = serializers.CharField()
+    total = serializers.DecimalField(max_digits=8, decimal_places=2)
+    rank = serializers.IntegerField(help_text="全年度名次，并列同名次；0 表示不参加排名")
+    grade = serializers.CharField(help_text="优秀 ≥90，良好 ≥80，称职 ≥60，不称职 <60")
+    below_line = serializers.BooleanField(help_text="低于提醒分数线")
+    three_ones = serializers.DictField(child=serializers.BooleanField(), help_text="三个一完成情况")
+    contact_quarters = serializers.IntegerField(help_text="有联系界别群众活动的季度数")
+    contact_people = serializers.IntegerField(help_text="全年联系群众人数")
+    by_group = serializers.DictField(
+        child=serializers.DecimalField(max_digits=8, decimal_places=2), help_text="各计分项目得分（已封顶）"
+    )
+    by_kind = serializers.DictField(
+        child=serializers.DecimalField(max_digits=8, decimal_places=2),
+        help_text="各履职类型得分（项目封顶前）",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="履职记录列表",
+        description="委员看到本人的记录；机关工作人员和领导看到全部（可按 status、member、kind、year 筛选）。",
+        parameters=[
+            _YEAR_PARAM,
+            OpenApiParameter("status", str, enum=DutyRecord.Status.values),
+            OpenApiParameter("member", int),
+            OpenApiParameter("kind", str),
+        ],
+        tags=["履职"],
+    ),
+    retrieve=extend_schema(summary="履职记录详情", tags=["履职"]),
+)
+class DutyRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = DutyRecordSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_class = None
+
+    def get_permissions(self):
+        if self.action in ("confirm", "decline"):
+            return [IsStaff()]
+        return [IsAuthenticated()]
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "schemes": {}}
+
+    def get_queryset(self):
+        user = self.request.user
+        qs = DutyRecord.objects.select_related("member", "content_type").prefetch_related("source", "photos")
+        if not has_role(user, Role.STAFF, Role.LEADER):
+            qs = qs.filter(member__user=user) if has_role(user, Role.MEMBER) else qs.none()
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        if params.get("year"):
+            qs = qs.filter(date__year=_year_param(self.request))
+        if params.get("status") in DutyRecord.Status.values:
+            qs = qs.filter(status=params["status"])
+        if params.get("member", "").isdigit():
+            qs = qs.filter(member_id=int(params["member"]))
+        if params.get("kind") in DutyRecord.Kind.values:
+            qs = qs.filter(kind=params["kind"])
+        return qs.order_by("-date", "-id")
+
+    @extend_schema(
+        summary="委员自行填报履职活动",
+        description="仅委员本人；记录为待确认（pending），机关工作人员确认后计分。照片用 multipart 上传。",
+        request={"application/json": DutyReportSerializer, "multipart/form-data": DutyReportSerializer},
+        responses={201: DutyRecordSerializer},
+        tags=["履职"],
+    )
+    def create(self, request):
+        if not has_role(request.user, Role.MEMBER):
+            self.permission_denied(request, message="只有委员可以填报履职活动。")
+        form = DutyReportSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        record = services.duty_report(
+            actor=request.user,
+            kind=data["kind"],
+            date=data["date"],
+            note=data["note"],
+            people=data.get("people"),
+            photos=data.get("photos", []),
+        )
+        record = self.get_queryset().get(pk=record.pk)
+        return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+
+    def _record(self, pk):
+        return selectors.access_duty_record_for_review(self.request.user, pk)
+
+    @extend_schema(
+        summary="确认履职记录（机关）", request=None, responses=DutyRecordSerializer, tags=["履职"]
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        record = services.duty_confirm(actor=request.user, record=self._record(pk))
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+    @extend_schema(
+        summary="不予确认履职记录（机关）",
+        request=DutyDeclineSerializer,
+        responses=DutyRecordSerializer,
+        tags=["履职"],
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        form = DutyDeclineSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        record = services.duty_decline(
+            actor=request.user, record=self._record(pk), reason=form.validated_data["reason"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="年度履职积分排名",
+        description="机关工作人员和领导可见。名次为全年度名次（并列同名次），筛选不改变名次。",
+        parameters=[
+            _YEAR_PARAM,
+            OpenApiParameter("sector", int, description="界别"),
+            OpenApiParameter("party", int, description="党派"),
+            OpenApiParameter("committee", int, description="专委会"),
+            OpenApiParameter("grade", str, description="等次"),
+            OpenApiParameter("low", bool, description="只看低于提醒分数线的委员"),
+            OpenApiParameter("ordering", str, enum=list(selectors.RANKING_ORDERS), description="排序"),
+        ],
+        tags=["履职"],
+    )
+)
+class DutyScoreViewSet(viewsets.GenericViewSet):
+    serializer_class = DutyScoreSerializer
+    permission_classes = [IsStaffOrLeader]
+    pagination_class = Pagination
+    filterset_class = None
+
+    def get_queryset(self):
+        return Member.objects.none()  # the rows come from members.scoring, not a queryset
+
+    def list(self, request):
+        year = _year_param(request)
+        scheme = scoring.scheme_for(year)
+        params = request.query_params
+        rows = selectors.ranking_filter(
+            scoring.year_scores(year, scheme=scheme),
+            sector=params.get("sector"),
+            party=params.get("party"),
+            committee=params.get("committee") if params.get("committee", "").isdigit() else None,
+            grade=params.get("grade"),
+            low=params.get("low") in ("1", "true", "True"),
+        )
+        rows = selectors.ranking_sort(rows, params.get("ordering"))
+        page = self.paginate_queryset(rows)
+        scoring.with_breakdown(scheme, page)
+        return self.get_paginated_response(DutyScoreSerializer(page, many=True).data)
+
+
 _MEMBER_FIELDS_NOTE = (
     "机关工作人员可见全部字段；委员本人可见自己的全部字段；其他人仅见 id、姓名、界别、党派。"
 )
@@ -156,9 +436,40 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.member_list(user=self.request.user)
 
+    @extend_schema(
+        summary="委员的履职记录",
+        description="委员只能查看本人的记录（他人返回 404）；机关工作人员和领导可查看全部。",
+        parameters=[_YEAR_PARAM],
+        responses=DutyRecordSerializer(many=True),
+        tags=["履职"],
+    )
+    @action(detail=True, methods=["get"], url_path="duty-records", pagination_class=Pagination)
+    def duty_records(self, request, pk=None):
+        member = selectors.access_member_duty(request.user, pk)
+        year = _year_param(request, default=None)
+        records = selectors.duty_records_of(member, year=year)
+        page = self.paginate_queryset(records)
+        data = DutyRecordSerializer(page, many=True, context=_duty_context(request)).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary="委员的年度积分",
+        description="总分、名次（并列同名次）、等次与分项；委员只能查看本人（他人返回 404）。",
+        parameters=[_YEAR_PARAM],
+        responses=DutyScoreSerializer,
+        tags=["履职"],
+    )
+    @action(detail=True, methods=["get"], url_path="score", pagination_class=None, filterset_class=None)
+    def score(self, request, pk=None):
+        member = selectors.access_member_duty(request.user, pk)
+        row, _scheme = selectors.member_year_score(member, _year_param(request))
+        return Response(DutyScoreSerializer(row).data)
+
 
 def register(router) -> None:
     router.register("sectors", SectorViewSet, basename="sector")
     router.register("parties", PartyViewSet, basename="party")
     router.register("terms", TermViewSet, basename="term")
     router.register("members", MemberViewSet, basename="member")
+    router.register("duty-records", DutyRecordViewSet, basename="duty-record")
+    router.register("scores", DutyScoreViewSet, basename="duty-score")

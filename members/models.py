@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 
 from zhengxie.utils import chinese_number
@@ -229,6 +230,16 @@ class DutyRecord(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    source = GenericForeignKey("content_type", "object_id")
 
     class Meta:
         verbose_name = "履职记录"
@@ -246,3 +257,102 @@ class DutyRecord(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.date} {self.get_kind_display()}"
+
+
+# --- 委员履职: photos of self-reports and the yearly scoring schemes ------------------------------------
+
+
+def duty_photo_path(instance, filename):
+    import os
+    import uuid
+
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    return f"duty/{instance.record_id}/{uuid.uuid4().hex}{ext}"
+
+
+class DutyPhoto(models.Model):
+    """A photo a member attaches to a self-reported activity (活动照片)."""
+
+    record = models.ForeignKey(
+        DutyRecord, verbose_name="履职记录", on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField("照片", upload_to=duty_photo_path)
+    name = models.CharField("文件名", max_length=200, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "活动照片"
+        verbose_name_plural = "活动照片"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name or self.file.name
+
+
+class ScoringScheme(models.Model):
+    """积分方案 of one year: the group caps and the low-score line; its rules hang below it.
+
+    A year without a scheme is scored with the defaults in members.scoring, so editing one year's scheme
+    never changes another year's scores."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    cap_plenary = models.DecimalField("全体会议封顶", max_digits=6, decimal_places=2, null=True, blank=True)
+    cap_standing = models.DecimalField("常委会议封顶", max_digits=6, decimal_places=2, null=True, blank=True)
+    cap_proposal = models.DecimalField("提案封顶", max_digits=6, decimal_places=2, null=True, blank=True)
+    cap_activity = models.DecimalField("会议活动封顶", max_digits=6, decimal_places=2, null=True, blank=True)
+    cap_opinion = models.DecimalField("社情民意封顶", max_digits=6, decimal_places=2, null=True, blank=True)
+    cap_bonus = models.DecimalField("奖励加分封顶", max_digits=6, decimal_places=2, null=True, blank=True)
+    low_line = models.DecimalField(
+        "提醒分数线", max_digits=6, decimal_places=2, default=60, help_text="低于此分的委员列入提醒名单"
+    )
+    contact_people_target = models.PositiveIntegerField("年联系群众人数目标", default=40)
+    contact_quarter_target = models.PositiveSmallIntegerField("每季度联系活动次数目标", default=1)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "积分方案"
+        verbose_name_plural = "积分方案"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年度积分方案"
+
+
+class ScoringRule(models.Model):
+    """积分规则: a duty kind (and optionally its detail, e.g. attendance leave/absent) → points per record,
+    with an optional yearly cap of its own; the group's cap applies on top."""
+
+    class Group(models.TextChoices):
+        PLENARY = "plenary", "全体会议"
+        STANDING = "standing", "常委会议"
+        PROPOSAL = "proposal", "提案"
+        ACTIVITY = "activity", "会议活动"
+        OPINION = "opinion", "社情民意"
+        BONUS = "bonus", "奖励加分"
+
+    scheme = models.ForeignKey(
+        ScoringScheme, verbose_name="积分方案", on_delete=models.CASCADE, related_name="rules"
+    )
+    kind = models.CharField("履职类型", max_length=30, choices=DutyRecord.Kind.choices)
+    detail = models.CharField(
+        "细项",
+        max_length=30,
+        blank=True,
+        help_text="空表示该类型的其他情况；如 present/leave/absent、oral/written",
+    )
+    group = models.CharField("计分项目", max_length=20, choices=Group.choices)
+    points = models.DecimalField("每次分值", max_digits=6, decimal_places=2)
+    cap = models.DecimalField("年度封顶", max_digits=6, decimal_places=2, null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "积分规则"
+        verbose_name_plural = "积分规则"
+        ordering = ["scheme", "group", "kind", "detail"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "kind", "detail"], name="scoring_rule_once_per_kind")
+        ]
+
+    def __str__(self):
+        label = self.get_kind_display()
+        return f"{label}（{self.detail}）" if self.detail else label

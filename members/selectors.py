@@ -51,3 +51,169 @@ def sector_list() -> QuerySet[Sector]:
 
 def party_list() -> QuerySet[Party]:
     return Party.objects.order_by("order", "name")
+
+
+# --- 委员履职 -------------------------------------------------------------------------------------------
+
+
+def can_view_duty_of(user, member) -> bool:
+    """A member's records and score details: the member themself, office staff and leaders."""
+    from zhengxie.accounts.models import Role
+    from zhengxie.accounts.permissions import has_role
+
+    if has_role(user, Role.STAFF, Role.LEADER):
+        return True
+    return bool(has_role(user, Role.MEMBER) and member.user_id is not None and member.user_id == user.pk)
+
+
+def access_member_duty(user, pk) -> Member:
+    """The member whose duty file `user` may read, or 404 (never reveal another member's file)."""
+    from django.http import Http404
+
+    member = Member.objects.select_related("sector", "party", "user").filter(pk=pk).first()
+    if member is None or not can_view_duty_of(user, member):
+        raise Http404("委员不存在。")
+    return member
+
+
+def own_member(user) -> Member | None:
+    if not (user and user.is_authenticated):
+        return None
+    return Member.objects.select_related("sector", "party").filter(user=user).first()
+
+
+def duty_records_of(member, *, year: int | None = None):
+    """A member's records (all states), newest first, with sources and photos in constant queries."""
+    from .models import DutyRecord
+
+    qs = DutyRecord.objects.filter(member=member)
+    if year:
+        qs = qs.filter(date__year=year)
+    return (
+        qs.select_related("member", "content_type", "reviewed_by")
+        .prefetch_related("source", "photos")
+        .order_by("-date", "-id")
+    )
+
+
+def duty_years_of(member) -> list[int]:
+    from .models import DutyRecord
+
+    return sorted(
+        {d.year for d in DutyRecord.objects.filter(member=member).dates("date", "year")}, reverse=True
+    )
+
+
+def pending_duty_records():
+    from .models import DutyRecord
+
+    return (
+        DutyRecord.objects.filter(status=DutyRecord.Status.PENDING)
+        .select_related("member__sector")
+        .prefetch_related("photos")
+        .order_by("date", "id")
+    )
+
+
+def access_duty_record_for_review(user, pk):
+    """A duty record staff may review; others get 404 before any role check reveals it exists."""
+    from django.http import Http404
+
+    from .models import DutyRecord
+
+    record = DutyRecord.objects.select_related("member").filter(pk=pk).first()
+    if record is None or not can_view_duty_of(user, record.member):
+        raise Http404("履职记录不存在。")
+    return record
+
+
+# Where a record's source is shown; keyed by "app_label.model". Apps that make duty records from other
+# objects may add theirs with register_duty_source_url (members never imports them).
+_SOURCE_URLS: dict[str, tuple[str, str]] = {
+    "proposals.proposal": ("/proposals/{pk}/", "/workbench/proposals/{pk}/"),
+}
+
+
+def register_duty_source_url(label: str, *, member_url: str, staff_url: str) -> None:
+    _SOURCE_URLS[label] = (member_url, staff_url)
+
+
+def duty_source_link(record, user) -> tuple[str, str]:
+    """(label, url) of the thing a record came from; url "" when there is no page for it."""
+    from zhengxie.accounts.models import Role
+    from zhengxie.accounts.permissions import has_role
+
+    if record.content_type_id is None:
+        return "", ""
+    source = record.source
+    label = str(source) if source is not None else f"{record.content_type.name} #{record.object_id}"
+    if source is None:
+        return label, ""
+    urls = _SOURCE_URLS.get(f"{record.content_type.app_label}.{record.content_type.model}")
+    if urls is None:
+        return label, ""
+    template = urls[1] if has_role(user, Role.STAFF, Role.LEADER) else urls[0]
+    return label, template.format(pk=record.object_id)
+
+
+def ranking_filter(rows, *, sector=None, party=None, committee=None, q=None, grade=None, low=None):
+    """Filter a year's ScoreRows (ranks stay those of the whole year)."""
+    if sector:
+        rows = [r for r in rows if str(r.sector_id) == str(sector)]
+    if party:
+        rows = [r for r in rows if str(r.party_id) == str(party)]
+    if committee:
+        ids = set(
+            Member.committees.through.objects.filter(specialcommittee_id=committee).values_list(
+                "member_id", flat=True
+            )
+        )
+        rows = [r for r in rows if r.member_id in ids]
+    if q:
+        rows = [r for r in rows if q in r.name]
+    if grade:
+        rows = [r for r in rows if r.grade == grade]
+    if low:
+        rows = [r for r in rows if r.below_line]
+    return rows
+
+
+RANKING_ORDERS = {
+    "rank": lambda r: (r.rank, r.name),
+    "-rank": lambda r: (-r.rank, r.name),
+    "name": lambda r: (r.name, r.member_id),
+    "sector": lambda r: (r.sector or "\uffff", r.rank, r.name),
+    "party": lambda r: (r.party or "\uffff", r.rank, r.name),
+    "total": lambda r: (r.total, r.name),
+    "-total": lambda r: (-r.total, r.name),
+}
+
+
+def ranking_sort(rows, order: str | None):
+    key = RANKING_ORDERS.get(order or "rank", RANKING_ORDERS["rank"])
+    return sorted(rows, key=key)
+
+
+def member_year_score(member, year: int, *, scheme=None):
+    """(ScoreRow with by_group/by_kind, scheme) of one member; the rank is within the whole year."""
+    from . import scoring
+
+    scheme = scheme or scoring.scheme_for(year)
+    rows = scoring.year_scores(year, scheme=scheme)
+    row = next((r for r in rows if r.member_id == member.pk), None)
+    if row is None:
+        row = scoring.ScoreRow(
+            member_id=member.pk,
+            name=member.name,
+            sector_id=member.sector_id,
+            sector=member.sector.name if member.sector_id else "",
+            party_id=member.party_id,
+            party=member.party.name if member.party_id else "",
+            total=scoring.Decimal("0.00"),
+            rank=0,
+            grade=scoring.grade_of(scoring.Decimal("0")),
+            below_line=True,
+            three_ones={k: False for k, _ in scoring.THREE_ONES},
+        )
+    scoring.with_breakdown(scheme, [row])
+    return row, scheme

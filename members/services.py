@@ -205,3 +205,290 @@ def withdraw_duty(*, actor, kind: str, source, members=None) -> int:
     if count:
         audit_record(actor=actor, action="duty_record_withdraw", target=source, kind=kind, count=count)
     return count
+
+
+# --- 委员履职: self-reports, review, scoring schemes, low-score reminders ------------------------------
+
+PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic")
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_COUNT = 9
+
+
+def duty_report(*, actor, kind: str, date, note: str = "", people: int | None = None, photos=()):
+    """A member reports an activity of their own (联系界别群众, 调研…); it is pending until staff confirm."""
+    import os
+
+    from django.utils import timezone
+
+    from zhengxie.workflow.errors import InvalidInput
+
+    from .models import DutyPhoto, DutyRecord
+    from .scoring import SELF_REPORTABLE
+
+    require_role(actor, Role.MEMBER)
+    member = Member.objects.filter(user=actor).first()
+    if member is None:
+        raise InvalidInput("您的账号尚未关联委员档案。")
+    if kind not in SELF_REPORTABLE:
+        raise InvalidInput("该类型的履职记录由系统自动生成，不能自行填报。")
+    if date is None or date > timezone.localdate():
+        raise InvalidInput("活动日期不能晚于今天。")
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("请填写活动说明。")
+    if people is not None and people < 0:
+        raise InvalidInput("联系群众人数不能为负数。")
+    if kind == DutyRecord.Kind.CONSTITUENCY_CONTACT and not people:
+        raise InvalidInput("联系界别群众活动请填写联系群众人数。")
+    photos = list(photos or [])
+    if len(photos) > PHOTO_MAX_COUNT:
+        raise InvalidInput(f"照片最多{PHOTO_MAX_COUNT}张。")
+    for photo in photos:
+        if os.path.splitext(photo.name)[1].lower() not in PHOTO_EXTENSIONS:
+            raise InvalidInput(f"“{photo.name}”不是支持的图片格式（jpg、png、gif、webp、heic）。")
+        if photo.size > PHOTO_MAX_BYTES:
+            raise InvalidInput(f"“{photo.name}”超过10MB。")
+    with transaction.atomic():
+        record = DutyRecord.objects.create(
+            member=member,
+            kind=kind,
+            date=date,
+            note=note,
+            people=people,
+            status=DutyRecord.Status.PENDING,
+            created_by=actor,
+        )
+        for photo in photos:
+            DutyPhoto.objects.create(record=record, file=photo, name=photo.name[:200])
+        audit_record(actor=actor, action="duty_report", target=record, kind=kind, photos=len(photos))
+    return record
+
+
+def _duty_review(*, actor, records, status: str, reason: str = "") -> list:
+    from django.utils import timezone
+
+    from zhengxie.notifications.services import notify
+    from zhengxie.workflow.errors import TransitionNotAllowed
+
+    from .models import DutyRecord
+
+    require_role(actor, Role.STAFF)
+    ids = [r.pk for r in records]
+    with transaction.atomic():
+        locked = list(
+            DutyRecord.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .select_related("member__user")
+            .order_by("pk")
+        )
+        not_pending = [r for r in locked if r.status != DutyRecord.Status.PENDING]
+        if not_pending:
+            raise TransitionNotAllowed(
+                f"{not_pending[0].member.name} {not_pending[0].date} 的记录已{not_pending[0].get_status_display()}，不能再次审核。"
+            )
+        now = timezone.now()
+        for record in locked:
+            record.status = status
+            record.decline_reason = reason
+            record.reviewed_by = actor
+            record.reviewed_at = now
+        DutyRecord.objects.bulk_update(locked, ["status", "decline_reason", "reviewed_by", "reviewed_at"])
+        confirmed = status == DutyRecord.Status.CONFIRMED
+        for record in locked:
+            audit_record(
+                actor=actor,
+                action="duty_confirm" if confirmed else "duty_decline",
+                target=record,
+                reason=reason,
+            )
+            if record.member.user_id:
+                title = (
+                    f"您填报的“{record.get_kind_display()}”已确认"
+                    if confirmed
+                    else f"您填报的“{record.get_kind_display()}”未被确认"
+                )
+                body = f"活动日期：{record.date:%Y-%m-%d}。" + ("" if confirmed else f"原因：{reason}")
+                notify(recipients=[record.member.user], title=title, body=body, link="/duty/")
+    return locked
+
+
+def duty_confirm(*, actor, record):
+    """Staff confirm a member's self-report; from now on it counts."""
+    from .models import DutyRecord
+
+    return _duty_review(actor=actor, records=[record], status=DutyRecord.Status.CONFIRMED)[0]
+
+
+def duty_decline(*, actor, record, reason: str):
+    """Staff decline a self-report with a reason; it never counts."""
+    from zhengxie.workflow.errors import InvalidInput
+
+    from .models import DutyRecord
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写未确认原因。")
+    return _duty_review(
+        actor=actor, records=[record], status=DutyRecord.Status.DECLINED, reason=reason[:200]
+    )[0]
+
+
+def duty_confirm_bulk(*, actor, records) -> int:
+    """Confirm many pending self-reports at once (all or none)."""
+    from .models import DutyRecord
+
+    return len(_duty_review(actor=actor, records=list(records), status=DutyRecord.Status.CONFIRMED))
+
+
+def duty_decline_bulk(*, actor, records, reason: str) -> int:
+    from zhengxie.workflow.errors import InvalidInput
+
+    from .models import DutyRecord
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写未确认原因。")
+    return len(
+        _duty_review(
+            actor=actor, records=list(records), status=DutyRecord.Status.DECLINED, reason=reason[:200]
+        )
+    )
+
+
+def scoring_scheme_open(*, actor, year: int):
+    """Open a year's 积分方案 for editing, copied from the latest earlier scheme (or the defaults).
+
+    Scores of that year do not change by opening it when the copy equals what was in force."""
+    from .models import ScoringRule, ScoringScheme
+    from .scoring import default_scheme
+
+    require_role(actor, Role.STAFF)
+    with transaction.atomic():
+        existing = ScoringScheme.objects.filter(year=year).first()
+        if existing is not None:
+            return existing
+        source = ScoringScheme.objects.filter(year__lt=year).order_by("-year").first()
+        if source is not None:
+            caps = {f"cap_{g}": getattr(source, f"cap_{g}") for g in ScoringRule.Group.values}
+            scheme = ScoringScheme.objects.create(
+                year=year,
+                low_line=source.low_line,
+                contact_people_target=source.contact_people_target,
+                contact_quarter_target=source.contact_quarter_target,
+                **caps,
+            )
+            rules = [
+                ScoringRule(
+                    scheme=scheme, kind=r.kind, detail=r.detail, group=r.group, points=r.points, cap=r.cap
+                )
+                for r in source.rules.all()
+            ]
+        else:
+            defaults = default_scheme(year)
+            scheme = ScoringScheme.objects.create(
+                year=year,
+                low_line=defaults.low_line,
+                contact_people_target=defaults.contact_people_target,
+                contact_quarter_target=defaults.contact_quarter_target,
+                **{f"cap_{g}": c for g, c in defaults.caps.items()},
+            )
+            rules = [
+                ScoringRule(
+                    scheme=scheme, kind=r.kind, detail=r.detail, group=r.group, points=r.points, cap=r.cap
+                )
+                for r in defaults.rules
+            ]
+        ScoringRule.objects.bulk_create(rules)
+        audit_record(
+            actor=actor,
+            action="scoring_scheme_open",
+            target=scheme,
+            year=year,
+            copied_from=getattr(source, "year", None),
+        )
+    return scheme
+
+
+def scoring_scheme_save(*, actor, scheme, changed: list[str] | None = None):
+    """Save a year's caps / low line (admin). Scores are computed from the scheme on read, so this
+    recomputes that year and no other."""
+    require_role(actor, Role.STAFF)
+    with transaction.atomic():
+        created = scheme.pk is None
+        scheme.save()
+        audit_record(
+            actor=actor,
+            action="scoring_scheme_create" if created else "scoring_scheme_update",
+            target=scheme,
+            year=scheme.year,
+            fields=changed or [],
+        )
+    return scheme
+
+
+def scoring_rule_save(*, actor, rule, changed: list[str] | None = None):
+    """Create or change one rule of a year's scheme; only that year's scores change."""
+    from zhengxie.workflow.errors import InvalidInput
+
+    from .models import DutyRecord
+
+    require_role(actor, Role.STAFF)
+    if rule.kind not in DutyRecord.Kind.values:
+        raise InvalidInput("未知的履职类型。")
+    with transaction.atomic():
+        created = rule.pk is None
+        rule.save()
+        audit_record(
+            actor=actor,
+            action="scoring_rule_create" if created else "scoring_rule_update",
+            target=rule,
+            year=rule.scheme.year,
+            kind=rule.kind,
+            detail=rule.detail,
+            points=str(rule.points),
+            cap=None if rule.cap is None else str(rule.cap),
+            fields=changed or [],
+        )
+    return rule
+
+
+def scoring_rule_delete(*, actor, rule) -> None:
+    require_role(actor, Role.STAFF)
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action="scoring_rule_delete", target=rule.scheme, kind=rule.kind, detail=rule.detail
+        )
+        rule.delete()
+
+
+def duty_low_score_remind(*, actor, year: int) -> int:
+    """Notify every member of `year` below the scheme's line of their score and what is missing;
+    returns how many were notified."""
+    from zhengxie.notifications.services import notify
+
+    from .scoring import THREE_ONES, scheme_for, year_scores
+
+    require_role(actor, Role.STAFF)
+    scheme = scheme_for(year)
+    low = [row for row in year_scores(year, scheme=scheme) if row.below_line]
+    users = {
+        m.pk: m.user
+        for m in Member.objects.filter(pk__in=[r.member_id for r in low], user__isnull=False).select_related(
+            "user"
+        )
+    }
+    labels = dict(THREE_ONES)
+    with transaction.atomic():
+        count = 0
+        for row in low:
+            user = users.get(row.member_id)
+            if user is None:
+                continue
+            missing = [labels[k] for k, met in row.three_ones.items() if not met]
+            body = f"您{year}年度履职积分为{row.total}分，低于{scheme.low_line}分。"
+            if missing:
+                body += "尚未完成：" + "、".join(missing) + "。"
+            notify(recipients=[user], title=f"{year}年度履职积分提醒", body=body, link=f"/duty/?year={year}")
+            count += 1
+        audit_record(actor=actor, action="duty_low_score_remind", year=year, count=count)
+    return count

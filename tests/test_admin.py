@@ -362,3 +362,15 @@ def test_staff_creates_a_department_account_in_the_admin(staff_client, departmen
     assert user.department == department and user.role == Role.DEPARTMENT and not user.is_staff
     assert user.check_password("Strong-Pass-2026")
     assert AuditEntry.objects.filter(action="user_admin_create", object_id=str(user.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_leader_reads_the_roster_without_private_fields(client, leader_user, staff_user, member):
+    client.force_login(leader_user)
+    listing = client.get("/admin/members/member/").content.decode()
+    detail = client.get(f"/admin/members/member/{member.pk}/change/").content.decode()
+    assert member.name in listing
+    assert member.mobile not in listing and member.mobile not in detail and member.email not in detail
+    assert client.get("/admin/members/member/export/").status_code == 403
+    client.force_login(staff_user)
+    assert member.mobile in client.get(f"/admin/members/member/{member.pk}/change/").content.decode()

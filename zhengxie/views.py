@@ -19,6 +19,8 @@ WORKBENCH_SECTIONS = [
     ("提案总览", "全部提案登记簿，按状态、类别、会次筛选", "proposals:staff_list"),
     ("督办台", "重点提案、超期未办、调整与延期申请", "proposals_handling:board"),
     ("到期提醒", "提醒发送情况、失败记录，立即扫描", "notifications:reminders"),
+    ("委员履职", "履职积分排名、填报审核、低分提醒", "members:duty_ranking"),
+    ("积分规则", "各年度积分方案与规则", "admin:members_scoringscheme_changelist"),
     ("委员名册", "委员基本信息、界别、党派与任职状态", "admin:members_member_changelist"),
     ("承办单位", "承办单位及其联系人、门户账号", "admin:accounts_department_changelist"),
     ("导入", "从 Excel 批量导入委员名册", "admin:members_member_import"),

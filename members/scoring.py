@@ -1,0 +1,368 @@
+"""Duty scores: the default scheme (桐城 2019 style, 100 points, pass line 60) and the yearly computation.
+
+Scores are not stored: they are computed in the database from the confirmed records of a year and the
+rules of that year (ScoringScheme/ScoringRule, or the defaults below when the year has no scheme), so a
+rule change recomputes exactly its own year and nothing else. One query ranks the whole year:
+
+    records of the year → quantity per (member, kind, detail) → points per rule (rule cap)
+    → points per group (group cap) → total → RANK() over all ranked members.
+
+The SQL is plain enough to run on PostgreSQL and on the SQLite of `make run`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+from .models import DutyRecord, Member, ScoringRule, ScoringScheme
+
+K = DutyRecord.Kind
+G = ScoringRule.Group
+
+# (kind, detail, group, points, cap) — detail "" is the rule for every other detail of the kind.
+DEFAULT_RULES: list[tuple[str, str, str, str, str | None]] = [
+    (K.PLENARY_ATTENDANCE, "", G.PLENARY, "50", None),
+    (K.PLENARY_ATTENDANCE, "present", G.PLENARY, "50", None),
+    (K.PLENARY_ATTENDANCE, "leave", G.PLENARY, "30", None),
+    (K.PLENARY_ATTENDANCE, "absent", G.PLENARY, "0", None),
+    (K.STANDING_ATTENDANCE, "", G.STANDING, "0", None),
+    (K.STANDING_ATTENDANCE, "leave", G.STANDING, "-2", None),
+    (K.STANDING_ATTENDANCE, "absent", G.STANDING, "-5", None),
+    (K.PROPOSAL_SUBMITTED, "", G.PROPOSAL, "10", None),
+    (K.PROPOSAL_REGISTERED, "", G.PROPOSAL, "15", None),
+    (K.MEETING_ATTENDANCE, "", G.ACTIVITY, "2", None),
+    (K.MEETING_ATTENDANCE, "leave", G.ACTIVITY, "0", None),
+    (K.MEETING_ATTENDANCE, "absent", G.ACTIVITY, "0", None),
+    (K.RESEARCH, "", G.ACTIVITY, "2", None),
+    (K.INSPECTION, "", G.ACTIVITY, "2", None),
+    (K.CONSTITUENCY_CONTACT, "", G.ACTIVITY, "2", None),
+    (K.TRAINING, "", G.ACTIVITY, "2", None),
+    (K.SPEECH, "", G.ACTIVITY, "2", None),
+    (K.SPEECH, "written", G.ACTIVITY, "5", None),
+    (K.SPEECH, "oral", G.ACTIVITY, "5", None),
+    (K.OPINION_SUBMITTED, "", G.OPINION, "10", None),
+    (K.OPINION_ADOPTED, "", G.OPINION, "5", None),
+    (K.PROPOSAL_KEY, "", G.BONUS, "5", None),
+    (K.PROPOSAL_EXCELLENT, "", G.BONUS, "5", None),
+    (K.OPINION_UPPER_ADOPTED, "", G.BONUS, "5", None),
+    (K.OPINION_INSTRUCTED, "", G.BONUS, "5", None),
+    (K.PUBLIC_SERVICE, "", G.BONUS, "2", "10"),
+    (K.OTHER, "", G.BONUS, "0", None),
+]
+
+DEFAULT_CAPS: dict[str, str | None] = {
+    G.PLENARY: "50",
+    G.STANDING: None,
+    G.PROPOSAL: "25",
+    G.ACTIVITY: "10",
+    G.OPINION: "15",
+    G.BONUS: None,
+}
+DEFAULT_LOW_LINE = Decimal("60")
+# Constituency contact (联系界别群众) targets: one activity a quarter, 40 people a year.
+DEFAULT_CONTACT_QUARTER_TARGET = 1
+DEFAULT_CONTACT_PEOPLE_TARGET = 40
+
+# Grades on the 100-point scale, highest first.
+GRADES = [(Decimal("90"), "优秀"), (Decimal("80"), "良好"), (Decimal("60"), "称职")]
+GRADE_FAIL = "不称职"
+
+# What a member may report themself (pending until staff confirm).
+SELF_REPORTABLE = [K.CONSTITUENCY_CONTACT, K.RESEARCH, K.INSPECTION, K.PUBLIC_SERVICE, K.TRAINING]
+
+# "三个一": at least one plenary, one proposal or 社情民意, one 调研/视察 a year.
+THREE_ONES = [
+    ("plenary", "出席一次全体会议"),
+    ("proposal_or_opinion", "提交一件提案或社情民意"),
+    ("research", "参加一次调研或视察"),
+]
+
+
+def grade_of(total: Decimal) -> str:
+    for line, name in GRADES:
+        if total >= line:
+            return name
+    return GRADE_FAIL
+
+
+@dataclass
+class Rule:
+    kind: str
+    detail: str
+    group: str
+    points: Decimal
+    cap: Decimal | None
+
+
+@dataclass
+class Scheme:
+    """The rules of a year, from its ScoringScheme or the defaults."""
+
+    year: int
+    rules: list[Rule]
+    caps: dict[str, Decimal | None]
+    low_line: Decimal
+    contact_people_target: int
+    contact_quarter_target: int
+    is_default: bool = False
+
+    def rule_for(self, kind: str, detail: str) -> Rule | None:
+        fallback = None
+        for rule in self.rules:
+            if rule.kind == kind:
+                if rule.detail == detail:
+                    return rule
+                if rule.detail == "":
+                    fallback = rule
+        return fallback
+
+    def points_of(self, record) -> Decimal:
+        """A record's own points before caps (share × the rule's points); 0 unless confirmed."""
+        rule = self.rule_for(record.kind, record.detail)
+        if rule is None or record.status != DutyRecord.Status.CONFIRMED:
+            return Decimal("0")
+        return (Decimal(record.share) * rule.points).quantize(Decimal("0.01"))
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def default_scheme(year: int) -> Scheme:
+    return Scheme(
+        year=year,
+        rules=[Rule(k, d, g, Decimal(p), _dec(c)) for k, d, g, p, c in DEFAULT_RULES],
+        caps={g: _dec(c) for g, c in DEFAULT_CAPS.items()},
+        low_line=DEFAULT_LOW_LINE,
+        contact_people_target=DEFAULT_CONTACT_PEOPLE_TARGET,
+        contact_quarter_target=DEFAULT_CONTACT_QUARTER_TARGET,
+        is_default=True,
+    )
+
+
+def scheme_for(year: int) -> Scheme:
+    """The scheme of a year in one query (the scheme row joined with its rules)."""
+    rules = list(ScoringRule.objects.filter(scheme__year=year).select_related("scheme"))
+    if rules:
+        row = rules[0].scheme
+    else:
+        row = ScoringScheme.objects.filter(year=year).first()
+        if row is None:
+            return default_scheme(year)
+    return Scheme(
+        year=year,
+        rules=[Rule(r.kind, r.detail, r.group, r.points, r.cap) for r in rules],
+        caps={g: getattr(row, f"cap_{g}") for g in G.values},
+        low_line=row.low_line,
+        contact_people_target=row.contact_people_target,
+        contact_quarter_target=row.contact_quarter_target,
+    )
+
+
+@dataclass
+class ScoreRow:
+    member_id: int
+    name: str
+    sector_id: int | None
+    sector: str
+    party_id: int | None
+    party: str
+    total: Decimal
+    rank: int
+    grade: str
+    below_line: bool
+    three_ones: dict[str, bool] = field(default_factory=dict)
+    contact_quarters: int = 0
+    contact_people: int = 0
+    by_group: dict[str, Decimal] = field(default_factory=dict)
+    by_kind: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def three_ones_met(self) -> bool:
+        return all(self.three_ones.values())
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year + 1, 1, 1)
+
+
+def _rules_cte(scheme: Scheme) -> tuple[str, list]:
+    rules = scheme.rules or [Rule("__none__", "", "bonus", Decimal("0"), None)]
+    values, params = [], []
+    for i, r in enumerate(rules):
+        values.append("(%s, %s, %s, %s, CAST(%s AS NUMERIC), CAST(%s AS NUMERIC))")
+        params += [i, r.kind, r.detail, r.group, r.points, r.cap]
+    caps = [(g, c) for g, c in scheme.caps.items()] or [("bonus", None)]
+    cap_values = []
+    for g, c in caps:
+        cap_values.append("(%s, CAST(%s AS NUMERIC))")
+        params += [g, c]
+    sql = (
+        f"rules(rule_id, kind, detail, grp, points, cap) AS (VALUES {', '.join(values)}), "
+        f"caps(grp, cap) AS (VALUES {', '.join(cap_values)})"
+    )
+    return sql, params
+
+
+def _capped(expr: str, cap: str) -> str:
+    # LEAST() is not in SQLite; CASE is everywhere.
+    return f"CASE WHEN {cap} IS NOT NULL AND {expr} > {cap} THEN {cap} ELSE {expr} END"
+
+
+def _score_ctes(scheme: Scheme, member_ids: list[int] | None) -> tuple[str, list]:
+    start, end = _year_bounds(scheme.year)
+    rules_sql, params = _rules_cte(scheme)
+    member_filter = ""
+    member_params: list = []
+    if member_ids is not None:
+        member_filter = (
+            f" AND d.member_id IN ({', '.join(['%s'] * len(member_ids))})" if member_ids else " AND 1=0"
+        )
+        member_params = list(member_ids)
+    table = DutyRecord._meta.db_table
+    per_rule_sum = "SUM(a.qty * r.points)"
+    per_group_sum = "SUM(p.pts)"
+    sql = f"""
+        {rules_sql},
+        agg AS (
+            SELECT d.member_id, d.kind, d.detail, SUM(d.share) AS qty,
+                SUM(COALESCE(d.people, 0)) AS people,
+                MAX(CASE WHEN d.date < %s THEN 1 ELSE 0 END) AS q1,
+                MAX(CASE WHEN d.date >= %s AND d.date < %s THEN 1 ELSE 0 END) AS q2,
+                MAX(CASE WHEN d.date >= %s AND d.date < %s THEN 1 ELSE 0 END) AS q3,
+                MAX(CASE WHEN d.date >= %s THEN 1 ELSE 0 END) AS q4
+            FROM {table} d
+            WHERE d.status = %s AND d.date >= %s AND d.date < %s{member_filter}
+            GROUP BY d.member_id, d.kind, d.detail
+        ),
+        matched AS (
+            SELECT a.member_id, a.qty, COALESCE(
+                (SELECT x.rule_id FROM rules x WHERE x.kind = a.kind AND x.detail = a.detail),
+                (SELECT x.rule_id FROM rules x WHERE x.kind = a.kind AND x.detail = '')
+            ) AS rule_id
+            FROM agg a
+        ),
+        per_rule AS (
+            SELECT a.member_id, r.kind, r.grp, {_capped(per_rule_sum, "r.cap")} AS pts
+            FROM matched a JOIN rules r ON r.rule_id = a.rule_id
+            GROUP BY a.member_id, r.rule_id, r.kind, r.grp, r.cap
+        ),
+        per_group AS (
+            SELECT p.member_id, p.grp, {_capped(per_group_sum, "c.cap")} AS pts
+            FROM per_rule p LEFT JOIN caps c ON c.grp = p.grp
+            GROUP BY p.member_id, p.grp, c.cap
+        ),
+        totals AS (SELECT member_id, SUM(pts) AS total FROM per_group GROUP BY member_id)
+    """
+    q2, q3, q4 = date(scheme.year, 4, 1), date(scheme.year, 7, 1), date(scheme.year, 10, 1)
+    params += [q2, q2, q3, q3, q4, q4, DutyRecord.Status.CONFIRMED, start, end, *member_params]
+    return sql, params
+
+
+def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
+    """Every ranked member's score of the year (serving members and anyone with a confirmed record),
+    best first; ties share a rank (1, 1, 3). Two queries: the scheme, and this one."""
+    scheme = scheme or scheme_for(year)
+    ctes, params = _score_ctes(scheme, None)
+    m, s, p = (
+        Member._meta.db_table,
+        Member._meta.get_field("sector").related_model._meta.db_table,
+        (Member._meta.get_field("party").related_model._meta.db_table),
+    )
+    sql = f"""
+        WITH {ctes},
+        flags AS (
+            SELECT a.member_id,
+                MAX(CASE WHEN a.kind = %s AND a.detail IN ('', 'present') THEN 1 ELSE 0 END) AS f_plenary,
+                MAX(CASE WHEN a.kind IN (%s, %s) THEN 1 ELSE 0 END) AS f_proposal,
+                MAX(CASE WHEN a.kind IN (%s, %s) THEN 1 ELSE 0 END) AS f_research,
+                MAX(CASE WHEN a.kind = %s THEN a.q1 ELSE 0 END) + MAX(CASE WHEN a.kind = %s THEN a.q2 ELSE 0 END)
+                + MAX(CASE WHEN a.kind = %s THEN a.q3 ELSE 0 END) + MAX(CASE WHEN a.kind = %s THEN a.q4 ELSE 0 END)
+                    AS contact_quarters,
+                SUM(CASE WHEN a.kind = %s THEN a.people ELSE 0 END) AS contact_people
+            FROM agg a
+            GROUP BY a.member_id
+        ),
+        ranked AS (
+            SELECT m.id AS member_id, m.name, m.sector_id, m.party_id,
+                COALESCE(t.total, 0) AS total,
+                COALESCE(f.f_plenary, 0) AS f_plenary, COALESCE(f.f_proposal, 0) AS f_proposal,
+                COALESCE(f.f_research, 0) AS f_research,
+                COALESCE(f.contact_quarters, 0) AS contact_quarters,
+                COALESCE(f.contact_people, 0) AS contact_people
+            FROM {m} m
+            LEFT JOIN totals t ON t.member_id = m.id
+            LEFT JOIN flags f ON f.member_id = m.id
+            WHERE m.status = %s OR t.member_id IS NOT NULL
+        )
+        SELECT r.member_id, r.name, r.sector_id, COALESCE(s.name, ''), r.party_id, COALESCE(p.name, ''),
+            r.total, RANK() OVER (ORDER BY r.total DESC) AS rnk,
+            r.f_plenary, r.f_proposal, r.f_research, r.contact_quarters, r.contact_people
+        FROM ranked r
+        LEFT JOIN {s} s ON s.id = r.sector_id
+        LEFT JOIN {p} p ON p.id = r.party_id
+        ORDER BY rnk, r.name, r.member_id
+    """
+    params += [
+        K.PLENARY_ATTENDANCE,
+        K.PROPOSAL_SUBMITTED,
+        K.OPINION_SUBMITTED,
+        K.RESEARCH,
+        K.INSPECTION,
+        *[K.CONSTITUENCY_CONTACT] * 5,
+        Member.Status.SERVING,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    result = []
+    for mid, name, sector_id, sector, party_id, party, total, rank, fp, fo, fr, cq, cp in rows:
+        total = Decimal(str(total)).quantize(Decimal("0.01"))
+        result.append(
+            ScoreRow(
+                member_id=mid,
+                name=name,
+                sector_id=sector_id,
+                sector=sector,
+                party_id=party_id,
+                party=party,
+                total=total,
+                rank=int(rank),
+                grade=grade_of(total),
+                below_line=total < scheme.low_line,
+                three_ones={"plenary": bool(fp), "proposal_or_opinion": bool(fo), "research": bool(fr)},
+                contact_quarters=int(cq or 0),
+                contact_people=int(cp or 0),
+            )
+        )
+    return result
+
+
+def breakdown(scheme: Scheme, member_ids: list[int]) -> dict[int, tuple[dict, dict]]:
+    """member id → (points by group after caps, points by kind after rule caps) for a few members."""
+    ctes, params = _score_ctes(scheme, member_ids)
+    sql = f"""
+        WITH {ctes}
+        SELECT member_id, 'g', grp, pts FROM per_group
+        UNION ALL
+        SELECT member_id, 'k', kind, SUM(pts) FROM per_rule GROUP BY member_id, kind
+    """
+    result: dict[int, tuple[dict, dict]] = {mid: ({}, {}) for mid in member_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for mid, what, key, pts in cursor.fetchall():
+            value = Decimal(str(pts)).quantize(Decimal("0.01"))
+            result.setdefault(mid, ({}, {}))[0 if what == "g" else 1][key] = value
+    return result
+
+
+def with_breakdown(scheme: Scheme, rows: list[ScoreRow]) -> list[ScoreRow]:
+    """Fill by_group/by_kind of the given rows in one query."""
+    parts = breakdown(scheme, [r.member_id for r in rows])
+    for row in rows:
+        row.by_group, row.by_kind = parts.get(row.member_id, ({}, {}))
+    return rows
