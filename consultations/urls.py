@@ -1,3 +1,36 @@
+"""协商 pages, included at the site root: the staff workbench and the member site."""
+
+from django.urls import path
+
+from . import views
+
 app_name = "consultations"
 
-urlpatterns: list = []
+urlpatterns = [
+    # staff workbench
+    path("workbench/consultations/", views.board, name="board"),
+    path("workbench/consultations/plans/new/", views.plan_create, name="plan_create"),
+    path("workbench/consultations/plans/<int:pk>/approve/", views.plan_approve, name="plan_approve"),
+    path("workbench/consultations/plans/<int:pk>/docx/", views.plan_download, name="plan_docx"),
+    path("workbench/consultations/plans/<int:pk>/topics/new/", views.topic_create, name="topic_create"),
+    path("workbench/consultations/topics/<int:pk>/", views.topic_detail, name="topic"),
+    path(
+        "workbench/consultations/topics/<int:pk>/<slug:action>/",
+        views.topic_action,
+        name="topic_action",
+    ),
+    path("workbench/consultations/meetings/", views.meeting_list, name="meetings"),
+    path("workbench/consultations/meetings/new/", views.meeting_create, name="meeting_create"),
+    path("workbench/consultations/meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path(
+        "workbench/consultations/meetings/<int:pk>/<slug:action>/",
+        views.meeting_action,
+        name="meeting_action",
+    ),
+    # member site
+    path("meetings/", views.my_meetings, name="my_meetings"),
+    path("meetings/<int:pk>/", views.member_meeting, name="member_meeting"),
+    path("meetings/<int:pk>/reply/", views.member_reply, name="member_reply"),
+    path("meetings/<int:pk>/speech/", views.member_speech, name="member_speech"),
+    path("meetings/<int:pk>/check-in/", views.check_in, name="check_in"),
+]

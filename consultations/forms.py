@@ -1,0 +1,176 @@
+"""Page forms: they validate input; the services decide what is allowed."""
+
+from django import forms
+from django.utils import timezone
+
+from members.models import Member, SpecialCommittee
+from zhengxie.accounts.models import Department
+
+from .models import Attendance, ConsultationType, ResearchActivity, Topic
+
+
+class _Bootstrap(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                continue
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+def _serving_members():
+    return Member.objects.filter(status=Member.Status.SERVING).order_by("name", "id")
+
+
+class PlanForm(_Bootstrap):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    title = forms.CharField(
+        label="标题", max_length=200, required=False, help_text="留空则为“某年度政协协商工作计划”"
+    )
+
+
+class ApproveForm(_Bootstrap):
+    date = forms.DateField(
+        label="党委批准日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class TopicForm(_Bootstrap):
+    title = forms.CharField(label="议题", max_length=200)
+    type = forms.ChoiceField(label="协商形式", choices=ConsultationType.choices)
+    lead_committee = forms.ModelChoiceField(
+        label="牵头专委会", queryset=SpecialCommittee.objects.all(), required=False, empty_label="（未定）"
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label="协同单位", queryset=Department.objects.filter(is_active=True), required=False
+    )
+    planned_month = forms.TypedChoiceField(
+        label="计划月份",
+        choices=[("", "（未定）")] + [(m, f"{m}月") for m in range(1, 13)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    description = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ResearchForm(_Bootstrap):
+    kind = forms.ChoiceField(label="类型", choices=ResearchActivity.Kind.choices)
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    place = forms.CharField(label="地点", max_length=200)
+    participants = forms.ModelMultipleChoiceField(
+        label="参加委员", queryset=Member.objects.none(), required=False
+    )
+    notes = forms.CharField(label="情况记录", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = _serving_members()
+
+
+class OutcomeForm(_Bootstrap):
+    content = forms.CharField(label="成果内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    file = forms.FileField(label="成果文件", required=False)
+    suggestion_count = forms.IntegerField(label="建议条数", min_value=0)
+    submitted_to = forms.CharField(
+        label="报送对象", max_length=200, required=False, help_text="如：市委、市政府"
+    )
+
+
+class FeedbackForm(_Bootstrap):
+    content = forms.CharField(label="反馈情况", widget=forms.Textarea(attrs={"rows": 4}))
+    adopted_count = forms.IntegerField(label="采纳建议条数", min_value=0)
+    instruction = forms.CharField(label="领导批示", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    received_on = forms.DateField(
+        label="反馈日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False
+    )
+
+
+class CommentForm(_Bootstrap):
+    comment = forms.CharField(label="说明", max_length=500, required=False)
+
+
+class MeetingForm(_Bootstrap):
+    topic = forms.ModelChoiceField(
+        label="议题", queryset=Topic.objects.none(), required=False, empty_label="（无）"
+    )
+    title = forms.CharField(label="活动名称", max_length=200)
+    type = forms.ChoiceField(label="协商形式", choices=ConsultationType.choices)
+    start = forms.DateTimeField(
+        label="开始时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    end = forms.DateTimeField(
+        label="结束时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        required=False,
+    )
+    place = forms.CharField(label="地点", max_length=200)
+    invitees = forms.ModelMultipleChoiceField(
+        label="邀请委员", queryset=Member.objects.none(), required=False
+    )
+    invited_officials = forms.CharField(
+        label="邀请党政领导及部门", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invitees"].queryset = _serving_members()
+        self.fields["topic"].queryset = Topic.objects.filter(
+            state__in=[Topic.State.APPROVED, Topic.State.RESEARCHING, Topic.State.HELD]
+        ).select_related("plan")
+
+
+class InviteForm(_Bootstrap):
+    members = forms.ModelMultipleChoiceField(label="追加邀请委员", queryset=Member.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = _serving_members()
+
+
+class AttendanceForm(_Bootstrap):
+    member = forms.ModelChoiceField(label="委员", queryset=Member.objects.all())
+    status = forms.ChoiceField(label="出席情况", choices=Attendance.Status.choices)
+
+
+class PickForm(_Bootstrap):
+    speech = forms.IntegerField()
+    oral = forms.BooleanField(required=False)
+
+
+class MinutesForm(_Bootstrap):
+    minutes = forms.CharField(label="会议纪要", widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class CancelForm(_Bootstrap):
+    reason = forms.CharField(label="取消原因", max_length=200)
+
+
+class ReplyForm(_Bootstrap):
+    attend = forms.TypedChoiceField(
+        label="是否参加",
+        choices=[("1", "参加"), ("0", "请假")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="请假事由", max_length=200, required=False)
+
+
+class SpeechForm(_Bootstrap):
+    title = forms.CharField(label="发言题目", max_length=200)
+    content = forms.CharField(label="发言材料", widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class CheckInForm(forms.Form):
+    t = forms.CharField(widget=forms.HiddenInput)
+
+
+def default_plan_year() -> int:
+    return timezone.localdate().year

@@ -1,0 +1,340 @@
+"""协商: the yearly plan, its topics from 调研 to 反馈, and the meetings with attendance and speeches.
+
+Workflow lives in services.py; the models hold fields, constraints and small derived properties.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from members.models import Member, SpecialCommittee
+from zhengxie.accounts.models import Department
+
+
+class ConsultationType(models.TextChoices):
+    PLENARY = "plenary", "全体会议协商"
+    STANDING_COMMITTEE = "standing_committee", "专题议政性常委会会议"
+    SPECIAL_TOPIC = "special_topic", "专题协商会"
+    COUNTERPART = "counterpart", "对口协商"
+    SECTOR = "sector", "界别协商"
+    PROPOSAL_HANDLING = "proposal_handling", "提案办理协商"
+    FORUM = "forum", "协商座谈会"
+    REMOTE = "remote", "远程协商"
+    GRASSROOTS = "grassroots", "基层协商"
+
+
+class ConsultationPlan(models.Model):
+    """年度协商计划: drafted by the office, decided by the 党委 on a date."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草案"
+        APPROVED = "approved", "已批准"
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    title = models.CharField("标题", max_length=200)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.DRAFT)
+    approved_on = models.DateField("党委批准日期", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记批准人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "年度协商计划"
+        verbose_name_plural = "年度协商计划"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return self.title or f"{self.year}年度协商计划"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == self.State.APPROVED
+
+
+class Topic(models.Model):
+    """议题: one consultation subject of the plan, followed from the plan to the feedback."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "拟定"
+        APPROVED = "approved", "已列入计划"
+        RESEARCHING = "researching", "调研视察中"
+        HELD = "held", "已协商"
+        OUTCOME_SUBMITTED = "outcome_submitted", "成果已报送"
+        FEEDBACK_RECEIVED = "feedback_received", "已反馈"
+        CLOSED = "closed", "已办结"
+
+    plan = models.ForeignKey(
+        ConsultationPlan, verbose_name="年度计划", on_delete=models.PROTECT, related_name="topics"
+    )
+    title = models.CharField("议题", max_length=200)
+    type = models.CharField("协商形式", max_length=30, choices=ConsultationType.choices)
+    description = models.TextField("说明", blank=True)
+    lead_committee = models.ForeignKey(
+        SpecialCommittee,
+        verbose_name="牵头专委会",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultation_topics",
+    )
+    departments = models.ManyToManyField(
+        Department, verbose_name="协同单位", blank=True, related_name="consultation_topics"
+    )
+    planned_month = models.PositiveSmallIntegerField("计划月份", null=True, blank=True)
+    state = models.CharField(
+        "状态", max_length=30, choices=State.choices, default=State.PROPOSED, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "协商议题"
+        verbose_name_plural = "协商议题"
+        ordering = ["plan__year", "planned_month", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_month__isnull=True)
+                | models.Q(planned_month__gte=1, planned_month__lte=12),
+                name="topic_planned_month_1_12",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ResearchActivity(models.Model):
+    """调研/视察 for a topic; each participant earns a duty record."""
+
+    class Kind(models.TextChoices):
+        RESEARCH = "research", "调研"
+        INSPECTION = "inspection", "视察"
+
+    topic = models.ForeignKey(
+        Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="research_activities"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.RESEARCH)
+    date = models.DateField("日期")
+    place = models.CharField("地点", max_length=200)
+    participants = models.ManyToManyField(
+        Member, verbose_name="参加委员", blank=True, related_name="consultation_research"
+    )
+    notes = models.TextField("情况记录", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="记录人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "调研视察"
+        verbose_name_plural = "调研视察"
+        ordering = ["date", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.place}（{self.date:%Y-%m-%d}）"
+
+
+class Outcome(models.Model):
+    """协商成果: the report sent after the meeting (often a 专报), with its count of suggestions."""
+
+    topic = models.OneToOneField(Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="outcome")
+    content = models.TextField("成果内容", blank=True)
+    file = models.FileField("成果文件", upload_to="consultations/outcomes/%Y/", blank=True)
+    suggestion_count = models.PositiveIntegerField("建议条数", default=0)
+    submitted_to = models.CharField("报送对象", max_length=200, blank=True)
+    submitted_at = models.DateTimeField("报送时间", auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="报送人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "协商成果"
+        verbose_name_plural = "协商成果"
+
+    def __str__(self):
+        return f"{self.topic}的协商成果"
+
+
+class Feedback(models.Model):
+    """采纳反馈: how many suggestions were adopted, and any leader's 批示."""
+
+    topic = models.OneToOneField(
+        Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="feedback"
+    )
+    content = models.TextField("反馈情况")
+    adopted_count = models.PositiveIntegerField("采纳建议条数", default=0)
+    instruction = models.TextField("领导批示", blank=True)
+    received_on = models.DateField("反馈日期")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="记录人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "采纳反馈"
+        verbose_name_plural = "采纳反馈"
+
+    def __str__(self):
+        return f"{self.topic}的采纳反馈"
+
+
+class Meeting(models.Model):
+    """协商活动: a meeting, optionally for a topic, with its invitees, speeches and minutes."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", "筹备中"
+        HELD = "held", "已举行"
+        CANCELLED = "cancelled", "已取消"
+
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name="议题",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+    )
+    title = models.CharField("名称", max_length=200)
+    type = models.CharField("协商形式", max_length=30, choices=ConsultationType.choices)
+    start = models.DateTimeField("开始时间", db_index=True)
+    end = models.DateTimeField("结束时间")
+    place = models.CharField("地点", max_length=200)
+    invited_officials = models.TextField("邀请党政领导及部门", blank=True, help_text="每行一位")
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PLANNED)
+    notice_due = models.DateField("通知截止日期", null=True, blank=True)
+    materials_due = models.DateField("材料截止日期", null=True, blank=True)
+    minutes_due = models.DateField("纪要截止日期", null=True, blank=True)
+    minutes = models.TextField("会议纪要", blank=True)
+    minutes_at = models.DateTimeField("纪要时间", null=True, blank=True)
+    held_at = models.DateTimeField("确认举行时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "协商活动"
+        verbose_name_plural = "协商活动"
+        ordering = ["-start", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="meeting_end_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Attendance(models.Model):
+    """One invited member of a meeting: the invitation, the member's answer, and the attendance."""
+
+    class Reply(models.TextChoices):
+        PENDING = "pending", "未回复"
+        ATTEND = "attend", "参加"
+        LEAVE = "leave", "请假"
+
+    class Status(models.TextChoices):
+        PRESENT = "present", "出席"
+        LEAVE = "leave", "请假"
+        ABSENT = "absent", "缺席"
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="协商活动", on_delete=models.CASCADE, related_name="attendances"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="委员", on_delete=models.PROTECT, related_name="consultation_attendances"
+    )
+    reply = models.CharField("回复", max_length=20, choices=Reply.choices, default=Reply.PENDING)
+    leave_reason = models.CharField("请假事由", max_length=200, blank=True)
+    replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+    status = models.CharField("出席情况", max_length=20, choices=Status.choices, blank=True, default="")
+    checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField("邀请时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "参会委员"
+        verbose_name_plural = "参会委员"
+        ordering = ["meeting", "member__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} · {self.member}"
+
+
+class Speech(models.Model):
+    """发言材料 a member submits before the meeting; staff pick the oral ones (口头发言)."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="协商活动", on_delete=models.CASCADE, related_name="speeches"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="委员", on_delete=models.PROTECT, related_name="consultation_speeches"
+    )
+    title = models.CharField("题目", max_length=200)
+    content = models.TextField("内容")
+    is_oral = models.BooleanField("安排口头发言", default=False)
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "发言材料"
+        verbose_name_plural = "发言材料"
+        ordering = ["meeting", "-is_oral", "submitted_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="speech_once_per_member")]
+
+    def __str__(self):
+        return self.title

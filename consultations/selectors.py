@@ -1,0 +1,240 @@
+"""Reads for consultation pages, the API and reports; who may see what is decided here.
+
+Staff and leaders see everything. Members see approved plans and their topics, and only the meetings
+they are invited to. A department sees the topics it cooperates on. Anything else is a 404.
+"""
+
+from collections import OrderedDict
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from members.models import Member
+from zhengxie.accounts.models import Role
+from zhengxie.workflow.selectors import history_of
+
+from .models import Attendance, ConsultationPlan, Meeting, ResearchActivity, Speech, Topic
+
+
+def _role(user) -> str | None:
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    return user.effective_role
+
+
+def member_of(user) -> Member | None:
+    if _role(user) != Role.MEMBER:
+        return None
+    return Member.objects.filter(user=user).first()
+
+
+# --- plans -------------------------------------------------------------------------------------------
+
+
+def plans_visible_to(user) -> QuerySet[ConsultationPlan]:
+    role = _role(user)
+    qs = ConsultationPlan.objects.annotate(topic_count=Count("topics")).order_by("-year")
+    if role in (Role.STAFF, Role.LEADER):
+        return qs
+    if role in (Role.MEMBER, Role.DEPARTMENT):
+        return qs.filter(state=ConsultationPlan.State.APPROVED)
+    return qs.none()
+
+
+def access_plan(user, pk) -> ConsultationPlan:
+    plan = plans_visible_to(user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404("计划不存在。")
+    return plan
+
+
+def plan_topics(plan: ConsultationPlan) -> QuerySet[Topic]:
+    return (
+        Topic.objects.filter(plan=plan)
+        .select_related("lead_committee")
+        .prefetch_related("departments")
+        .order_by("planned_month", "id")
+    )
+
+
+def plan_board(plan: ConsultationPlan) -> dict:
+    """The staff board: the plan's topics by state and by planned month (one query for the topics)."""
+    topics = list(plan_topics(plan))
+    by_state = OrderedDict((state, {"label": label, "topics": []}) for state, label in Topic.State.choices)
+    by_month = OrderedDict((m, []) for m in range(1, 13))
+    unscheduled = []
+    for topic in topics:
+        by_state[topic.state]["topics"].append(topic)
+        (by_month[topic.planned_month] if topic.planned_month else unscheduled).append(topic)
+    return {
+        "topics": topics,
+        "by_state": by_state,
+        "by_month": [(m, ts) for m, ts in by_month.items()],
+        "unscheduled": unscheduled,
+    }
+
+
+# --- topics ------------------------------------------------------------------------------------------
+
+
+def topics_visible_to(user) -> QuerySet[Topic]:
+    role = _role(user)
+    qs = Topic.objects.select_related("plan", "lead_committee", "outcome", "feedback").prefetch_related(
+        "departments"
+    )
+    if role in (Role.STAFF, Role.LEADER):
+        return qs
+    if role == Role.MEMBER:
+        return qs.filter(plan__state=ConsultationPlan.State.APPROVED)
+    if role == Role.DEPARTMENT:
+        return qs.filter(departments=user.department_id)
+    return qs.none()
+
+
+def topics_filter(qs: QuerySet[Topic], *, params) -> QuerySet[Topic]:
+    if params.get("plan", "").isdigit():
+        qs = qs.filter(plan_id=int(params["plan"]))
+    if params.get("year", "").isdigit():
+        qs = qs.filter(plan__year=int(params["year"]))
+    if params.get("state"):
+        qs = qs.filter(state__in=params["state"].split(","))
+    if params.get("type"):
+        qs = qs.filter(type=params["type"])
+    if params.get("month", "").isdigit():
+        qs = qs.filter(planned_month=int(params["month"]))
+    return qs
+
+
+def access_topic(user, pk) -> Topic:
+    topic = topics_visible_to(user).filter(pk=pk).first()
+    if topic is None:
+        raise Http404("议题不存在。")
+    return topic
+
+
+def topic_research(topic: Topic) -> list[ResearchActivity]:
+    return list(topic.research_activities.prefetch_related("participants").order_by("date", "id"))
+
+
+def topic_meetings(topic: Topic) -> list[Meeting]:
+    return list(
+        topic.meetings.annotate(
+            invited=Count("attendances", distinct=True),
+            present=Count("attendances", filter=Q(attendances__status="present"), distinct=True),
+        ).order_by("start")
+    )
+
+
+def topic_history(topic: Topic):
+    return history_of(topic)
+
+
+# --- meetings ----------------------------------------------------------------------------------------
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    role = _role(user)
+    qs = (
+        Meeting.objects.select_related("topic")
+        .prefetch_related(
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("member").order_by("member__name", "id"),
+            )
+        )
+        .order_by("-start", "-id")
+    )
+    if role in (Role.STAFF, Role.LEADER):
+        return qs
+    if role == Role.MEMBER:
+        return qs.filter(attendances__member__user=user)
+    return qs.none()
+
+
+def meetings_filter(qs: QuerySet[Meeting], *, params) -> QuerySet[Meeting]:
+    if params.get("topic", "").isdigit():
+        qs = qs.filter(topic_id=int(params["topic"]))
+    if params.get("state"):
+        qs = qs.filter(state__in=params["state"].split(","))
+    if params.get("upcoming") in ("1", "true"):
+        qs = qs.filter(end__gte=timezone.now())
+    return qs
+
+
+def access_meeting(user, pk) -> Meeting:
+    meeting = meetings_visible_to(user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("活动不存在。")
+    return meeting
+
+
+def meeting_speeches(meeting: Meeting) -> list[Speech]:
+    return list(meeting.speeches.select_related("member").order_by("-is_oral", "submitted_at", "id"))
+
+
+def meeting_history(meeting: Meeting):
+    return history_of(meeting)
+
+
+def my_invitations(member: Member) -> QuerySet[Attendance]:
+    """A member's invitations, the coming ones first."""
+    return (
+        Attendance.objects.filter(member=member)
+        .exclude(meeting__state=Meeting.State.CANCELLED, meeting__start__lt=timezone.now())
+        .select_related("meeting", "meeting__topic")
+        .order_by("-meeting__start", "-id")
+    )
+
+
+def attendance_of(meeting: Meeting, member: Member | None) -> Attendance | None:
+    if member is None:
+        return None
+    return Attendance.objects.filter(meeting=meeting, member=member).first()
+
+
+def speech_of(meeting: Meeting, member: Member | None) -> Speech | None:
+    if member is None:
+        return None
+    return Speech.objects.filter(meeting=meeting, member=member).first()
+
+
+def attendance_summary(rows) -> dict:
+    summary = {"invited": 0, "present": 0, "leave": 0, "absent": 0, "unrecorded": 0, "attend": 0}
+    for row in rows:
+        summary["invited"] += 1
+        summary[row.status or "unrecorded"] += 1
+        summary["attend"] += row.reply == Attendance.Reply.ATTEND
+    return summary
+
+
+def invitable_members() -> QuerySet[Member]:
+    return Member.objects.filter(status=Member.Status.SERVING).order_by("name", "id")
+
+
+ACTION_LABELS = {
+    "create": "创建",
+    "approve": "党委批准",
+    "plan_approve": "随计划批准",
+    "start_research": "开始调研",
+    "hold": "举行协商活动",
+    "submit_outcome": "报送协商成果",
+    "feedback": "登记采纳反馈",
+    "close": "办结",
+    "cancel": "取消",
+}
+
+
+def history_rows(log, state_labels: dict) -> list[dict]:
+    """The transition log with Chinese labels, for the detail pages."""
+    return [
+        {
+            "at": entry.at,
+            "actor": entry.actor.display_name if entry.actor_id else "系统",
+            "action": ACTION_LABELS.get(entry.action, entry.action),
+            "from_state": state_labels.get(entry.from_state, entry.from_state),
+            "to_state": state_labels.get(entry.to_state, entry.to_state),
+            "comment": entry.comment,
+        }
+        for entry in log
+    ]
