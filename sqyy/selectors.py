@@ -1,18 +1,333 @@
-from django.db.models import QuerySet
+"""社情民意 reads: who sees what, the lists and detail pages, the bulletin composer, the portal source's
+counts and the yearly statistics. Every list costs a constant number of queries."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from zhengxie.accounts.models import Role
 
-from .models import OpinionReport
+from .models import (
+    Bulletin,
+    BulletinItem,
+    Forwarding,
+    Instruction,
+    OpinionReport,
+    Transfer,
+    UpperAdoption,
+)
+
+State = OpinionReport.State
+TaskState = Transfer.State
 
 
 def opinion_reports_visible_to(user) -> QuerySet[OpinionReport]:
-    """Staff and leaders see every submitted report; a member sees their own; departments none here."""
+    """Staff and leaders see every submitted report (and their own drafts); a member sees the reports
+    they reflected or entered; departments see reports only through their transfers."""
     qs = OpinionReport.objects.select_related("reflector", "created_by")
     if not user.is_authenticated:
         return qs.none()
     role = user.effective_role
     if role in (Role.STAFF, Role.LEADER):
-        return qs.exclude(state=OpinionReport.State.DRAFT) | qs.filter(created_by=user)
+        return qs.filter(~Q(state=State.DRAFT) | Q(created_by=user))
     if role == Role.MEMBER and hasattr(user, "member"):
-        return qs.filter(reflector=user.member)
+        return qs.filter(Q(reflector=user.member) | Q(created_by=user))
     return qs.none()
+
+
+def reports_filter(qs: QuerySet[OpinionReport], *, params) -> QuerySet[OpinionReport]:
+    state = (params.get("state") or "").strip()
+    if state:
+        qs = qs.filter(state__in=[s for s in state.split(",") if s])
+    year = (params.get("year") or "").strip()
+    if year.isdigit():
+        qs = qs.filter(
+            Q(submitted_at__year=int(year)) | Q(submitted_at__isnull=True, created_at__year=int(year))
+        )
+    for name in ("category", "reflector_kind"):
+        value = (params.get(name) or "").strip()
+        if value:
+            qs = qs.filter(**{name: value})
+    if (params.get("urgent") or "").lower() in ("1", "true"):
+        qs = qs.filter(is_urgent=True)
+    if (params.get("available") or "").lower() in ("1", "true"):
+        qs = qs.filter(state=State.ADOPTED, bulletin_item__isnull=True)
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(edited_title__icontains=q)
+            | Q(content__icontains=q)
+            | Q(reflector__name__icontains=q)
+            | Q(reflector_name__icontains=q)
+        )
+    return qs
+
+
+def with_list_related(qs: QuerySet[OpinionReport]) -> QuerySet[OpinionReport]:
+    """What a list row shows: its source proposal, its bulletin and how many 批示 it has."""
+    return qs.select_related("source_proposal", "bulletin_item__bulletin").annotate(
+        instruction_count=Count("instructions", distinct=True)
+    )
+
+
+def with_detail_related(qs: QuerySet[OpinionReport]) -> QuerySet[OpinionReport]:
+    return qs.select_related("source_proposal", "bulletin_item__bulletin", "adopted_by").prefetch_related(
+        Prefetch("instructions", queryset=Instruction.objects.order_by("date", "id")),
+        "attachments",
+        Prefetch(
+            "forwardings", queryset=Forwarding.objects.select_related("bulletin").order_by("date", "id")
+        ),
+        Prefetch("upper_adoptions", queryset=UpperAdoption.objects.order_by("date", "id")),
+        Prefetch("transfers", queryset=Transfer.objects.select_related("department").order_by("id")),
+    )
+
+
+def access_report(user, pk) -> OpinionReport:
+    """One report the user may see, with everything its detail shows; 404 otherwise."""
+    return get_object_or_404(with_detail_related(opinion_reports_visible_to(user)), pk=pk)
+
+
+def staff_inbox(params) -> QuerySet[OpinionReport]:
+    """The office's inbox: submitted first (急事急报 on top), then the rest, newest first."""
+    qs = OpinionReport.objects.exclude(state=State.DRAFT).select_related("reflector")
+    if not (params.get("state") or "").strip():
+        qs = qs.filter(state=State.SUBMITTED)
+    qs = reports_filter(qs, params=params)
+    return with_list_related(qs).order_by("-is_urgent", "-submitted_at", "-id")
+
+
+def my_reports(member) -> QuerySet[OpinionReport]:
+    qs = OpinionReport.objects.filter(Q(reflector=member) | Q(created_by_id=member.user_id))
+    return with_list_related(qs.select_related("reflector")).order_by("-created_at", "-id")
+
+
+def adoptable_reports() -> QuerySet[OpinionReport]:
+    """Adopted reports not yet in any bulletin: the composer's pick list."""
+    return (
+        OpinionReport.objects.filter(state=State.ADOPTED, bulletin_item__isnull=True)
+        .select_related("reflector")
+        .order_by("-is_urgent", "adopted_at", "id")
+    )
+
+
+# --- bulletins -------------------------------------------------------------------------------------
+
+
+def bulletins_visible_to(user) -> QuerySet[Bulletin]:
+    if user.is_authenticated and user.effective_role in (Role.STAFF, Role.LEADER):
+        return Bulletin.objects.all()
+    return Bulletin.objects.none()
+
+
+def with_items(qs: QuerySet[Bulletin]) -> QuerySet[Bulletin]:
+    return qs.select_related("created_by").prefetch_related(
+        Prefetch(
+            "items",
+            queryset=BulletinItem.objects.select_related("report__reflector").order_by("order", "id"),
+        )
+    )
+
+
+def access_bulletin(user, pk) -> Bulletin:
+    return get_object_or_404(with_items(bulletins_visible_to(user)), pk=pk)
+
+
+def bulletins_filter(qs: QuerySet[Bulletin], *, params) -> QuerySet[Bulletin]:
+    year = (params.get("year") or "").strip()
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    state = (params.get("state") or "").strip()
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def year_list(year: int) -> list[BulletinItem]:
+    """Every report printed in the year's issues, issue by issue: the Excel list of the year."""
+    return list(
+        BulletinItem.objects.filter(bulletin__year=year)
+        .select_related("bulletin", "report__reflector")
+        .prefetch_related("report__instructions", "report__forwardings", "report__upper_adoptions")
+        .order_by("bulletin__number", "order", "id")
+    )
+
+
+# --- transfers -------------------------------------------------------------------------------------
+
+
+def transfers_visible_to(user) -> QuerySet[Transfer]:
+    qs = Transfer.objects.select_related("department", "report__reflector")
+    if not user.is_authenticated:
+        return qs.none()
+    role = user.effective_role
+    if role in (Role.STAFF, Role.LEADER):
+        return qs
+    if role == Role.DEPARTMENT and user.department_id:
+        return qs.filter(department_id=user.department_id)
+    return qs.none()
+
+
+def transfers_filter(qs: QuerySet[Transfer], *, params, today=None) -> QuerySet[Transfer]:
+    today = today or timezone.localdate()
+    state = (params.get("state") or "").strip()
+    if state:
+        qs = qs.filter(state__in=[s for s in state.split(",") if s])
+    if (params.get("overdue") or "").lower() in ("1", "true"):
+        qs = qs.filter(state__in=Transfer.OPEN_STATES, due_date__lt=today)
+    due_before = (params.get("due_before") or "").strip()
+    if due_before:
+        try:
+            from datetime import date
+
+            qs = qs.filter(due_date__lt=date.fromisoformat(due_before))
+        except ValueError:
+            pass
+    report = (params.get("report") or "").strip()
+    if report.isdigit():
+        qs = qs.filter(report_id=int(report))
+    return qs
+
+
+def access_transfer(user, pk) -> Transfer:
+    return get_object_or_404(transfers_visible_to(user), pk=pk)
+
+
+def transfer_portal_counts(department_id: int, *, today, soon_days: int) -> dict:
+    open_q = Q(state__in=Transfer.OPEN_STATES)
+    return Transfer.objects.filter(department_id=department_id).aggregate(
+        pending=Count("pk", filter=Q(state=TaskState.PENDING)),
+        in_progress=Count("pk", filter=Q(state__in=[TaskState.ACCEPTED, TaskState.ADJUSTMENT_REQUESTED])),
+        due_soon=Count(
+            "pk", filter=open_q & Q(due_date__gte=today, due_date__lte=today + timedelta(days=soon_days))
+        ),
+        overdue=Count("pk", filter=open_q & Q(due_date__lt=today)),
+        replied=Count("pk", filter=Q(state__in=[TaskState.REPLIED, TaskState.CLOSED])),
+    )
+
+
+def transfer_portal_rows(department_id: int, *, status: str, today, soon_days: int, limit: int):
+    open_q = Q(state__in=Transfer.OPEN_STATES)
+    done_q = Q(state__in=[TaskState.REPLIED, TaskState.CLOSED])
+    filters = {
+        "open": open_q,
+        "pending": Q(state=TaskState.PENDING),
+        "in_progress": Q(state__in=[TaskState.ACCEPTED, TaskState.ADJUSTMENT_REQUESTED]),
+        "due_soon": open_q & Q(due_date__gte=today, due_date__lte=today + timedelta(days=soon_days)),
+        "overdue": open_q & Q(due_date__lt=today),
+        "replied": done_q,
+        "all": open_q | done_q,
+    }
+    return (
+        Transfer.objects.filter(filters.get(status, open_q), department_id=department_id)
+        .select_related("report")
+        .only(
+            "pk",
+            "state",
+            "due_date",
+            "due_provisional",
+            "report__id",
+            "report__title",
+            "report__edited_title",
+        )
+        .order_by("due_date", "id")[:limit]
+    )
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+_STAT_KEYS = (
+    "received",
+    "adopted",
+    "not_adopted",
+    "published",
+    "forwarded",
+    "upper_adopted",
+    "instructed",
+    "transferred",
+    "closed",
+)
+
+
+def _stat_counts():
+    adopted_states = [State.ADOPTED, State.PUBLISHED, State.FORWARDED, State.TRANSFERRED, State.CLOSED]
+    return {
+        "received": Count("pk"),
+        "adopted": Count("pk", filter=Q(state__in=adopted_states)),
+        "not_adopted": Count("pk", filter=Q(state=State.NOT_ADOPTED)),
+        "published": Count("pk", filter=Q(published_at__isnull=False)),
+        "forwarded": Count("pk", filter=Q(has_forwarding=True)),
+        "upper_adopted": Count("pk", filter=Q(has_upper=True)),
+        "instructed": Count("pk", filter=Q(has_instruction=True)),
+        "transferred": Count("pk", filter=Q(has_transfer=True)),
+        "closed": Count("pk", filter=Q(state=State.CLOSED)),
+    }
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(part * 100 / whole, 1) if whole else 0.0
+
+
+def opinion_report_stats(year: int) -> dict:
+    """The year's figures: reports are counted in the year they were submitted; issues by their year."""
+    base = (
+        OpinionReport.objects.filter(submitted_at__year=year)
+        .exclude(state=State.DRAFT)
+        .annotate(
+            has_forwarding=Exists(Forwarding.objects.filter(report=OuterRef("pk"))),
+            has_upper=Exists(UpperAdoption.objects.filter(report=OuterRef("pk"))),
+            has_instruction=Exists(Instruction.objects.filter(report=OuterRef("pk"))),
+            has_transfer=Exists(Transfer.objects.filter(report=OuterRef("pk"))),
+        )
+    )
+    counts = _stat_counts()
+    totals = base.aggregate(**counts)
+    kinds = dict(OpinionReport.ReflectorKind.choices)
+    by_kind = [
+        {
+            "reflector_kind": row["reflector_kind"],
+            "name": kinds.get(row["reflector_kind"], row["reflector_kind"]),
+            **{k: row[k] for k in _STAT_KEYS},
+        }
+        for row in base.order_by().values("reflector_kind").annotate(**counts).order_by("reflector_kind")
+    ]
+    by_category = [
+        {"category": row["category"] or "未分类", **{k: row[k] for k in _STAT_KEYS}}
+        for row in base.order_by().values("category").annotate(**counts).order_by("-received", "category")
+    ]
+    by_member = [
+        {"member": row["reflector"], "name": row["reflector__name"], **{k: row[k] for k in _STAT_KEYS}}
+        for row in base.filter(reflector__isnull=False, reflector_kind=OpinionReport.ReflectorKind.MEMBER)
+        .order_by()
+        .values("reflector", "reflector__name")
+        .annotate(**counts)
+        .order_by("-received", "reflector__name")
+    ]
+    issues = Bulletin.objects.filter(year=year).exclude(state=Bulletin.State.DRAFT).count()
+    upper = UpperAdoption.objects.filter(report__in=base.values("pk")).aggregate(
+        single=Count("pk", filter=Q(kind=UpperAdoption.Kind.SINGLE)),
+        compiled=Count("pk", filter=Q(kind=UpperAdoption.Kind.COMPILED)),
+    )
+    levels = dict(Instruction.Level.choices)
+    by_level = (
+        Instruction.objects.filter(report__in=base.values("pk")).values("level").annotate(n=Count("pk"))
+    )
+    level_counts = {row["level"]: row["n"] for row in by_level}
+    return {
+        "year": year,
+        **totals,
+        "urgent": base.filter(is_urgent=True).count(),
+        "published_issues": issues,
+        "upper_adopted_single": upper["single"],
+        "upper_adopted_compiled": upper["compiled"],
+        "instructions": sum(level_counts.values()),
+        "instructions_by_level": [
+            {"level": code, "name": name, "count": level_counts.get(code, 0)} for code, name in levels.items()
+        ],
+        "adoption_rate": _rate(totals["adopted"], totals["received"]),
+        "by_reflector_kind": by_kind,
+        "by_category": by_category,
+        "by_member": by_member,
+    }
