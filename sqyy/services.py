@@ -14,6 +14,7 @@ from zhengxie.accounts.permissions import require_role
 from zhengxie.notifications.services import notify
 from zhengxie.workflow.calendar import WorkCalendar
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
+from zhengxie.workflow.inputs import LETTER_EXTENSIONS, check_upload, parse_date
 from zhengxie.workflow.selectors import policy_current
 from zhengxie.workflow.services import audit_record, transition_record
 
@@ -32,7 +33,6 @@ from .models import (
 State = OpinionReport.State
 Kind = OpinionReport.ReflectorKind
 TaskState = Transfer.State
-LETTER_EXTENSIONS = {"pdf", "doc", "docx", "jpg", "jpeg", "png"}
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -119,29 +119,6 @@ def _duty(report: OpinionReport, *, actor, kind: str, source, detail: str) -> No
         record_duty(
             actor=actor, member=report.reflector, kind=kind, date=_today(), source=source, detail=detail
         )
-
-
-def _parse_date(value, label: str) -> date:
-    if value in (None, ""):
-        return _today()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(f"{label}格式应为 YYYY-MM-DD。") from None
-
-
-def _check_file(uploaded, *, extensions: set[str], label: str) -> None:
-    policy = policy_current()
-    name = uploaded.name.rsplit("/", 1)[-1]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in extensions:
-        raise InvalidInput(f"{label}只能是 {'、'.join(sorted(extensions))} 文件。")
-    if uploaded.size == 0:
-        raise InvalidInput(f"{label}是空文件。")
-    if uploaded.size > policy.attachment_max_mb * 1024 * 1024:
-        raise InvalidInput(f"{label}不能超过{policy.attachment_max_mb}MB。")
 
 
 # --- reporting -------------------------------------------------------------------------------------
@@ -293,7 +270,7 @@ def opinion_report_attachment_add(*, actor, report: OpinionReport | int, file) -
         _require_state(report, State.DRAFT, State.RETURNED, action="上传附件")
     if file is None:
         raise InvalidInput("请选择附件。")
-    _check_file(file, extensions=policy_current().allowed_extensions, label="附件")
+    check_upload(file, label="附件")
     name = file.name.rsplit("/", 1)[-1][:200]
     attachment = OpinionAttachment(report=report, name=name, size=file.size, uploaded_by=actor)
     attachment.file.save(name, file, save=False)
@@ -410,7 +387,7 @@ def opinion_report_add_instruction(
         raise InvalidInput("批示级别只能是区级、市级、省级或国家级。")
     if not content:
         raise InvalidInput("请填写批示内容。")
-    day = _parse_date(date, "批示日期")
+    day = parse_date(date, "批示日期", default=_today())
     if day > _today():
         raise InvalidInput("批示日期不能晚于今天。")
     report = _lock(report)
@@ -470,7 +447,7 @@ def _clean_to(to) -> str:
 def opinion_report_forward(*, actor, report: OpinionReport | int, to: str, date=None) -> Forwarding:
     """报送 one published report on its own (a bulletin is forwarded as a whole by bulletin_forward)."""
     require_role(actor, Role.STAFF)
-    to, day = _clean_to(to), _parse_date(date, "报送日期")
+    to, day = _clean_to(to), parse_date(date, "报送日期", default=_today())
     report = _lock(report)
     _require_state(report, State.PUBLISHED, State.FORWARDED, State.TRANSFERRED, action="报送")
     forwarding = _forward(report, actor=actor, to=to, day=day, bulletin=None)
@@ -489,7 +466,7 @@ def opinion_report_record_upper_adoption(
         raise InvalidInput("请填写采用单位。")
     if kind not in UpperAdoption.Kind.values:
         raise InvalidInput("采用方式只能是单篇采用或转送采用。")
-    day = _parse_date(date, "采用日期")
+    day = parse_date(date, "采用日期", default=_today())
     report = _lock(report)
     if not report.forwardings.exists():
         raise TransitionNotAllowed("这条社情民意尚未报送，不能登记上级采用。")
@@ -635,7 +612,7 @@ def transfer_reply(
     if not content:
         raise InvalidInput("请填写答复内容。")
     if letter is not None:
-        _check_file(letter, extensions=LETTER_EXTENSIONS, label="答复函")
+        check_upload(letter, extensions=LETTER_EXTENSIONS, label="答复函")
     task = _lock_transfer(transfer)
     _require_own_department(actor, task)
     if task.state == TaskState.PENDING:
@@ -732,7 +709,7 @@ def _bulletin_move(
 def bulletin_create(*, actor, year=None, date=None, title: str = "", editor_note: str = "") -> Bulletin:
     """A new issue with the next number of its year (2026年第12期)."""
     require_role(actor, Role.STAFF)
-    day = _parse_date(date, "日期")
+    day = parse_date(date, "日期", default=_today())
     if year in (None, ""):
         year = day.year
     try:
@@ -771,7 +748,7 @@ def bulletin_update(*, actor, bulletin: Bulletin | int, date=None, title=None, e
     if bulletin.state != Bulletin.State.DRAFT:
         raise TransitionNotAllowed("期刊已刊发，不能再修改。")
     if date not in (None, ""):
-        day = _parse_date(date, "日期")
+        day = parse_date(date, "日期", default=_today())
         if day.year != bulletin.year:
             raise InvalidInput("期刊日期须在所属年份内。")
         bulletin.date = day
@@ -900,7 +877,7 @@ def bulletin_publish(*, actor, bulletin: Bulletin | int) -> Bulletin:
 def bulletin_forward(*, actor, bulletin: Bulletin | int, to: str, date=None) -> Bulletin:
     """报送 the issue (to the Party committee, the government, the 上级政协): a 报送 record per report."""
     require_role(actor, Role.STAFF)
-    to, day = _clean_to(to), _parse_date(date, "报送日期")
+    to, day = _clean_to(to), parse_date(date, "报送日期", default=_today())
     bulletin = _lock_bulletin(bulletin)
     if bulletin.state == Bulletin.State.DRAFT:
         raise TransitionNotAllowed("期刊刊发后才能报送。")

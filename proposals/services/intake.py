@@ -26,6 +26,7 @@ from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import require_role
 from zhengxie.notifications.services import notify
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
+from zhengxie.workflow.inputs import check_upload, file_name
 from zhengxie.workflow.selectors import policy_current
 from zhengxie.workflow.services import audit_record, transition_record
 
@@ -310,17 +311,8 @@ def proposal_attachment_add(*, actor, proposal: Proposal | int, uploaded_file) -
     proposal = _lock(proposal)
     _require_owner(actor, proposal)
     _require_state(proposal, *EDITABLE_STATES, action="添加附件")
-    policy = policy_current()
-    name = uploaded_file.name.rsplit("/", 1)[-1]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in policy.allowed_extensions:
-        raise InvalidInput(
-            f"不支持的附件类型“{extension or '无扩展名'}”，允许：{'、'.join(sorted(policy.allowed_extensions))}。"
-        )
-    if uploaded_file.size > policy.attachment_max_mb * 1024 * 1024:
-        raise InvalidInput(f"附件不能超过{policy.attachment_max_mb}MB。")
-    if uploaded_file.size == 0:
-        raise InvalidInput("附件是空文件。")
+    check_upload(uploaded_file, label="附件")
+    name = file_name(uploaded_file)
     attachment = ProposalAttachment(proposal=proposal, name=name, size=uploaded_file.size, uploaded_by=actor)
     attachment.file.save(name, uploaded_file, save=False)
     attachment.save()
