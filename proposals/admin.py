@@ -14,6 +14,8 @@ from zhengxie.workflow.errors import DomainError
 
 from . import selectors, services
 from .models import (
+    AssessmentGrade,
+    AssessmentItem,
     Assignment,
     Cosigner,
     NumberSequence,
@@ -355,3 +357,18 @@ class AssignmentAdmin(admin.ModelAdmin):
             lambda t: services.assignment_resolve_adjustment(actor=request.user, assignment=t, approve=False),
             "不同意调整",
         )
+
+
+# --- 承办单位考核 (issue 9): configuration rows read by proposals/assessment.py ---------------------
+
+
+@admin.register(AssessmentItem)
+class AssessmentItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "weight", "deduction", "b_factor", "c_factor", "is_active", "order"]
+    list_editable = ["weight", "deduction", "is_active", "order"]
+
+
+@admin.register(AssessmentGrade)
+class AssessmentGradeAdmin(admin.ModelAdmin):
+    list_display = ["name", "min_score"]
+    list_editable = ["min_score"]

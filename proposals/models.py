@@ -154,6 +154,15 @@ class Proposal(models.Model):
     publish_opt_out = models.BooleanField("提案人不同意公开", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Statistics (issue 9): denormalised by services/handling.py where the events happen; database
+    # triggers roll them up into ProposalStatCount (proposals/stats.py reads that).
+    stat_contacted = models.BooleanField("已面商", default=False, help_text="统计用：任一承办单位记录过面商")
+    stat_satisfaction = models.CharField(
+        "提案人最终测评", max_length=30, blank=True, help_text="统计用：提案人最后一轮的满意度"
+    )
+    stat_on_time = models.BooleanField(
+        "首轮按期办复", null=True, blank=True, help_text="统计用：首轮正式答复全部按期；未办复为空"
+    )
 
     class Meta:
         verbose_name = "提案"
@@ -294,6 +303,33 @@ class Assignment(HandlingTask):
     extension_reason = models.TextField("延期理由", blank=True)
     extension_due_date = models.DateField("申请延期至", null=True, blank=True)
     co_opinion = models.TextField("会办意见", blank=True)
+    # Statistics (issue 9): the proposal's session copied here (filled on save, see the pre_save
+    # receiver at the end of this module) and handling results denormalised by services/handling.py.
+    stat_term = models.ForeignKey(
+        Term,
+        verbose_name="统计届次",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    stat_plenary = models.ForeignKey(
+        Plenary,
+        verbose_name="统计会次",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    stat_year = models.PositiveSmallIntegerField("统计年度", null=True, blank=True, help_text="提案提交年度")
+    stat_on_time = models.BooleanField(
+        "首轮按期答复", null=True, blank=True, help_text="统计用：首轮答复或会办意见是否按期；未答复为空"
+    )
+    stat_result = models.CharField("最近答复类别", max_length=1, blank=True)
+    stat_contacted = models.BooleanField("已面商", default=False)
+    stat_satisfaction = models.CharField("提案人最终测评", max_length=30, blank=True)
 
     class Meta:
         verbose_name = "交办"
@@ -451,3 +487,158 @@ class Supervision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+# --- statistics (issue 9) ---------------------------------------------------------------------------
+
+
+class AssessmentItem(models.Model):
+    """考核项目: one scored item of the yearly department assessment (proposals/assessment.py)."""
+
+    class Code(models.TextChoices):
+        ON_TIME = "on_time", "按期答复率"
+        CONTACTED = "contacted", "面商率"
+        SATISFACTION = "satisfaction", "满意率"
+        RESULT_MIX = "result_mix", "答复类别（A/B/C）"
+        REHANDLING = "rehandling", "重新办理件数"
+        OVERDUE = "overdue", "逾期未答复件数"
+
+    code = models.CharField("项目", max_length=20, choices=Code.choices, unique=True)
+    weight = models.DecimalField("分值", max_digits=5, decimal_places=1, default=0)
+    deduction = models.DecimalField(
+        "每件扣分", max_digits=5, decimal_places=1, default=0, help_text="仅用于件数类项目（重新办理、逾期）"
+    )
+    b_factor = models.DecimalField(
+        "B类折算", max_digits=3, decimal_places=2, default=0.8, help_text="仅用于答复类别：A类按1计"
+    )
+    c_factor = models.DecimalField("C类折算", max_digits=3, decimal_places=2, default=0.5)
+    is_active = models.BooleanField("启用", default=True)
+    order = models.PositiveIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "承办单位考核项目"
+        verbose_name_plural = "承办单位考核项目"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return f"{self.get_code_display()}（{self.weight}分）"
+
+
+class AssessmentGrade(models.Model):
+    """考核等次: a department scoring at least min_score gets this grade (the highest that fits)."""
+
+    name = models.CharField("等次", max_length=20, unique=True)
+    min_score = models.DecimalField("最低分", max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = "承办单位考核等次"
+        verbose_name_plural = "承办单位考核等次"
+        ordering = ["-min_score"]
+
+    def __str__(self):
+        return f"{self.name}（≥{self.min_score}）"
+
+
+class ProposalStatCount(models.Model):
+    """Rollup of received proposals (submitted, not draft or withdrawn) by every dimension the statistics
+    group on, kept exact by database triggers (migration 0007) on every insert, update and delete of a
+    proposal — so a year's figures read a few hundred rows instead of scanning a million. Never written
+    by Python code."""
+
+    term_id = models.BigIntegerField()
+    plenary_id = models.BigIntegerField(null=True)
+    year = models.SmallIntegerField()
+    month = models.SmallIntegerField()
+    state = models.CharField(max_length=30)
+    kind = models.CharField(max_length=20)
+    category_id = models.BigIntegerField()
+    contacted = models.BooleanField()
+    satisfaction = models.CharField(max_length=30)
+    on_time = models.BooleanField(null=True)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "提案统计汇总"
+        verbose_name_plural = "提案统计汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "term_id",
+                    "plenary_id",
+                    "year",
+                    "month",
+                    "state",
+                    "kind",
+                    "category_id",
+                    "contacted",
+                    "satisfaction",
+                    "on_time",
+                ],
+                name="proposal_stat_count_key",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d} {self.state} {self.kind}: {self.n}"
+
+
+class AssignmentStatCount(models.Model):
+    """Rollup of non-cancelled handling tasks, kept by database triggers like ProposalStatCount. due_date
+    is kept only for open tasks (to count the overdue ones on any day)."""
+
+    term_id = models.BigIntegerField(null=True)
+    plenary_id = models.BigIntegerField(null=True)
+    year = models.SmallIntegerField(null=True)
+    department_id = models.BigIntegerField()
+    formal = models.BooleanField()
+    open = models.BooleanField()
+    due_date = models.DateField(null=True)
+    on_time = models.BooleanField(null=True)
+    result = models.CharField(max_length=1)
+    contacted = models.BooleanField()
+    satisfaction = models.CharField(max_length=30)
+    rehandled = models.BooleanField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "交办统计汇总"
+        verbose_name_plural = "交办统计汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "term_id",
+                    "plenary_id",
+                    "year",
+                    "department_id",
+                    "formal",
+                    "open",
+                    "due_date",
+                    "on_time",
+                    "result",
+                    "contacted",
+                    "satisfaction",
+                    "rehandled",
+                ],
+                name="assignment_stat_count_key",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} 单位{self.department_id}: {self.n}"
+
+
+def _assignment_stat_session(sender, instance, raw=False, **kwargs):
+    """Copy the proposal's session onto the assignment (fixed once registered), whoever creates it."""
+    if raw or instance.stat_year is not None or not instance.proposal_id:
+        return
+    from django.utils import timezone
+
+    p = instance.proposal
+    instance.stat_term_id, instance.stat_plenary_id = p.term_id, p.plenary_id
+    if p.submitted_at:
+        instance.stat_year = timezone.localtime(p.submitted_at).year
+
+
+models.signals.pre_save.connect(_assignment_stat_session, sender=Assignment, dispatch_uid="assignment_stat")

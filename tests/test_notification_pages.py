@@ -63,7 +63,9 @@ def test_list_query_count_does_not_grow(client, member_user):
     assert count() == small
 
 
-def test_reminder_dashboard_and_scan_button_roles(client, staff_user, leader_user, member_user, department_user):
+def test_reminder_dashboard_and_scan_button_roles(
+    client, staff_user, leader_user, member_user, department_user
+):
     for user in (member_user, department_user):
         client.force_login(user)
         assert client.get("/workbench/reminders/").status_code == 403

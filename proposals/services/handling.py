@@ -14,6 +14,7 @@ from zhengxie.accounts.permissions import require_role
 from zhengxie.notifications.services import notify
 from zhengxie.workflow.calendar import WorkCalendar, add_months
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
+from zhengxie.workflow.inputs import LETTER_EXTENSIONS, check_upload, file_name, parse_date
 from zhengxie.workflow.selectors import policy_current
 from zhengxie.workflow.services import audit_record, transition_record
 
@@ -22,8 +23,6 @@ from .intake import _lock, _move, _notify_owner, _require_state
 State = Proposal.State
 TaskState = Assignment.State
 ROLE = Assignment.Role
-
-LETTER_EXTENSIONS = {"pdf", "doc", "docx", "jpg", "jpeg", "png"}
 
 __all__ = [
     "proposal_assign",
@@ -81,27 +80,6 @@ def _today() -> date:
 
 def _due(start: date, span: str):
     return WorkCalendar.around(start).due(start, span)
-
-
-def _parse_date(value, label: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(f"{label}格式应为 YYYY-MM-DD。") from None
-
-
-def _check_file(uploaded, *, extensions: set[str], label: str) -> None:
-    policy = policy_current()
-    name = uploaded.name.rsplit("/", 1)[-1]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in extensions:
-        raise InvalidInput(f"{label}只能是 {'、'.join(sorted(extensions))} 文件。")
-    if uploaded.size == 0:
-        raise InvalidInput(f"{label}是空文件。")
-    if uploaded.size > policy.attachment_max_mb * 1024 * 1024:
-        raise InvalidInput(f"{label}不能超过{policy.attachment_max_mb}MB。")
 
 
 # --- 交办 -------------------------------------------------------------------------------------------
@@ -313,7 +291,7 @@ def assignment_request_extension(*, actor, assignment: Assignment | int, reason:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("申请延期须说明理由。")
-    requested = _parse_date(due_date, "延期日期")
+    requested = parse_date(due_date, "延期日期")
     task = _lock_assignment(assignment)
     _require_own_department(actor, task)
     if not task.is_open:
@@ -384,7 +362,7 @@ def assignment_add_contact(
     _require_own_department(actor, task)
     if task.state not in (TaskState.ACCEPTED, TaskState.REPLIED):
         raise TransitionNotAllowed("请先签收，再记录面商。")
-    day = _parse_date(date, "面商日期")
+    day = parse_date(date, "面商日期")
     if day > _today():
         raise InvalidInput("面商日期不能晚于今天。")
     if way not in Contact.Way.values:
@@ -395,6 +373,11 @@ def assignment_add_contact(
     contact = Contact.objects.create(
         assignment=task, date=day, way=way, people=(people or "").strip(), summary=summary, recorded_by=actor
     )
+    # Statistics (面商率): flag the task and its proposal once.
+    if not task.stat_contacted:
+        task.stat_contacted = True
+        task.save(update_fields=["stat_contacted"])
+        Proposal.objects.filter(pk=task.proposal_id, stat_contacted=False).update(stat_contacted=True)
     audit_record(actor=actor, action="assignment_add_contact", target=task, contact=contact.pk)
     return contact
 
@@ -413,12 +396,13 @@ def assignment_co_opinion(*, actor, assignment: Assignment | int, content: str) 
         raise TransitionNotAllowed(f"当前状态为“{task.get_state_display()}”，不能提交会办意见（请先签收）。")
     task.co_opinion = content
     task.replied_at = timezone.now()
+    task.stat_on_time = _today() <= task.due_date  # statistics: 会办 opinion in time
     _task_move(
         task,
         actor=actor,
         to_state=TaskState.REPLIED,
         action="co_opinion",
-        fields=["co_opinion", "replied_at"],
+        fields=["co_opinion", "replied_at", "stat_on_time"],
     )
     lead_ids = (
         Assignment.objects.filter(proposal_id=task.proposal_id, role=ROLE.LEAD)
@@ -444,7 +428,7 @@ def assignment_reply(
     if not content:
         raise InvalidInput("请填写答复内容。")
     if letter is not None:
-        _check_file(letter, extensions=LETTER_EXTENSIONS, label="答复函")
+        check_upload(letter, extensions=LETTER_EXTENSIONS, label="答复函")
     task = _lock_assignment(assignment)
     _require_own_department(actor, task)
     if not task.replies_formally:
@@ -466,16 +450,22 @@ def assignment_reply(
         on_time=_today() <= task.due_date,
     )
     if letter is not None:
-        reply.letter.save(letter.name.rsplit("/", 1)[-1], letter, save=False)
+        reply.letter.save(file_name(letter), letter, save=False)
     reply.save()
     task.replied_at = timezone.now()
+    # Statistics: the latest result class; on-time is judged on the first round only.
+    task.stat_result = result
+    stat_fields = ["stat_result"]
+    if reply.handling_round == 1:
+        task.stat_on_time = reply.on_time
+        stat_fields.append("stat_on_time")
     _task_move(
         task,
         actor=actor,
         to_state=TaskState.REPLIED,
         action="reply",
         comment=f"答复类别 {result}",
-        fields=["replied_at"],
+        fields=["replied_at", *stat_fields],
     )
     proposal = _lock(task.proposal_id)
     waiting = (
@@ -485,7 +475,13 @@ def assignment_reply(
     )
     if not waiting and proposal.state in (State.ASSIGNED, State.IN_PROGRESS, State.REHANDLING):
         proposal.replied_at = task.replied_at
-        _move(proposal, actor=actor, to_state=State.REPLIED, action="reply", fields=["replied_at"])
+        fields = ["replied_at"]
+        if proposal.handling_round == 1:  # statistics: every first-round formal reply in time
+            proposal.stat_on_time = not Reply.objects.filter(
+                assignment__proposal=proposal, handling_round=1, on_time=False
+            ).exists()
+            fields.append("stat_on_time")
+        _move(proposal, actor=actor, to_state=State.REPLIED, action="reply", fields=fields)
         _notify_owner(
             proposal, f"提案已答复：{proposal.number}", "承办单位已答复，请对办理结果进行满意度测评。"
         )
@@ -533,6 +529,12 @@ def proposal_evaluate(*, actor, proposal: Proposal | int, satisfaction: str, com
     audit_record(actor=actor, action="proposal_evaluate", target=proposal, satisfaction=satisfaction)
     if not is_proposer:
         return evaluation
+    # Statistics (满意率): the proposer's latest rating, on the proposal and its handling tasks.
+    proposal.stat_satisfaction = satisfaction
+    Proposal.objects.filter(pk=proposal.pk).update(stat_satisfaction=satisfaction)
+    Assignment.objects.filter(proposal=proposal).exclude(state=TaskState.CANCELLED).update(
+        stat_satisfaction=satisfaction
+    )
     label = evaluation.get_satisfaction_display()
     if satisfaction == Evaluation.Satisfaction.DISSATISFIED and proposal.handling_round == 1:
         _start_rehandling(proposal, actor=actor, comment=comment)
