@@ -245,7 +245,17 @@ class DutyRecord(models.Model):
         verbose_name = "履职记录"
         verbose_name_plural = "履职记录"
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["member", "date"]), models.Index(fields=["date", "kind", "status"])]
+        indexes = [
+            models.Index(fields=["member", "date"]),
+            models.Index(fields=["date", "kind", "status"]),
+            # The yearly ranking (members.scoring) reads confirmed records from this index alone, already
+            # in (member, kind, detail) order, so it aggregates them without a sort or a hash table.
+            models.Index(
+                fields=["status", "member", "kind", "detail"],
+                include=["date", "share", "people"],
+                name="duty_score_scan",
+            ),
+        ]
         constraints = [
             # The same event never counts twice for a member (recording is idempotent).
             models.UniqueConstraint(

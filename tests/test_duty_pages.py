@@ -81,6 +81,44 @@ class TestArchive:
         assert client.get(f"/duty/photos/{photo.pk}/").status_code == 200
 
 
+class TestArchiveQueryCount:
+    def test_archive_query_count_does_not_grow_with_records(self, client, staff_user, member, make_member):
+        """The 履职档案 page: same number of queries for 2 records as for 30 (sources and photos too)."""
+        from members import services
+        from members.models import DutyPhoto
+
+        def add(n, start):
+            for i in range(start, start + n):
+                if i % 3 == 0:  # a system record with a linked source
+                    services.record_duty(
+                        actor=staff_user,
+                        member=member,
+                        kind=K.PROPOSAL_SUBMITTED,
+                        date=on(),
+                        source=make_member(f"来源{i}"),
+                    )
+                elif i % 3 == 1:  # a pending self-report with a photo
+                    r = rec(member, K.CONSTITUENCY_CONTACT, status="pending", people=10)
+                    DutyPhoto.objects.create(record=r, file="duty/x.jpg", name="x.jpg")
+                else:
+                    rec(member, K.RESEARCH)
+
+        def count(user):
+            login(client, user)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(f"/duty/members/{member.pk}/?year={YEAR}")
+            html = response.content.decode()
+            assert response.status_code == 200 and "照片1" in html and "来源" in html
+            return len(ctx.captured_queries)
+
+        add(2, 0)
+        few_member, few_staff = count(member.user), count(staff_user)
+        add(28, 2)
+        assert DutyRecord.objects.filter(member=member).count() == 30
+        assert count(member.user) == few_member
+        assert count(staff_user) == few_staff
+
+
 class TestSelfReportAndReview:
     def test_report_then_bulk_confirm_changes_score_and_rank(self, client, member, other_member, staff_user):
         rec(other_member, K.RESEARCH)  # 赵 2 points, 李 0 → 李 second
