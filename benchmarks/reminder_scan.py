@@ -124,6 +124,7 @@ def main():
     )
     parser.add_argument("--n", type=int, default=100_000, help="open assignments (default 100000)")
     parser.add_argument("--closed", type=int, default=100_000, help="finished assignments (history)")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the first scan")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhengxie_bench")
     os.environ["DATABASE_URL"] = url
@@ -143,7 +144,17 @@ def main():
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     print(f"\nscan on {today} with {args.n:,} open tasks (2 cores):")
-    timed("first scan (everything due, cold)", today)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        timed("first scan (everything due, cold)", today)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    else:
+        timed("first scan (everything due, cold)", today)
     timed("second scan, same day", today)
     timed("next day", today + timedelta(days=1))
 

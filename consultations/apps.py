@@ -9,3 +9,12 @@ class ConsultationsConfig(AppConfig):
         from . import reminders
 
         reminders.register()
+
+        from members.selectors import register_duty_source_url
+
+        # Attendance records link to the meeting in the member's 履职档案.
+        register_duty_source_url(
+            "consultations.meeting",
+            member_url="/meetings/{pk}/",
+            staff_url="/workbench/consultations/meetings/{pk}/",
+        )

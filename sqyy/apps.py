@@ -14,3 +14,10 @@ class SqyyConfig(AppConfig):
 
         register_handling_task(Transfer)
         register_portal_source(TransferPortalSource())
+
+        from members.selectors import register_duty_source_url
+
+        # Duty records earned by a report link back to it in the member's 履职档案.
+        register_duty_source_url(
+            "sqyy.opinionreport", member_url="/opinions/{pk}/", staff_url="/workbench/opinions/{pk}/"
+        )
