@@ -349,7 +349,17 @@ class Assignment(HandlingTask):
 
     @classmethod
     def reminder_queryset(cls):
-        return cls.objects.select_related("department", "proposal")
+        # Only what a reminder says: the scan may render tens of thousands at once.
+        return cls.objects.select_related("department", "proposal").only(
+            "state",
+            "role",
+            "due_date",
+            "department_id",
+            "proposal_id",
+            "department__name",
+            "proposal__number",
+            "proposal__title",
+        )
 
     def reminder_subject(self) -> str:
         p = self.proposal

@@ -338,7 +338,15 @@ class Transfer(HandlingTask):
 
     @classmethod
     def reminder_queryset(cls):
-        return cls.objects.select_related("department", "report")
+        return cls.objects.select_related("department", "report").only(
+            "state",
+            "due_date",
+            "department_id",
+            "report_id",
+            "department__name",
+            "report__title",
+            "report__edited_title",
+        )
 
     def reminder_subject(self) -> str:
         return f"社情民意转办《{self.report.final_title}》（{self.department.name}）"

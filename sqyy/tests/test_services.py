@@ -371,3 +371,24 @@ def test_urgent_report_notifies_staff(member, staff_user):
 def test_every_change_is_audited(adopted):
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"opinion_report_create", "opinion_report_submit", "opinion_report_adopt"} <= actions
+
+
+def test_transfer_deadline_reminders_come_from_the_shared_scan(transferred, department_user, staff_user):
+    """A 转办 is a HandlingTask: the morning scan reminds its department, and escalates when late."""
+    from datetime import timedelta
+
+    from sqyy.models import Transfer
+    from zhengxie.notifications.models import Notification
+    from zhengxie.notifications.services import reminders_scan
+
+    task = Transfer.objects.get(department=department_user.department)
+    today = task.due_date - timedelta(days=3)
+    reminders_scan(today=today)
+    reminders_scan(today=today)
+    notices = Notification.objects.filter(recipient=department_user, title__startswith="办理提醒")
+    assert (
+        notices.count() == 1 and "社情民意转办" in notices.get().body and "还有3天到期" in notices.get().body
+    )
+    assert notices.get().link == f"/portal/transfers/{task.pk}/"
+    reminders_scan(today=task.due_date + timedelta(days=1))
+    assert Notification.objects.filter(recipient=staff_user, title__startswith="逾期督办").exists()
