@@ -93,7 +93,9 @@ def test_missed_days_catch_up_with_the_latest_threshold_only(open_task, departme
 
 
 @pytest.mark.django_db
-def test_overdue_reminds_every_seven_days_and_escalates_to_staff(open_task, department_user, staff_user):
+def test_overdue_reminds_every_seven_days_and_escalates_to_staff_daily(
+    open_task, department_user, staff_user
+):
     _due_in(open_task, -1, TODAY)
     reminders_scan(today=TODAY)
     for day in range(1, 7):
@@ -102,8 +104,15 @@ def test_overdue_reminds_every_seven_days_and_escalates_to_staff(open_task, depa
     deadline = Reminder.objects.filter(source="handling_deadline").order_by("id")
     assert list(deadline.values_list("kind", "threshold")) == [("overdue", 1), ("overdue", 2)]
     assert Notification.objects.filter(recipient=department_user, title__startswith="办理提醒").count() == 2
+    # The staff get one digest a day while work is overdue, naming the department and the count.
     escalations = Notification.objects.filter(recipient=staff_user, title__startswith="逾期督办")
-    assert escalations.count() == 2 and "已超期8天" in escalations.first().title
+    assert escalations.count() == 8
+    assert (
+        escalations.first().title == "逾期督办：1件办理事项已超期"
+        and "市教育局1件" in escalations.first().body
+    )
+    reminders_scan(today=TODAY + timedelta(days=7))
+    assert escalations.count() == 8
 
 
 @pytest.mark.django_db

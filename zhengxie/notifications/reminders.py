@@ -90,7 +90,7 @@ def deadline_threshold(days_left: int, before: list[int], repeat: int) -> tuple[
 
 
 class HandlingTaskDeadlines(ReminderSource):
-    """Deadline reminders for every open HandlingTask; overdue ones also go to the staff."""
+    """Deadline reminders for every open HandlingTask (the staff get the daily OverdueDigest)."""
 
     name = "handling_deadline"
 
@@ -121,7 +121,6 @@ class HandlingTaskDeadlines(ReminderSource):
         for reminder in reminders:
             by_model[ContentType.objects.get_for_id(reminder.content_type_id).model_class()].append(reminder)
         result: dict[int, Message | None] = {}
-        staff = None
         for model, rows in by_model.items():
             tasks = model.reminder_queryset().in_bulk([r.object_id for r in rows])
             people = users_of_departments(t.department_id for t in tasks.values())
@@ -149,13 +148,53 @@ class HandlingTaskDeadlines(ReminderSource):
                     body=body,
                     link=task.portal_url(),
                 )
-                if days_left < 0:
-                    staff = staff if staff is not None else staff_users()
-                    message.extra.append(
-                        (staff, f"逾期督办：{task.department.name}{when}", body, task.staff_url())
-                    )
                 result[reminder.pk] = message
         return result
 
 
+def overdue_by_department(today: date) -> list[tuple[str, int]]:
+    """(department name, open tasks past due) over every HandlingTask kind, most first."""
+    from django.db.models import Count
+
+    counts: dict[str, int] = defaultdict(int)
+    for model in handling_task_kinds():
+        rows = (
+            model.objects.filter(state__in=model.OPEN_STATES, due_date__lt=today)
+            .values("department__name")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            counts[row["department__name"]] += row["n"]
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+class OverdueDigest(ReminderSource):
+    """Escalation: one notice a day to the staff while any work is overdue (not one per task, which would
+    bury them). Its key is the day itself, so the day's digest is sent once however often the scan runs."""
+
+    name = "overdue_digest"
+
+    def candidates(self, today: date) -> Iterable[Candidate]:
+        from zhengxie.workflow.models import WorkCalendarDay
+
+        if overdue_by_department(today):
+            yield Candidate(WorkCalendarDay, today.toordinal(), "overdue_digest", 0)
+
+    def render(self, reminders: list, today: date) -> dict[int, Message | None]:
+        overdue = overdue_by_department(today)
+        if not overdue:
+            return dict.fromkeys((r.pk for r in reminders), None)
+        total = sum(n for _, n in overdue)
+        listed = "、".join(f"{name}{n}件" for name, n in overdue[:10])
+        more = f"等{len(overdue)}个单位" if len(overdue) > 10 else ""
+        message = Message(
+            recipients=staff_users(),
+            title=f"逾期督办：{total}件办理事项已超期",
+            body=f"截至{today:%Y年%m月%d日}，{listed}{more}已超过办理期限，请督促办理。",
+            link="/workbench/handling/board/",
+        )
+        return {r.pk: message for r in reminders}
+
+
 register_reminder_source(HandlingTaskDeadlines())
+register_reminder_source(OverdueDigest())
