@@ -232,6 +232,11 @@ for _app in ("members", "consultations", "sqyy", "proposals"):
         continue
     SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(_module.ENUM_NAME_OVERRIDES)
 
+# --- imports (django-import-export) -------------------------------------------------------------
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "zhengxie.accounts.import_storage.PrivateTempStorage"
+IMPORT_TMP_DIR = DATA_DIR / "import-tmp"
+IMPORT_TMP_MAX_AGE = int(os.environ.get("IMPORT_TMP_MAX_AGE", str(2 * 60 * 60)))
+
 # --- reminders and channels ------------------------------------------------------------------
 # The morning deadline scan runs at this local time (HH:MM); changing it needs no code change.
 REMINDER_SCAN_TIME = os.environ.get("REMINDER_SCAN_TIME", "08:30")
@@ -279,6 +284,8 @@ CELERY_BEAT_SCHEDULE = {
     # Picks up e-mail/SMS copies whose retry time has come (instead of long countdowns on the broker).
     "send-channel-deliveries": {"task": "zhengxie.notifications.send_channel_deliveries", "schedule": 60.0},
     "deliver-pending-reminders": {"task": "zhengxie.notifications.deliver_reminders", "schedule": 600.0},
+    # Roster uploads previewed but never confirmed may hold initial passwords.
+    "cleanup-import-uploads": {"task": "zhengxie.accounts.cleanup_import_uploads", "schedule": 3600.0},
     "next-year-calendar": {
         "task": "zhengxie.workflow.remind_next_year_calendar",
         "schedule": crontab(hour=9, minute=0, day_of_month="1,15", month_of_year="11,12"),
