@@ -281,27 +281,12 @@ class Assignment(HandlingTask):
         CO = "co", "会办"
         SEPARATE = "separate", "分办"
 
-    class ExtensionState(models.TextChoices):
-        NONE = "", "无"
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已同意"
-        REFUSED = "refused", "未同意"
-
+    # Adjustment and extension fields (and ExtensionState) come from HandlingTask.
     proposal = models.ForeignKey(
         Proposal, verbose_name="提案", on_delete=models.PROTECT, related_name="assignments"
     )
     role = models.CharField("办理方式", max_length=10, choices=Role.choices)
     handling_round = models.PositiveSmallIntegerField("办理轮次", default=1)
-    adjustment_reason = models.TextField("申请调整理由", blank=True)
-    adjustment_from_state = models.CharField("申请调整前状态", max_length=30, blank=True)
-    replaced_by = models.ForeignKey(
-        "self", verbose_name="调整后交办", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    extension_state = models.CharField(
-        "延期申请", max_length=10, choices=ExtensionState.choices, default=ExtensionState.NONE, blank=True
-    )
-    extension_reason = models.TextField("延期理由", blank=True)
-    extension_due_date = models.DateField("申请延期至", null=True, blank=True)
     co_opinion = models.TextField("会办意见", blank=True)
     # Statistics (issue 9): the proposal's session copied here (filled on save, see the pre_save
     # receiver at the end of this module) and handling results denormalised by services/handling.py.

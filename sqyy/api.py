@@ -339,6 +339,11 @@ class TransferSerializer(TransferBriefSerializer):
             "is_overdue",
             "accepted_at",
             "replied_at",
+            "adjustment_reason",
+            "replaced_by",
+            "extension_state",
+            "extension_reason",
+            "extension_due_date",
         ]
 
     def get_days_left(self, obj) -> int:
@@ -353,6 +358,24 @@ class TransferReplyInputSerializer(serializers.Serializer):
     content = serializers.CharField(allow_blank=True)
     signer = serializers.CharField(required=False, allow_blank=True, default="")
     letter = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class TransferAdjustmentInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class TransferAdjustmentDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    department = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class TransferExtensionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+    due_date = serializers.DateField()
+
+
+class TransferExtensionDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
 
 
 def _input(request, serializer_class) -> dict:
@@ -682,6 +705,45 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         task = self.get_object()
         data = _input(request, TransferReplyInputSerializer)
         return self._respond(services.transfer_reply(actor=request.user, transfer=task, **data))
+
+    @extend_schema(request=TransferAdjustmentInputSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"], url_path="request-adjustment")
+    def request_adjustment(self, request, pk=None):
+        task = self.get_object()
+        data = _input(request, TransferAdjustmentInputSerializer)
+        return self._respond(
+            services.transfer_request_adjustment(actor=request.user, transfer=task, reason=data["reason"])
+        )
+
+    @extend_schema(
+        request=TransferAdjustmentDecisionSerializer,
+        responses=TransferSerializer,
+        description="返回本转办：同意时已撤销，replaced_by 为改由新单位承办的转办；不同意时回到申请前状态。",
+    )
+    @action(detail=True, methods=["post"], url_path="resolve-adjustment")
+    def resolve_adjustment(self, request, pk=None):
+        task = self.get_object()
+        data = _input(request, TransferAdjustmentDecisionSerializer)
+        services.transfer_resolve_adjustment(
+            actor=request.user, transfer=task, approve=data["approve"], department=data["department"]
+        )
+        return self._respond(task)
+
+    @extend_schema(request=TransferExtensionInputSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"], url_path="request-extension")
+    def request_extension(self, request, pk=None):
+        task = self.get_object()
+        data = _input(request, TransferExtensionInputSerializer)
+        return self._respond(services.transfer_request_extension(actor=request.user, transfer=task, **data))
+
+    @extend_schema(request=TransferExtensionDecisionSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"], url_path="resolve-extension")
+    def resolve_extension(self, request, pk=None):
+        task = self.get_object()
+        data = _input(request, TransferExtensionDecisionSerializer)
+        return self._respond(
+            services.transfer_resolve_extension(actor=request.user, transfer=task, approve=data["approve"])
+        )
 
 
 # --- /stats/opinion-reports/ -----------------------------------------------------------------------

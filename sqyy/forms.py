@@ -155,3 +155,25 @@ class TransferReplyForm(forms.Form):
             attrs={"class": "form-control", "accept": ".pdf,.doc,.docx,.jpg,.jpeg,.png"}
         ),
     )
+
+
+class TransferAdjustmentForm(forms.Form):
+    reason = forms.CharField(label="申请调整理由", max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class TransferExtensionForm(forms.Form):
+    due_date = forms.DateField(label="申请延期至", widget=DATE_INPUT)
+    reason = forms.CharField(label="延期理由", max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class TransferDecisionForm(forms.Form):
+    """Staff approve or refuse a department's request; only an approved adjustment needs a department."""
+
+    decision = forms.ChoiceField(label="处理", choices=[("approve", "同意"), ("refuse", "不同意")])
+    department = forms.ModelChoiceField(
+        label="改由承办单位", queryset=Department.objects.filter(is_active=True), required=False
+    )
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"

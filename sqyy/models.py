@@ -295,6 +295,8 @@ def transfer_letter_path(instance, filename):
 class Transfer(HandlingTask):
     """转办: a report sent to a department for handling, with the department's reply on the row."""
 
+    TASK_NOUN = "转办"
+
     class Result(models.TextChoices):
         A = "A", "A 所提问题已经解决或基本解决"
         B = "B", "B 已列入计划拟解决"

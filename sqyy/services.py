@@ -12,6 +12,7 @@ from members.services import record_duty
 from zhengxie.accounts.models import Department, Role, User
 from zhengxie.accounts.permissions import require_role
 from zhengxie.notifications.services import notify
+from zhengxie.workflow import handling as rules
 from zhengxie.workflow.calendar import WorkCalendar
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
 from zhengxie.workflow.inputs import LETTER_EXTENSIONS, check_upload, parse_date
@@ -637,6 +638,153 @@ def transfer_reply(
         title=f"转办答复：{task.report.final_title}",
         body=f"{task.department.name}已答复（{result}类），请向反映人反馈。",
         link=task.staff_url(),
+    )
+    return task
+
+
+# --- 申请调整 and 申请延期 (rules shared with proposal assignments in zhengxie/workflow/handling.py) ----
+
+
+def _task_apply(task: Transfer, move: rules.Move, *, actor) -> None:
+    _task_move(
+        task,
+        actor=actor,
+        to_state=move.to_state,
+        action=move.action,
+        comment=move.comment,
+        fields=move.fields,
+    )
+
+
+def _department_users(*department_ids) -> list:
+    return list(User.objects.filter(department_id__in=department_ids, is_active=True))
+
+
+@transaction.atomic
+def transfer_request_adjustment(*, actor, transfer: Transfer | int, reason: str) -> Transfer:
+    """申请调整: the department says it is not theirs, within the policy's window after 转办."""
+    reason = rules.adjustment_reason_clean(reason)
+    task = _lock_transfer(transfer)
+    _require_own_department(actor, task)
+    rules.check_adjustment_allowed(task, _today())
+    _task_apply(task, rules.apply_adjustment_request(task, reason), actor=actor)
+    notify(
+        recipients=_staff_users(),
+        title=f"转办申请调整：{task.report.final_title}",
+        body=f"{task.department.name}申请调整承办：{reason}",
+        link=task.staff_url(),
+    )
+    return task
+
+
+@transaction.atomic
+def transfer_resolve_adjustment(
+    *, actor, transfer: Transfer | int, approve: bool, department=None
+) -> Transfer:
+    """Staff approve (this transfer is cancelled and a new one, with a fresh deadline, goes to the chosen
+    department; the replacement is returned) or refuse (back to the state before the request)."""
+    require_role(actor, Role.STAFF)
+    task = _lock_transfer(transfer)
+    rules.check_adjustment_pending(task)
+    if not approve:
+        _task_apply(task, rules.apply_adjustment_refusal(task), actor=actor)
+        notify(
+            recipients=_department_users(task.department_id),
+            title=f"转办调整申请未获同意：{task.report.final_title}",
+            body="请继续办理并按期答复。",
+            link=task.portal_url(),
+        )
+        return task
+    new_department = rules.adjustment_department(department)
+    if (
+        Transfer.objects.filter(report_id=task.report_id, department=new_department)
+        .exclude(state=TaskState.CANCELLED)
+        .exists()
+    ):
+        raise InvalidInput(f"{new_department.name}已承办这条社情民意。")
+    span, today = f"{policy_current().transfer_months}m", _today()
+    due = WorkCalendar.around(today).due(today, span)
+    replacement = Transfer.objects.create(
+        report_id=task.report_id,
+        department=new_department,
+        assigned_at=timezone.now(),
+        assigned_by=actor,
+        due_basis=today,
+        due_span=span,
+        due_date=due.date,
+        due_provisional=due.provisional,
+    )
+    transition_record(
+        actor=actor,
+        target=replacement,
+        from_state="",
+        to_state=TaskState.PENDING,
+        action="assign",
+        comment="调整转办",
+    )
+    _task_apply(task, rules.apply_adjustment_approval(task, replacement), actor=actor)
+    title = task.report.final_title
+    notify(
+        recipients=_department_users(task.department_id),
+        title=f"转办调整申请已同意：{title}",
+        body=f"已改由{new_department.name}承办。",
+        link=task.portal_url(),
+    )
+    notify(
+        recipients=_department_users(new_department.pk),
+        title=f"新转办社情民意：{title}",
+        body=f"调整由贵单位承办，请于{due.date:%Y年%m月%d日}前办理并答复。",
+        link=replacement.portal_url(),
+    )
+    notify(
+        recipients=[u for u in _staff_users() if u.pk != actor.pk],
+        title=f"转办已调整：{title}",
+        body=f"由{task.department.name}改由{new_department.name}承办。",
+        link=task.staff_url(),
+    )
+    return replacement
+
+
+@transaction.atomic
+def transfer_request_extension(*, actor, transfer: Transfer | int, reason: str, due_date) -> Transfer:
+    """申请延期: only the request is stored; the deadline moves when staff approve."""
+    reason, requested = rules.extension_input_clean(reason, due_date)
+    task = _lock_transfer(transfer)
+    _require_own_department(actor, task)
+    rules.extension_request_check(task, requested)
+    task.save(update_fields=rules.apply_extension_request(task, reason, requested))
+    audit_record(actor=actor, action="transfer_request_extension", target=task, due_date=str(requested))
+    notify(
+        recipients=_staff_users(),
+        title=f"转办申请延期：{task.report.final_title}",
+        body=f"{task.department.name}申请延期至{requested:%Y-%m-%d}：{reason}",
+        link=task.staff_url(),
+    )
+    return task
+
+
+@transaction.atomic
+def transfer_resolve_extension(*, actor, transfer: Transfer | int, approve: bool) -> Transfer:
+    require_role(actor, Role.STAFF)
+    task = _lock_transfer(transfer)
+    rules.check_extension_pending(task)
+    fields, comment = rules.apply_extension_decision(task, approve)
+    if approve:
+        transition_record(
+            actor=actor,
+            target=task,
+            from_state=task.state,
+            to_state=task.state,
+            action="approve_extension",
+            comment=comment,
+        )
+    task.save(update_fields=fields)
+    audit_record(actor=actor, action="transfer_resolve_extension", target=task, approve=bool(approve))
+    notify(
+        recipients=_department_users(task.department_id),
+        title=f"转办延期申请{'已同意' if approve else '未获同意'}：{task.report.final_title}",
+        body=f"办理期限：{task.due_date:%Y年%m月%d日}",
+        link=task.portal_url(),
     )
     return task
 

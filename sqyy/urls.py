@@ -26,10 +26,22 @@ urlpatterns = [
     path("workbench/opinions/bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
     path("workbench/opinions/bulletins/<int:pk>/export.docx", views.bulletin_export, name="bulletin_export"),
     path("workbench/opinions/bulletins/<int:pk>/<slug:name>/", views.bulletin_action, name="bulletin_action"),
+    path(
+        "workbench/opinions/transfers/<int:pk>/adjustment/",
+        views.transfer_resolve_adjustment,
+        name="transfer_resolve_adjustment",
+    ),
+    path(
+        "workbench/opinions/transfers/<int:pk>/extension/",
+        views.transfer_resolve_extension,
+        name="transfer_resolve_extension",
+    ),
     path("workbench/opinions/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("workbench/opinions/<int:pk>/<slug:name>/", views.staff_action, name="staff_action"),
     path("portal/transfers/<int:pk>/", views.transfer_detail, name="transfer"),
     path("portal/transfers/<int:pk>/accept/", views.transfer_accept, name="transfer_accept"),
     path("portal/transfers/<int:pk>/reply/", views.transfer_reply, name="transfer_reply"),
+    path("portal/transfers/<int:pk>/adjust/", views.transfer_adjust, name="transfer_adjust"),
+    path("portal/transfers/<int:pk>/extend/", views.transfer_extend, name="transfer_extend"),
     path("portal/transfers/<int:pk>/letter/", views.transfer_letter, name="transfer_letter"),
 ]

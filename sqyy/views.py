@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from zhengxie.accounts.models import Role
+from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import role_required
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.portal import SOON_DAYS
@@ -44,6 +44,10 @@ ACTION_LABELS = {
     "accept": "签收",
     "reply": "答复",
     "close": "办结",
+    "request_adjustment": "申请调整",
+    "approve_adjustment": "同意调整",
+    "refuse_adjustment": "不同意调整",
+    "approve_extension": "同意延期",
 }
 
 
@@ -286,11 +290,21 @@ def _render_staff_detail(request, report, *, bound: dict | None = None, status: 
     }
     built.update({k: v for k, v in (bound or {}).items() if v is not None})
     actions |= set(bound or {})  # a refused form is shown again with its message
+    transfer_requests = [
+        t
+        for t in report.transfers.all()
+        if t.state == Transfer.State.ADJUSTMENT_REQUESTED
+        or t.extension_state == Transfer.ExtensionState.PENDING
+    ]
+    can_decide = request.user.effective_role == Role.STAFF and bool(transfer_requests)
     context = {
         "report": report,
         "actions": actions,
         "forms": built,
         "open_form": next(iter(bound)) if bound else "",
+        "transfer_requests": transfer_requests,
+        "can_decide": can_decide,
+        "departments": list(Department.objects.filter(is_active=True).order_by("name")) if can_decide else [],
         "history": _history(report, dict(State.choices)),
         "content_max": policy_current().opinion_content_max,
     }
@@ -355,6 +369,55 @@ def staff_action(request, pk, name):
         )
     messages.success(request, success)
     return redirect("sqyy:staff_detail", pk=report.pk)
+
+
+def _transfer_decision(request, pk, perform, success):
+    """Staff decide a department's 申请调整/申请延期 from the report page; a refusal re-shows it unchanged."""
+    task = selectors.access_transfer(request.user, pk)
+    form = forms.TransferDecisionForm(request.POST)
+    try:
+        if not form.is_valid():
+            messages.error(request, "请选择同意或不同意。")
+        else:
+            perform(task, form)
+            messages.success(request, success(task, form))
+            return redirect("sqyy:staff_detail", pk=task.report_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _render_staff_detail(request, selectors.access_report(request.user, task.report_id), status=400)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def transfer_resolve_adjustment(request, pk):
+    return _transfer_decision(
+        request,
+        pk,
+        lambda task, form: services.transfer_resolve_adjustment(
+            actor=request.user,
+            transfer=task,
+            approve=form.approve,
+            department=form.cleaned_data["department"],
+        ),
+        lambda task, form: (
+            f"已同意调整，改由{form.cleaned_data['department'].name}承办。"
+            if form.approve
+            else f"已不同意{task.department.name}的调整申请。"
+        ),
+    )
+
+
+@require_POST
+@role_required(Role.STAFF)
+def transfer_resolve_extension(request, pk):
+    return _transfer_decision(
+        request,
+        pk,
+        lambda task, form: services.transfer_resolve_extension(
+            actor=request.user, transfer=task, approve=form.approve
+        ),
+        lambda task, form: f"已{'同意' if form.approve else '不同意'}{task.department.name}的延期申请。",
+    )
 
 
 # --- bulletins -------------------------------------------------------------------------------------
@@ -492,12 +555,37 @@ def stats(request):
 # --- department portal -----------------------------------------------------------------------------
 
 
-def _render_transfer(request, task, *, form=None, status=200):
+TRANSFER_FORMS = {
+    "reply": forms.TransferReplyForm,
+    "extend": forms.TransferExtensionForm,
+    "adjust": forms.TransferAdjustmentForm,
+}
+
+
+def _transfer_actions(task: Transfer) -> set[str]:
+    """The forms that fit the task's state; the services check everything again (the window, the cap)."""
+    actions = set()
+    if task.state == Transfer.State.PENDING:
+        actions.add("accept")
+    if task.state in (Transfer.State.PENDING, Transfer.State.ACCEPTED):
+        actions.add("adjust")
+    if task.is_open and task.extension_state != Transfer.ExtensionState.PENDING:
+        actions.add("extend")
+    if task.state == Transfer.State.ACCEPTED:
+        actions.add("reply")
+    return actions
+
+
+def _render_transfer(request, task, *, bound: dict | None = None, status=200):
+    actions = _transfer_actions(task)
+    built = {name: cls() for name, cls in TRANSFER_FORMS.items() if name in actions}
+    built.update({k: v for k, v in (bound or {}).items() if v is not None})
     context = {
         "task": task,
         "report": task.report,
-        "reply_form": form or forms.TransferReplyForm(),
-        "open_form": "reply" if form is not None else "",
+        "actions": actions,
+        "forms": built,
+        "open_form": next(iter(bound)) if bound else "",
         "history": _history(task, dict(Transfer.State.choices)),
         "days_left": task.days_left(),
         "soon_days": SOON_DAYS,
@@ -511,34 +599,73 @@ def transfer_detail(request, pk):
     return _render_transfer(request, selectors.access_transfer(request.user, pk))
 
 
+def _transfer_act(request, pk, *, form_name: str | None, perform, success: str):
+    """Validate the form, call the one service, redirect; a domain error re-shows the page unchanged."""
+    task = selectors.access_transfer(request.user, pk)
+    form = TRANSFER_FORMS[form_name](request.POST, request.FILES) if form_name else None
+    bound = {form_name: form} if form_name else None
+    if form is not None and not form.is_valid():
+        messages.error(request, "提交的内容有误，请按提示修改。")
+        return _render_transfer(request, task, bound=bound, status=400)
+    try:
+        perform(task, form.cleaned_data if form is not None else {})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _render_transfer(request, selectors.access_transfer(request.user, pk), bound=bound, status=400)
+    messages.success(request, success)
+    return redirect("sqyy:transfer", pk=task.pk)
+
+
 @require_POST
 @role_required(Role.DEPARTMENT)
 def transfer_accept(request, pk):
-    task = selectors.access_transfer(request.user, pk)
-    try:
-        services.transfer_accept(actor=request.user, transfer=task)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return _render_transfer(request, task, status=400)
-    messages.success(request, "已签收，请按期办理并答复。")
-    return redirect("sqyy:transfer", pk=task.pk)
+    return _transfer_act(
+        request,
+        pk,
+        form_name=None,
+        perform=lambda task, _: services.transfer_accept(actor=request.user, transfer=task),
+        success="已签收，请按期办理并答复。",
+    )
 
 
 @require_POST
 @role_required(Role.DEPARTMENT)
 def transfer_reply(request, pk):
-    task = selectors.access_transfer(request.user, pk)
-    form = forms.TransferReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "提交的内容有误，请按提示修改。")
-        return _render_transfer(request, task, form=form, status=400)
-    try:
-        services.transfer_reply(actor=request.user, transfer=task, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return _render_transfer(request, selectors.access_transfer(request.user, pk), form=form, status=400)
-    messages.success(request, "答复已提交，社情民意办公室将向反映人反馈。")
-    return redirect("sqyy:transfer", pk=task.pk)
+    return _transfer_act(
+        request,
+        pk,
+        form_name="reply",
+        perform=lambda task, data: services.transfer_reply(actor=request.user, transfer=task, **data),
+        success="答复已提交，社情民意办公室将向反映人反馈。",
+    )
+
+
+@require_POST
+@role_required(Role.DEPARTMENT)
+def transfer_adjust(request, pk):
+    return _transfer_act(
+        request,
+        pk,
+        form_name="adjust",
+        perform=lambda task, data: services.transfer_request_adjustment(
+            actor=request.user, transfer=task, reason=data["reason"]
+        ),
+        success="调整申请已提交，等待社情民意办公室审核。",
+    )
+
+
+@require_POST
+@role_required(Role.DEPARTMENT)
+def transfer_extend(request, pk):
+    return _transfer_act(
+        request,
+        pk,
+        form_name="extend",
+        perform=lambda task, data: services.transfer_request_extension(
+            actor=request.user, transfer=task, reason=data["reason"], due_date=data["due_date"]
+        ),
+        success="延期申请已提交，审批同意前办理期限不变。",
+    )
 
 
 @role_required(Role.DEPARTMENT, Role.STAFF, Role.LEADER)

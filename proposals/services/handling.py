@@ -12,7 +12,8 @@ from proposals.models import Assignment, Contact, Cosigner, Evaluation, Proposal
 from zhengxie.accounts.models import Department, Role, User
 from zhengxie.accounts.permissions import require_role
 from zhengxie.notifications.services import notify
-from zhengxie.workflow.calendar import WorkCalendar, add_months
+from zhengxie.workflow import handling as rules
+from zhengxie.workflow.calendar import WorkCalendar
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
 from zhengxie.workflow.inputs import LETTER_EXTENSIONS, check_upload, file_name, parse_date
 from zhengxie.workflow.selectors import policy_current
@@ -182,27 +183,18 @@ def assignment_accept(*, actor, assignment: Assignment | int) -> Assignment:
 @transaction.atomic
 def assignment_request_adjustment(*, actor, assignment: Assignment | int, reason: str) -> Assignment:
     """申请调整: only within the policy's window of working days after 交办."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("申请调整须说明理由。")
+    reason = rules.adjustment_reason_clean(reason)
     task = _lock_assignment(assignment)
     _require_own_department(actor, task)
-    if task.state not in (TaskState.PENDING, TaskState.ACCEPTED):
-        raise TransitionNotAllowed(f"当前状态为“{task.get_state_display()}”，不能申请调整。")
-    policy = policy_current()
-    assigned_on = timezone.localtime(task.assigned_at).date()
-    elapsed = WorkCalendar.around(assigned_on, 1).workdays_between(assigned_on, _today())
-    if elapsed > policy.adjustment_window_workdays:
-        raise InvalidInput(f"已超过交办后{policy.adjustment_window_workdays}个工作日的申请调整期限。")
-    task.adjustment_reason = reason
-    task.adjustment_from_state = task.state
+    rules.check_adjustment_allowed(task, _today())
+    move = rules.apply_adjustment_request(task, reason)
     _task_move(
         task,
         actor=actor,
-        to_state=TaskState.ADJUSTMENT_REQUESTED,
-        action="request_adjustment",
-        comment=reason,
-        fields=["adjustment_reason", "adjustment_from_state"],
+        to_state=move.to_state,
+        action=move.action,
+        comment=move.comment,
+        fields=move.fields,
     )
     notify(
         recipients=User.objects.filter(role=Role.STAFF, is_active=True),
@@ -220,24 +212,16 @@ def assignment_resolve_adjustment(
     """Staff approve (this one is cancelled, a new one goes to the chosen department) or refuse (back)."""
     require_role(actor, Role.STAFF)
     task = _lock_assignment(assignment)
-    if task.state != TaskState.ADJUSTMENT_REQUESTED:
-        raise TransitionNotAllowed("该交办没有待处理的调整申请。")
+    rules.check_adjustment_pending(task)
     if not approve:
-        _task_move(
-            task,
-            actor=actor,
-            to_state=task.adjustment_from_state or TaskState.PENDING,
-            action="refuse_adjustment",
-        )
+        move = rules.apply_adjustment_refusal(task)
+        _task_move(task, actor=actor, to_state=move.to_state, action=move.action)
         notify(
             recipients=_department_users([task.department_id]),
             title=f"调整申请未获同意：{task.proposal.number}",
         )
         return task
-    dept_id = department.pk if isinstance(department, Department) else department
-    new_department = Department.objects.filter(pk=dept_id, is_active=True).first() if dept_id else None
-    if new_department is None:
-        raise InvalidInput("同意调整须选择新的承办单位。")
+    new_department = rules.adjustment_department(department)
     if (
         Assignment.objects.filter(proposal_id=task.proposal_id, department=new_department)
         .exclude(state=TaskState.CANCELLED)
@@ -265,14 +249,14 @@ def assignment_resolve_adjustment(
         action="assign",
         comment="调整交办",
     )
-    task.replaced_by = replacement
+    move = rules.apply_adjustment_approval(task, replacement)
     _task_move(
         task,
         actor=actor,
-        to_state=TaskState.CANCELLED,
-        action="approve_adjustment",
-        comment=f"改由{new_department.name}承办",
-        fields=["replaced_by"],
+        to_state=move.to_state,
+        action=move.action,
+        comment=move.comment,
+        fields=move.fields,
     )
     notify(
         recipients=_department_users([task.department_id]), title=f"调整申请已同意：{task.proposal.number}"
@@ -288,27 +272,11 @@ def assignment_resolve_adjustment(
 
 @transaction.atomic
 def assignment_request_extension(*, actor, assignment: Assignment | int, reason: str, due_date) -> Assignment:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("申请延期须说明理由。")
-    requested = parse_date(due_date, "延期日期")
+    reason, requested = rules.extension_input_clean(reason, due_date)
     task = _lock_assignment(assignment)
     _require_own_department(actor, task)
-    if not task.is_open:
-        raise TransitionNotAllowed(f"当前状态为“{task.get_state_display()}”，不能申请延期。")
-    if task.extension_state == Assignment.ExtensionState.PENDING:
-        raise TransitionNotAllowed("已有延期申请待审批。")
-    if requested <= task.due_date:
-        raise InvalidInput("延期日期须晚于现在的办理期限。")
-    cap = add_months(timezone.localtime(task.assigned_at).date(), policy_current().extension_cap_months)
-    if requested > cap:
-        raise InvalidInput(
-            f"延期后期限不能晚于{cap:%Y年%m月%d日}（交办后{policy_current().extension_cap_months}个月）。"
-        )
-    task.extension_state = Assignment.ExtensionState.PENDING
-    task.extension_reason = reason
-    task.extension_due_date = requested
-    task.save(update_fields=["extension_state", "extension_reason", "extension_due_date"])
+    rules.extension_request_check(task, requested)
+    task.save(update_fields=rules.apply_extension_request(task, reason, requested))
     audit_record(actor=actor, action="assignment_request_extension", target=task, due_date=str(requested))
     notify(
         recipients=User.objects.filter(role=Role.STAFF, is_active=True),
@@ -323,24 +291,17 @@ def assignment_resolve_extension(*, actor, assignment: Assignment | int, approve
     """The due date moves only when staff approve."""
     require_role(actor, Role.STAFF)
     task = _lock_assignment(assignment)
-    if task.extension_state != Assignment.ExtensionState.PENDING:
-        raise TransitionNotAllowed("该交办没有待审批的延期申请。")
-    fields = ["extension_state"]
+    rules.check_extension_pending(task)
+    fields, comment = rules.apply_extension_decision(task, approve)
     if approve:
-        old = task.due_date
-        task.due_date, task.due_span, task.due_provisional = task.extension_due_date, "", False
-        task.extension_state = Assignment.ExtensionState.APPROVED
-        fields += ["due_date", "due_span", "due_provisional"]
         transition_record(
             actor=actor,
             target=task,
             from_state=task.state,
             to_state=task.state,
             action="approve_extension",
-            comment=f"期限由{old:%Y-%m-%d}延至{task.due_date:%Y-%m-%d}",
+            comment=comment,
         )
-    else:
-        task.extension_state = Assignment.ExtensionState.REFUSED
     task.save(update_fields=fields)
     audit_record(actor=actor, action="assignment_resolve_extension", target=task, approve=bool(approve))
     notify(

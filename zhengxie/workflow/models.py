@@ -152,7 +152,15 @@ class HandlingTask(models.Model):
         CANCELLED = "cancelled", "已撤销"
         CLOSED = "closed", "已办结"
 
+    class ExtensionState(models.TextChoices):
+        NONE = "", "无"
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已同意"
+        REFUSED = "refused", "未同意"
+
     OPEN_STATES = (State.PENDING, State.ACCEPTED, State.ADJUSTMENT_REQUESTED)
+    # What messages call one task of this kind ("该交办没有…", "该转办没有…").
+    TASK_NOUN = "交办"
 
     department = models.ForeignKey(
         "accounts.Department", verbose_name="承办单位", on_delete=models.PROTECT, related_name="+"
@@ -172,6 +180,17 @@ class HandlingTask(models.Model):
     )
     accepted_at = models.DateTimeField("签收时间", null=True, blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    # 申请调整 and 申请延期 (rules in workflow/handling.py); "self" is the concrete kind.
+    adjustment_reason = models.TextField("申请调整理由", blank=True)
+    adjustment_from_state = models.CharField("申请调整前状态", max_length=30, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", verbose_name="调整后交办", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    extension_state = models.CharField(
+        "延期申请", max_length=10, choices=ExtensionState.choices, default=ExtensionState.NONE, blank=True
+    )
+    extension_reason = models.TextField("延期理由", blank=True)
+    extension_due_date = models.DateField("申请延期至", null=True, blank=True)
 
     class Meta:
         abstract = True
