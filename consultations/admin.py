@@ -1,7 +1,16 @@
-"""Admin for staff: lists, filters and search; state changes go through the services (read-only states)."""
+"""Admin for staff: lists, filters and search; state changes go through the services (read-only states).
 
+Edits of an existing meeting or topic are routed through services.meeting_update / topic_update, so an
+admin reschedule recomputes the deadlines, tells the invitees and is logged exactly like one made on the
+workbench. Routing (rather than making the fields read-only) keeps the admin useful for quick fixes; the
+admin form runs the services' own checks first (meeting_changes / topic_changes), so bad input is shown on
+the form in Chinese with nothing saved. Fields no service edits here (states, deadlines, minutes, the
+meeting's topic, the plan of a topic) are read-only, and the plan's topic inline is display-only.
+"""
+
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from zhengxie.workflow.errors import DomainError
@@ -22,12 +31,26 @@ def _each(modeladmin, request, queryset, call, done: str):
         modeladmin.message_user(request, f"{done}{ok}项。", messages.SUCCESS)
 
 
+def _check(call):
+    """Run a service's pure check; its Chinese message becomes a form error."""
+    try:
+        return call()
+    except (DomainError, PermissionDenied) as exc:
+        raise ValidationError(getattr(exc, "message", None) or str(exc)) from exc
+
+
 class TopicInline(admin.TabularInline):
+    """Display only: a topic is edited on its own change page, which goes through topic_update."""
+
     model = Topic
     extra = 0
     fields = ["title", "type", "lead_committee", "planned_month", "state"]
-    readonly_fields = ["state"]
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ConsultationPlan)
@@ -60,8 +83,36 @@ class ResearchInline(admin.TabularInline):
         return False
 
 
+TOPIC_SERVICE_FIELDS = ["title", "type", "lead_committee", "departments", "planned_month", "description"]
+
+
+class _ServiceForm(forms.ModelForm):
+    """The service checks and applies the edit, so the form neither copies the input onto the instance
+    nor runs the model's own validation (whose constraint messages would duplicate the service's)."""
+
+    def _post_clean(self):
+        pass
+
+
+class TopicAdminForm(_ServiceForm):
+    class Meta:
+        model = Topic
+        fields = TOPIC_SERVICE_FIELDS
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and all(f in self.fields for f in TOPIC_SERVICE_FIELDS):
+            _check(
+                lambda: services.topic_changes(
+                    Topic.objects.get(pk=self.instance.pk), **{f: data.get(f) for f in TOPIC_SERVICE_FIELDS}
+                )
+            )
+        return data
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    form = TopicAdminForm
     list_display = ["title", "plan", "type", "lead_committee", "planned_month", "state"]
     list_filter = ["state", "type", "plan__year", "lead_committee"]
     search_fields = ["title"]
@@ -69,6 +120,25 @@ class TopicAdmin(admin.ModelAdmin):
     filter_horizontal = ["departments"]
     inlines = [ResearchInline]
     actions = ["start_research", "close"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # created on the workbench so the plan decides its state and the log starts
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.state == Topic.State.CLOSED:
+            return ["plan", *TOPIC_SERVICE_FIELDS, *self.readonly_fields]
+        return ["plan", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if all(f in form.cleaned_data for f in TOPIC_SERVICE_FIELDS):
+            data = {f: form.cleaned_data[f] for f in TOPIC_SERVICE_FIELDS}
+            services.topic_update(actor=request.user, topic=obj, **data)
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # departments were set by the service; only the (read-only) inlines are left
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.action(description="开始调研")
     def start_research(self, request, queryset):
@@ -96,15 +166,59 @@ class AttendanceInline(admin.TabularInline):
         return False
 
 
+MEETING_SERVICE_FIELDS = ["title", "type", "start", "end", "place", "invited_officials"]
+
+
+class MeetingAdminForm(_ServiceForm):
+    class Meta:
+        model = Meeting
+        fields = MEETING_SERVICE_FIELDS
+
+    def changes(self) -> dict:
+        # only what was changed: re-saving a meeting under way must not count as "a new start in the past"
+        return {f: self.cleaned_data[f] for f in self.changed_data if f in MEETING_SERVICE_FIELDS}
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and self.changes():
+            _check(
+                lambda: services.meeting_changes(Meeting.objects.get(pk=self.instance.pk), **self.changes())
+            )
+        return data
+
+
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
+    form = MeetingAdminForm
     list_display = ["title", "type", "start", "place", "state"]
     list_filter = ["state", "type"]
     search_fields = ["title", "place"]
     date_hierarchy = "start"
-    readonly_fields = ["state", "notice_due", "materials_due", "minutes_due", "held_at", "created_by"]
+    readonly_fields = [
+        "topic",
+        "state",
+        "notice_due",
+        "materials_due",
+        "minutes_due",
+        "minutes",
+        "minutes_at",
+        "held_at",
+        "created_by",
+    ]
     inlines = [AttendanceInline]
     actions = ["hold"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.state != Meeting.State.PLANNED:
+            return [*MEETING_SERVICE_FIELDS, *self.readonly_fields]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        # only existing meetings reach here (no add): route the edit through the service
+        changes = form.changes()
+        if changes:
+            services.meeting_update(actor=request.user, meeting=obj, **changes)
+        obj.refresh_from_db()
 
     @admin.action(description="确认已举行")
     def hold(self, request, queryset):

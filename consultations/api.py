@@ -133,6 +133,21 @@ class ConsultationTopicInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ConsultationTopicUpdateSerializer(serializers.Serializer):
+    """PATCH: only the fields sent change; the rest keep their value."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    type = serializers.ChoiceField(choices=ConsultationType.choices, required=False)
+    lead_committee = serializers.PrimaryKeyRelatedField(
+        queryset=SpecialCommittee.objects.all(), required=False, allow_null=True
+    )
+    departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True), many=True, required=False
+    )
+    planned_month = serializers.IntegerField(min_value=1, max_value=12, required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
 class ConsultationOutcomeInputSerializer(serializers.Serializer):
     content = serializers.CharField(required=False, allow_blank=True, default="")
     suggestion_count = serializers.IntegerField(min_value=0)
@@ -254,6 +269,17 @@ class ConsultationMeetingInputSerializer(serializers.Serializer):
     invited_officials = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ConsultationMeetingUpdateSerializer(serializers.Serializer):
+    """PATCH: only the fields sent change; a new start alone keeps the meeting's length."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    type = serializers.ChoiceField(choices=ConsultationType.choices, required=False)
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+    place = serializers.CharField(max_length=200, required=False)
+    invited_officials = serializers.CharField(required=False, allow_blank=True)
+
+
 class ConsultationInviteSerializer(serializers.Serializer):
     members = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), many=True)
 
@@ -300,6 +326,13 @@ def _input(request, serializer_class):
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def _staff_only(view, request) -> None:
+    """Checked after get_object, so an object the user may not see stays a 404 rather than a 403."""
+    permission = IsStaff()
+    if not permission.has_permission(request, view):
+        view.permission_denied(request, message=permission.message)
 
 
 # --- viewsets ----------------------------------------------------------------------------------------
@@ -410,6 +443,20 @@ class ConsultationTopicViewSet(
         topic = services.topic_create(actor=request.user, **data)
         return self._respond(topic, status.HTTP_201_CREATED)
 
+    @extend_schema(request=ConsultationTopicUpdateSerializer, responses=ConsultationTopicSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        topic = self.get_object()
+        _staff_only(self, request)
+        data = _input(request, ConsultationTopicUpdateSerializer)
+        current = {
+            "title": topic.title,
+            "type": topic.type,
+            "lead_committee": topic.lead_committee,
+            "departments": list(topic.departments.all()),
+            "planned_month": topic.planned_month,
+        }
+        return self._respond(services.topic_update(actor=request.user, topic=topic, **{**current, **data}))
+
     @extend_schema(request=None, responses=ConsultationTopicSerializer)
     @action(detail=True, methods=["post"], url_path="start-research")
     def start_research(self, request, pk=None):
@@ -493,6 +540,13 @@ class ConsultationMeetingViewSet(
             topic = selectors.access_topic(request.user, topic.pk)
         meeting = services.meeting_create(actor=request.user, topic=topic, **data)
         return self._respond(meeting, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ConsultationMeetingUpdateSerializer, responses=ConsultationMeetingSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        _staff_only(self, request)
+        data = _input(request, ConsultationMeetingUpdateSerializer)
+        return self._respond(services.meeting_update(actor=request.user, meeting=meeting, **data))
 
     @extend_schema(request=ConsultationInviteSerializer, responses=ConsultationMeetingSerializer)
     @action(detail=True, methods=["post"])

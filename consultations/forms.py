@@ -127,6 +127,40 @@ class MeetingForm(_Bootstrap):
         ).select_related("plan")
 
 
+class MeetingEditForm(_Bootstrap):
+    """Edit a planned meeting; invitees are added on the meeting page, the topic is fixed at creation."""
+
+    title = forms.CharField(label="活动名称", max_length=200)
+    type = forms.ChoiceField(label="协商形式", choices=ConsultationType.choices)
+    start = forms.DateTimeField(
+        label="开始时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="改期后将重新计算通知、材料、纪要期限，通知受邀委员，并更换签到二维码；"
+        "只改开始时间时，结束时间随之顺延（会议时长不变）。",
+    )
+    end = forms.DateTimeField(
+        label="结束时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    place = forms.CharField(label="地点", max_length=200)
+    invited_officials = forms.CharField(
+        label="邀请党政领导及部门", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    @classmethod
+    def for_meeting(cls, meeting, data=None):
+        initial = {
+            f: getattr(meeting, f) for f in ("title", "type", "start", "end", "place", "invited_officials")
+        }
+        initial["start"] = timezone.localtime(initial["start"]).replace(second=0, microsecond=0)
+        initial["end"] = timezone.localtime(initial["end"]).replace(second=0, microsecond=0)
+        return cls(data, initial=initial)
+
+    def changes(self) -> dict:
+        """Only what the user changed: an unchanged start of a meeting under way is not a 'new start'."""
+        return {f: self.cleaned_data[f] for f in self.changed_data}
+
+
 class InviteForm(_Bootstrap):
     members = forms.ModelMultipleChoiceField(label="追加邀请委员", queryset=Member.objects.none())
 

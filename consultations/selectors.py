@@ -222,6 +222,8 @@ ACTION_LABELS = {
     "feedback": "登记采纳反馈",
     "close": "办结",
     "cancel": "取消",
+    "update": "修改",
+    "reschedule": "改期",
 }
 
 

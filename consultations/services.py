@@ -188,6 +188,105 @@ def topic_create(
     return topic
 
 
+def _topic_departments(topic: Topic) -> list:
+    return sorted(topic.departments.values_list("pk", flat=True))
+
+
+def topic_changes(
+    topic: Topic,
+    *,
+    title: str,
+    type: str,
+    lead_committee=None,
+    departments=(),
+    planned_month: int | None = None,
+    description: str | None = None,
+) -> dict:
+    """Check an edit of a topic without writing: {field: (old, new)} for what differs.
+
+    The admin form calls this to show the service's own Chinese messages before anything is saved."""
+    if topic.state == TopicState.CLOSED:
+        raise TransitionNotAllowed("议题已办结，不能再修改。")
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("请填写议题名称。")
+    if type not in ConsultationType.values:
+        raise InvalidInput("协商形式不正确。")
+    _check_month(planned_month)
+    new = {
+        "title": title,
+        "type": type,
+        "lead_committee_id": lead_committee.pk if lead_committee is not None else None,
+        "planned_month": int(planned_month) if planned_month is not None else None,
+    }
+    if description is not None:
+        new["description"] = description.strip()
+    changes = {f: (getattr(topic, f), v) for f, v in new.items() if getattr(topic, f) != v}
+    old_departments, new_departments = _topic_departments(topic), sorted(d.pk for d in departments)
+    if old_departments != new_departments:
+        changes["departments"] = (old_departments, new_departments)
+    return changes
+
+
+@transaction.atomic
+def topic_update(
+    *,
+    actor,
+    topic: Topic,
+    title: str,
+    type: str,
+    lead_committee=None,
+    departments=(),
+    planned_month: int | None = None,
+    description: str | None = None,
+) -> Topic:
+    """Edit a topic's particulars at any state before it is closed; its state is never changed here."""
+    _staff(actor)
+    topic = _lock(Topic, topic)
+    departments = list(departments)
+    changes = topic_changes(
+        topic,
+        title=title,
+        type=type,
+        lead_committee=lead_committee,
+        departments=departments,
+        planned_month=planned_month,
+        description=description,
+    )
+    if not changes:
+        return topic
+    fields = [f for f in changes if f != "departments"]
+    for field in fields:
+        setattr(topic, field, changes[field][1])
+    if fields:
+        topic.save(update_fields=[*fields, "updated_at"])
+    if "departments" in changes:
+        topic.departments.set(departments)
+    labels = {
+        "title": "议题",
+        "type": "协商形式",
+        "lead_committee_id": "牵头专委会",
+        "planned_month": "计划月份",
+        "description": "说明",
+        "departments": "协同单位",
+    }
+    transition_record(
+        actor=actor,
+        target=topic,
+        from_state=topic.state,
+        to_state=topic.state,
+        action="update",
+        comment="修改" + "、".join(labels[f] for f in changes),
+    )
+    audit_record(
+        actor=actor,
+        action="consultation_topic_update",
+        target=topic,
+        changes={f: [str(old), str(new)] for f, (old, new) in changes.items()},
+    )
+    return topic
+
+
 @transaction.atomic
 def topic_start_research(*, actor, topic: Topic) -> Topic:
     _staff(actor)
@@ -444,6 +543,150 @@ def meeting_invite(*, actor, meeting: Meeting, members) -> list[Member]:
     new = _add_invitees(actor, meeting, list(members))
     audit_record(actor=actor, action="consultation_meeting_invite", target=meeting, added=len(new))
     return new
+
+
+# `meeting_update` arguments left as None keep their current value (none of these fields may be empty).
+_MEETING_FIELD_LABELS = {
+    "title": "名称",
+    "type": "协商形式",
+    "start": "开始时间",
+    "end": "结束时间",
+    "place": "地点",
+    "invited_officials": "邀请党政领导及部门",
+}
+
+
+def meeting_changes(
+    meeting: Meeting,
+    *,
+    title: str | None = None,
+    start=None,
+    end=None,
+    place: str | None = None,
+    type: str | None = None,
+    invited_officials: str | None = None,
+) -> dict:
+    """Check an edit of a planned meeting without writing: {field: (old, new)} for what differs.
+
+    Moving the start keeps the meeting's length unless a new end is given. The admin form calls this to
+    show the service's own Chinese messages before anything is saved."""
+    if meeting.state != Meeting.State.PLANNED:
+        raise TransitionNotAllowed("该活动已举行或已取消，不能再修改。")
+    new = {}
+    if title is not None:
+        new["title"] = title.strip()
+        if not new["title"]:
+            raise InvalidInput("请填写活动名称。")
+    if place is not None:
+        new["place"] = place.strip()
+        if not new["place"]:
+            raise InvalidInput("请填写活动地点。")
+    if type is not None:
+        if type not in ConsultationType.values:
+            raise InvalidInput("协商形式不正确。")
+        new["type"] = type
+    if invited_officials is not None:
+        new["invited_officials"] = invited_officials.strip()
+    new_start = start if start is not None else meeting.start
+    if start is not None and start != meeting.start:
+        if start <= timezone.now():
+            raise InvalidInput("新的开始时间已过，请选择今后的时间。")
+        new["start"] = start
+    if end is not None:
+        new["end"] = end
+    elif "start" in new:
+        new["end"] = new_start + (meeting.end - meeting.start)
+    if new.get("end", meeting.end) <= new_start:
+        raise InvalidInput("结束时间应晚于开始时间。")
+    return {f: (getattr(meeting, f), v) for f, v in new.items() if getattr(meeting, f) != v}
+
+
+def _notify_changed(meeting: Meeting, changes: dict) -> int:
+    """Tell every invitee who has not asked for leave the new time or place; returns how many."""
+    users = [
+        a.member.user
+        for a in Attendance.objects.filter(meeting=meeting)
+        .exclude(reply=Attendance.Reply.LEAVE)
+        .select_related("member__user")
+        if a.member.user_id
+    ]
+    when = timezone.localtime(meeting.start)
+    parts = []
+    if "start" in changes:
+        old = timezone.localtime(changes["start"][0])
+        parts.append(f"时间由{old:%m月%d日 %H:%M}改为{when:%Y年%m月%d日 %H:%M}")
+    if "place" in changes:
+        parts.append(f"地点由{changes['place'][0]}改为{meeting.place}")
+    notify(
+        recipients=users,
+        title=f"协商活动变更：{meeting.title}",
+        body=(
+            "，".join(parts)
+            + f"。现定于{when:%Y年%m月%d日 %H:%M}在{meeting.place}举行，如不能参加请在平台上请假。"
+        ),
+        link=f"/meetings/{meeting.pk}/",
+    )
+    return len(users)
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    actor,
+    meeting: Meeting,
+    title: str | None = None,
+    start=None,
+    end=None,
+    place: str | None = None,
+    type: str | None = None,
+    invited_officials: str | None = None,
+) -> Meeting:
+    """Edit a planned meeting. A new start recomputes the 工作日 deadlines (as at creation) and, like a
+    new place, is told to every invitee who has not asked for leave. The door QR code is signed with the
+    start, so a reschedule also replaces it (the old printed code stops working); the day-before
+    reminder is keyed by the meeting day, so the new day is reminded once more."""
+    _staff(actor)
+    meeting = _lock(Meeting, meeting)
+    changes = meeting_changes(
+        meeting,
+        title=title,
+        start=start,
+        end=end,
+        place=place,
+        type=type,
+        invited_officials=invited_officials,
+    )
+    if not changes:
+        return meeting
+    for field, (_old, value) in changes.items():
+        setattr(meeting, field, value)
+    fields = list(changes)
+    if "start" in changes:
+        deadlines = meeting_deadlines(_local_day(meeting.start))
+        for field, value in deadlines.items():
+            setattr(meeting, field, value)
+        fields += list(deadlines)
+    meeting.save(update_fields=[*fields, "updated_at"])
+    told = _notify_changed(meeting, changes) if {"start", "place"} & changes.keys() else 0
+    comment = "修改" + "、".join(_MEETING_FIELD_LABELS[f] for f in changes)
+    if "start" in changes:
+        comment += f"：改期至{timezone.localtime(meeting.start):%Y年%m月%d日 %H:%M}，签到二维码已更换"
+    transition_record(
+        actor=actor,
+        target=meeting,
+        from_state=meeting.state,
+        to_state=meeting.state,
+        action="reschedule" if "start" in changes else "update",
+        comment=comment,
+    )
+    audit_record(
+        actor=actor,
+        action="consultation_meeting_update",
+        target=meeting,
+        changes={f: [str(old), str(new)] for f, (old, new) in changes.items()},
+        notified=told,
+    )
+    return meeting
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("workbench/consultations/plans/<int:pk>/docx/", views.plan_download, name="plan_docx"),
     path("workbench/consultations/plans/<int:pk>/topics/new/", views.topic_create, name="topic_create"),
     path("workbench/consultations/topics/<int:pk>/", views.topic_detail, name="topic"),
+    path("workbench/consultations/topics/<int:pk>/edit/", views.topic_edit, name="topic_edit"),
     path(
         "workbench/consultations/topics/<int:pk>/<slug:action>/",
         views.topic_action,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("workbench/consultations/meetings/", views.meeting_list, name="meetings"),
     path("workbench/consultations/meetings/new/", views.meeting_create, name="meeting_create"),
     path("workbench/consultations/meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("workbench/consultations/meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path(
         "workbench/consultations/meetings/<int:pk>/<slug:action>/",
         views.meeting_action,

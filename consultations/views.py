@@ -26,6 +26,7 @@ from .forms import (
     CommentForm,
     FeedbackForm,
     InviteForm,
+    MeetingEditForm,
     MeetingForm,
     MinutesForm,
     OutcomeForm,
@@ -173,6 +174,39 @@ def topic_detail(request, pk):
     return render(request, "consultations/staff/topic.html", context)
 
 
+@role_required(Role.STAFF)
+def topic_edit(request, pk):
+    """Edit a topic's particulars (not its state) until it is closed; bad input keeps what was typed."""
+    topic = selectors.access_topic(request.user, pk)
+    if topic.state == Topic.State.CLOSED:
+        messages.error(request, "议题已办结，不能再修改。")
+        return redirect("consultations:topic", pk=topic.pk)
+    initial = {
+        "title": topic.title,
+        "type": topic.type,
+        "lead_committee": topic.lead_committee_id,
+        "departments": [d.pk for d in topic.departments.all()],
+        "planned_month": topic.planned_month,
+        "description": topic.description,
+    }
+    form = TopicForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.topic_update(actor=request.user, topic=topic, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "议题已修改。")
+            return redirect("consultations:topic", pk=topic.pk)
+    context = {
+        "form": form,
+        "heading": f"修改议题：{topic.title}",
+        "back_url": reverse("consultations:topic", args=[topic.pk]),
+        "note": "议题状态由办理流程推进，此处只修改议题信息。",
+    }
+    return render(request, "consultations/staff/edit.html", context)
+
+
 TOPIC_ACTIONS = {
     "start-research": (None, "议题已开始调研。"),
     "research": (ResearchForm, "调研视察活动已登记。"),
@@ -270,6 +304,41 @@ def meeting_detail(request, pk):
         "now": timezone.now(),
     }
     return render(request, "consultations/staff/meeting.html", context)
+
+
+@role_required(Role.STAFF)
+def meeting_edit(request, pk):
+    """Edit or reschedule a planned meeting through meeting_update; bad input keeps what was typed."""
+    meeting = selectors.access_meeting(request.user, pk)
+    if meeting.state != Meeting.State.PLANNED:
+        messages.error(request, "该活动已举行或已取消，不能再修改。")
+        return redirect("consultations:meeting", pk=meeting.pk)
+    form = MeetingEditForm.for_meeting(meeting, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        try:
+            services.meeting_update(actor=request.user, meeting=meeting, **changes)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if not changes:
+                messages.info(request, "没有修改。")
+            elif "start" in changes:
+                messages.success(
+                    request, "活动已改期：期限已重新计算，已通知受邀委员，签到二维码已更换，请使用新二维码。"
+                )
+            elif "place" in changes:
+                messages.success(request, "活动已修改，已通知受邀委员新的地点。")
+            else:
+                messages.success(request, "活动已修改。")
+            return redirect("consultations:meeting", pk=meeting.pk)
+    context = {
+        "form": form,
+        "heading": f"修改协商活动：{meeting.title}",
+        "back_url": reverse("consultations:meeting", args=[meeting.pk]),
+        "note": "修改开始时间或地点后，将通知所有未请假的受邀委员。",
+    }
+    return render(request, "consultations/staff/edit.html", context)
 
 
 MEETING_FORMS = {
