@@ -288,8 +288,8 @@ class Assignment(HandlingTask):
     role = models.CharField("办理方式", max_length=10, choices=Role.choices)
     handling_round = models.PositiveSmallIntegerField("办理轮次", default=1)
     co_opinion = models.TextField("会办意见", blank=True)
-    # Statistics (issue 9): the proposal's session copied here (filled on save, see the pre_save
-    # receiver at the end of this module) and handling results denormalised by services/handling.py.
+    # Statistics (issue 9): the proposal's session copied here (filled in save() below)
+    # and handling results denormalised by services/handling.py.
     stat_term = models.ForeignKey(
         Term,
         verbose_name="统计届次",
@@ -331,6 +331,20 @@ class Assignment(HandlingTask):
     @property
     def replies_formally(self) -> bool:
         return self.role in (self.Role.LEAD, self.Role.SEPARATE)
+
+    def save(self, *args, **kwargs):
+        # Statistics: copy the proposal's session once (it is fixed after registration), whoever creates
+        # the row — services, admin or a data fix. bulk_create skips this; see stats.rebuild_rollups.
+        if self.stat_year is None and self.proposal_id:
+            from django.utils import timezone
+
+            p = self.proposal
+            self.stat_term_id, self.stat_plenary_id = p.term_id, p.plenary_id
+            if p.submitted_at:
+                self.stat_year = timezone.localtime(p.submitted_at).year
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "stat_term", "stat_plenary", "stat_year"}
+        super().save(*args, **kwargs)
 
     @classmethod
     def reminder_queryset(cls):
@@ -622,18 +636,3 @@ class AssignmentStatCount(models.Model):
 
     def __str__(self):
         return f"{self.year} 单位{self.department_id}: {self.n}"
-
-
-def _assignment_stat_session(sender, instance, raw=False, **kwargs):
-    """Copy the proposal's session onto the assignment (fixed once registered), whoever creates it."""
-    if raw or instance.stat_year is not None or not instance.proposal_id:
-        return
-    from django.utils import timezone
-
-    p = instance.proposal
-    instance.stat_term_id, instance.stat_plenary_id = p.term_id, p.plenary_id
-    if p.submitted_at:
-        instance.stat_year = timezone.localtime(p.submitted_at).year
-
-
-models.signals.pre_save.connect(_assignment_stat_session, sender=Assignment, dispatch_uid="assignment_stat")
