@@ -60,7 +60,7 @@ def test_joint_proposal_from_draft_to_registration(browser, live_server, artifac
     # 1. The member drafts a joint proposal on the phone and submits it.
     member_ctx, page = _login(browser, live_server, proposer.user.username)
     page.locator(".navbar-toggler").click()
-    page.get_by_role("link", name="我的提案").click()
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="我的提案").click()
     page.wait_for_url(f"{live_server.url}/proposals/")
     page.get_by_role("link", name="撰写提案").click()
     page.wait_for_url(f"{live_server.url}/proposals/new/")  # waits for "load": the form's script has run
