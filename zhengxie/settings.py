@@ -243,6 +243,9 @@ REMINDER_SCAN_TIME = os.environ.get("REMINDER_SCAN_TIME", "08:30")
 NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", True)
 NOTIFY_BY_SMS = env_bool("NOTIFY_BY_SMS", True)
 CHANNEL_MAX_ATTEMPTS = int(os.environ.get("CHANNEL_MAX_ATTEMPTS", "6"))
+# A copy still "sending" this many seconds after it was claimed belongs to a dead worker: queued once more.
+# Keep it well above SMS_GATEWAY_TIMEOUT and the SMTP timeout.
+CHANNEL_SENDING_TIMEOUT = int(os.environ.get("CHANNEL_SENDING_TIMEOUT", "600"))
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "zhengxie.notifications.channels.LoggingSmsBackend")
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY", "")

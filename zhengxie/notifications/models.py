@@ -62,6 +62,7 @@ class ChannelDelivery(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
 
@@ -74,6 +75,9 @@ class ChannelDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     next_attempt_at = models.DateTimeField("下次尝试", auto_now_add=True)
     last_error = models.TextField("最近错误", blank=True)
+    # Set (and committed) just before the message leaves; a row still `sending` long after it was claimed
+    # belongs to a worker that died mid-send, and the sender's reaper decides what happens to it.
+    claimed_at = models.DateTimeField("开始发送时间", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 

@@ -254,39 +254,93 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 240))
 
 
-def channel_deliveries_send(*, batch_size: int = 100) -> dict:
-    """Send due e-mail/SMS copies; a failure is recorded and retried later with backoff (the periodic
-    task picks it up again — no long countdowns on the broker), until CHANNEL_MAX_ATTEMPTS."""
+def channel_deliveries_reap(*, now=None) -> int:
+    """Rows left `sending` by a worker that died mid-send (claimed longer ago than
+    CHANNEL_SENDING_TIMEOUT seconds): the message may or may not have left. Each is queued again once
+    more (so a crash re-sends at most the one message that was in flight), or failed at the last attempt."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.CHANNEL_SENDING_TIMEOUT)
+    reaped = 0
+    with transaction.atomic():
+        rows = list(
+            ChannelDelivery.objects.select_for_update(skip_locked=True)
+            .filter(state=ChannelDelivery.State.SENDING, claimed_at__lte=stale)
+            .order_by("id")
+        )
+        for row in rows:
+            row.last_error = "发送过程中断（发送进程异常退出），无法确认是否已送达。"
+            if row.attempts >= settings.CHANNEL_MAX_ATTEMPTS:
+                row.state = ChannelDelivery.State.FAILED
+            else:
+                row.state, row.next_attempt_at = ChannelDelivery.State.PENDING, now
+            row.save(update_fields=["state", "last_error", "next_attempt_at"])
+            reaped += 1
+    if reaped:
+        logger.warning("%s channel deliveries were interrupted mid-send and requeued or failed", reaped)
+    return reaped
+
+
+def _channel_claim() -> ChannelDelivery | None:
+    """Take the next due row and mark it `sending` in its own short transaction, committed before the
+    message leaves: a crash after this point leaves the row `sending`, never `pending`."""
+    with transaction.atomic():
+        row = (
+            ChannelDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("notification")
+            .filter(state=ChannelDelivery.State.PENDING, next_attempt_at__lte=timezone.now())
+            .order_by("next_attempt_at", "id")
+            .first()
+        )
+        if row is None:
+            return None
+        row.state, row.claimed_at = ChannelDelivery.State.SENDING, timezone.now()
+        row.attempts += 1
+        row.save(update_fields=["state", "claimed_at", "attempts"])
+    return row
+
+
+def channel_deliveries_send(*, limit: int | None = None) -> dict:
+    """Send due e-mail/SMS copies one at a time, each claimed (`sending`, committed) before it is sent
+    and marked right after, so a worker killed mid-batch re-sends at most the one message in flight.
+    A failure is recorded and retried later with backoff (the periodic task picks it up again — no long
+    countdowns on the broker), until CHANNEL_MAX_ATTEMPTS."""
     from .channels import ChannelError, send_email, send_sms
 
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    while True:
-        with transaction.atomic():
-            rows = list(
-                ChannelDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("notification")
-                .filter(state=ChannelDelivery.State.PENDING, next_attempt_at__lte=timezone.now())
-                .order_by("next_attempt_at", "id")[:batch_size]
-            )
-            if not rows:
-                return counts
-            for row in rows:
-                n = row.notification
-                row.attempts += 1
-                try:
-                    if row.channel == ChannelDelivery.Channel.EMAIL:
-                        link = f"\n\n{settings.SITE_URL}{n.link}" if n.link else ""
-                        send_email(address=row.address, subject=n.title, body=f"{n.body}{link}")
-                    else:
-                        send_sms(phone=row.address, text=f"{n.title}：{n.body}" if n.body else n.title)
-                    row.state, row.sent_at, row.last_error = ChannelDelivery.State.SENT, timezone.now(), ""
-                    counts["sent"] += 1
-                except ChannelError as exc:
-                    row.last_error = str(exc)[:1000]
-                    if row.attempts >= settings.CHANNEL_MAX_ATTEMPTS:
-                        row.state = ChannelDelivery.State.FAILED
-                        counts["failed"] += 1
-                    else:
-                        row.next_attempt_at = timezone.now() + _backoff(row.attempts)
-                        counts["retry"] += 1
-                row.save(update_fields=["state", "sent_at", "attempts", "last_error", "next_attempt_at"])
+    channel_deliveries_reap()
+    done = 0
+    while limit is None or done < limit:
+        row = _channel_claim()
+        if row is None:
+            break
+        done += 1
+        n = row.notification
+        error = ""
+        try:
+            if row.channel == ChannelDelivery.Channel.EMAIL:
+                link = f"\n\n{settings.SITE_URL}{n.link}" if n.link else ""
+                send_email(address=row.address, subject=n.title, body=f"{n.body}{link}")
+            else:
+                send_sms(phone=row.address, text=f"{n.title}：{n.body}" if n.body else n.title)
+        except ChannelError as exc:
+            error = str(exc)[:1000] or "发送失败"
+        now = timezone.now()
+        if not error:
+            row.state, row.sent_at, row.last_error = ChannelDelivery.State.SENT, now, ""
+            counts["sent"] += 1
+        else:
+            row.last_error = error
+            if row.attempts >= settings.CHANNEL_MAX_ATTEMPTS:
+                row.state = ChannelDelivery.State.FAILED
+                counts["failed"] += 1
+            else:
+                row.state, row.next_attempt_at = ChannelDelivery.State.PENDING, now + _backoff(row.attempts)
+                counts["retry"] += 1
+        # Only the claim we hold is marked: a reaper that already gave the row up wins.
+        ChannelDelivery.objects.filter(pk=row.pk, state=ChannelDelivery.State.SENDING).update(
+            state=row.state,
+            sent_at=row.sent_at,
+            last_error=row.last_error,
+            next_attempt_at=row.next_attempt_at,
+        )
+    return counts
