@@ -126,6 +126,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        # A kept connection the server has dropped (restart, failover, idle timeout) is checked at the
+        # start of the next request and reopened, instead of answering that request with a 500.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -282,7 +285,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "morning-deadline-scan": {
         "task": "zhengxie.notifications.scan_deadlines",
-        "schedule": crontab(hour=int(REMINDER_SCAN_TIME.split(":")[0]), minute=int(REMINDER_SCAN_TIME.split(":")[1])),
+        "schedule": crontab(
+            hour=int(REMINDER_SCAN_TIME.split(":")[0]), minute=int(REMINDER_SCAN_TIME.split(":")[1])
+        ),
     },
     # Picks up e-mail/SMS copies whose retry time has come (instead of long countdowns on the broker).
     "send-channel-deliveries": {"task": "zhengxie.notifications.send_channel_deliveries", "schedule": 60.0},
