@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from conftest import PASSWORD
@@ -72,3 +73,68 @@ def test_a_successful_login_resets_the_failure_count(client, member_user):
     for _ in range(4):
         assert attempt(client, member_user.username, "wrong-password").status_code == 200
     assert attempt(client, member_user.username, PASSWORD).status_code == 302
+
+
+# --- behind the reverse proxy (DJANGO_TRUSTED_PROXIES) -------------------------------------------------
+
+PROXY = "10.1.0.5"
+
+
+def via_proxy(client, username, password, forwarded_for, proxy=PROXY):
+    return client.post(
+        LOGIN_URL,
+        {"username": username, "password": password},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.TRUSTED_PROXIES = ["10.1.0.0/24"]
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_failures_from_one_client_do_not_lock_another(behind_proxy, client, member_user):
+    for _ in range(4):
+        assert via_proxy(client, member_user.username, "wrong-password", "203.0.113.5").status_code == 200
+    assert via_proxy(client, member_user.username, "wrong-password", "203.0.113.5").status_code == 429
+
+    # Another client behind the same proxy signs in; the attacker's address stays locked.
+    other = Client()
+    assert via_proxy(other, member_user.username, PASSWORD, "198.51.100.20").status_code == 302
+    assert via_proxy(Client(), member_user.username, PASSWORD, "203.0.113.5").status_code == 429
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_a_forged_forwarded_for_does_not_escape_the_lock(behind_proxy, client, member_user):
+    # The client writes its own X-Forwarded-For; the proxy appends the address it really saw (right-most).
+    for n in range(5):
+        via_proxy(client, member_user.username, "wrong-password", f"192.0.2.{n}, 203.0.113.5")
+    response = via_proxy(client, member_user.username, PASSWORD, "192.0.2.99, 203.0.113.5")
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_without_a_trusted_proxy_forwarded_for_is_ignored(settings, client, member_user):
+    settings.TRUSTED_PROXIES = []
+    for n in range(5):
+        attempt_from = {"REMOTE_ADDR": "198.51.100.7", "HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"}
+        client.post(
+            LOGIN_URL, {"username": member_user.username, "password": "wrong-password"}, **attempt_from
+        )
+    response = client.post(
+        LOGIN_URL,
+        {"username": member_user.username, "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.7",
+        HTTP_X_FORWARDED_FOR="192.0.2.200",
+    )
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_forwarded_for_from_an_untrusted_address_is_ignored(behind_proxy, client, member_user):
+    for n in range(5):
+        via_proxy(client, member_user.username, "wrong-password", f"192.0.2.{n}", proxy="198.51.100.7")
+    response = via_proxy(client, member_user.username, PASSWORD, "192.0.2.200", proxy="198.51.100.7")
+    assert response.status_code == 429

@@ -6,6 +6,7 @@ Without DATABASE_URL / CELERY_BROKER_URL the app runs on an embedded SQLite data
 filesystem broker so `make run` needs no server; tests and production name PostgreSQL and Redis.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -161,6 +162,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind a reverse proxy: its address(es) or networks, comma-separated (e.g. `127.0.0.1` or `10.1.0.0/24`).
+# Only requests from these read the client's address from X-Forwarded-For; otherwise the header is ignored.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES 中的地址无效：{_proxy}") from None
+AXES_CLIENT_IP_CALLABLE = "zhengxie.accounts.client_ip.client_ip"
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
