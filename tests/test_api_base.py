@@ -28,10 +28,15 @@ class TestToken:
         assert me.status_code == 200
         assert me.json()["username"] == "member1"
 
-    def test_the_same_token_is_returned_on_the_next_sign_in(self, member_user):
+    def test_each_sign_in_gets_its_own_token_and_both_work(self, member_user):
+        # One token per device, so logging out one device leaves the others signed in (issue 12).
         first = APIClient().post(TOKEN_URL, {"username": "member1", "password": PASSWORD}).json()["token"]
         second = APIClient().post(TOKEN_URL, {"username": "member1", "password": PASSWORD}).json()["token"]
-        assert first == second
+        assert first != second
+        for token in (first, second):
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+            assert client.get(ME_URL).status_code == 200
 
     def test_wrong_password_is_400_with_a_chinese_detail_and_no_token(self, member_user):
         response = APIClient().post(TOKEN_URL, {"username": "member1", "password": "wrong-password"})

@@ -5,11 +5,11 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .models import Department, Role
+from .models import ApiToken, Department, Role
+from .services import api_token_issue, api_token_revoke, api_tokens_revoke_all
 
 ErrorSerializer = inline_serializer("Error", fields={"detail": serializers.CharField()})
 
@@ -24,10 +24,15 @@ class TokenObtainSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(label="令牌")
+    expires = serializers.DateTimeField(label="到期时间")
 
 
 class TokenObtainView(APIView):
-    """用用户名和密码换取令牌；之后每个请求带上请求头 `Authorization: Token <令牌>`。"""
+    """用用户名和密码换取令牌；之后每个请求带上请求头 `Authorization: Token <令牌>`。
+
+    每次登录签发一个新令牌（每台设备各自一个），`expires` 时到期（默认 30 天）；退出登录、修改密码或账号停用后
+    立即失效。
+    """
 
     authentication_classes = ()
     permission_classes = ()
@@ -53,8 +58,41 @@ class TokenObtainView(APIView):
             return Response({"detail": LOCKED_OUT_MESSAGE}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
             return Response({"detail": LOGIN_FAILED_MESSAGE}, status=status.HTTP_400_BAD_REQUEST)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, key = api_token_issue(user=user, device=request.META.get("HTTP_USER_AGENT", ""))
+        return Response(TokenSerializer({"token": key, "expires": token.expires_at}).data)
+
+
+class LogoutView(APIView):
+    """退出登录：本次请求所用的令牌立即失效（其他设备的令牌不受影响）。"""
+
+    @extend_schema(
+        summary="退出登录（注销当前令牌）",
+        tags=["账号"],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="已注销"),
+            400: OpenApiResponse(ErrorSerializer, description="本次请求未使用令牌"),
+        },
+    )
+    def post(self, request):
+        if not isinstance(request.auth, ApiToken):
+            return Response({"detail": "本次请求未使用令牌。"}, status=status.HTTP_400_BAD_REQUEST)
+        api_token_revoke(actor=request.user, token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    """在所有设备上退出登录：本账号的全部令牌立即失效。"""
+
+    @extend_schema(
+        summary="退出所有设备（注销全部令牌）",
+        tags=["账号"],
+        request=None,
+        responses={204: OpenApiResponse(description="已注销")},
+    )
+    def post(self, request):
+        api_tokens_revoke_all(actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeSerializer(serializers.Serializer):
@@ -101,5 +139,7 @@ def register(router) -> None:
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("me/", MeView.as_view(), name="api-me"),
 ]

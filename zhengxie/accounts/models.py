@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
@@ -68,7 +69,12 @@ class User(AbstractUser):
         self.is_staff = self.is_superuser or self.role in (Role.STAFF, Role.LEADER)
         if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
+        # A new password (set_password on any path: the password page, the admin, a service) or a
+        # deactivated account ends every API token of the account.
+        revoke_tokens = self.pk is not None and (self._password is not None or not self.is_active)
         super().save(*args, **kwargs)
+        if revoke_tokens:
+            self.api_tokens.all().delete()
 
     @property
     def effective_role(self) -> str:
@@ -97,3 +103,30 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name
+
+
+class ApiToken(models.Model):
+    """One API sign-in (one device): only the SHA-256 of the token is stored. It ends at `expires_at`, on
+    logout, when the account's password changes (any path) and when the account is deactivated."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField("令牌摘要", max_length=64, unique=True)
+    prefix = models.CharField("令牌前缀", max_length=8)
+    device = models.CharField("设备", max_length=200, blank=True)
+    # The account's session hash (derived from its password hash) when the token was issued: a password
+    # changed by any path, even a bare UPDATE, no longer matches.
+    password_stamp = models.CharField(max_length=128)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("到期时间")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"

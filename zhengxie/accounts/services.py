@@ -1,12 +1,16 @@
+import hashlib
 import secrets
 import string
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from zhengxie.workflow.errors import InvalidInput
 from zhengxie.workflow.services import audit_record
 
-from .models import Department, Role, User
+from .models import ApiToken, Department, Role, User
 
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
@@ -169,3 +173,45 @@ def departments_import(*, actor, table, dry_run: bool = False):
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+# --- API tokens ---------------------------------------------------------------------------------------
+
+
+def api_token_digest(key: str) -> str:
+    """Tokens are 256 random bits, so a plain SHA-256 is enough to keep the stored copy useless."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, device: str = "") -> tuple[ApiToken, str]:
+    """A new token for one sign-in (each device its own); returns the row and the token, which is shown
+    this once and never stored. The account's expired tokens are cleared on the way."""
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        digest=api_token_digest(key),
+        prefix=key[:8],
+        device=(device or "")[:200],
+        password_stamp=user.get_session_auth_hash(),
+        expires_at=now + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token: ApiToken) -> None:
+    """Log out one device: its token stops working at once."""
+    deleted, _ = ApiToken.objects.filter(pk=token.pk, user=actor).delete()
+    if deleted:
+        audit_record(actor=actor, action="api_token_revoke", target=actor, prefix=token.prefix)
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, actor) -> int:
+    """Log out every device of the account."""
+    deleted, _ = ApiToken.objects.filter(user=actor).delete()
+    audit_record(actor=actor, action="api_tokens_revoke_all", target=actor, count=deleted)
+    return deleted
