@@ -65,9 +65,8 @@ def test_worker_killed_mid_batch_resends_at_most_the_message_in_flight(tmp_path,
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "zhengxie.settings_test",
-        "DATABASE_URL": (
-            f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:"
-            f"{connection.settings_dict['PORT']}/{connection.settings_dict['NAME']}"
+        "DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(
+            **connection.settings_dict
         ),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "SMS_BACKEND": f"{__name__}.FileRecordingSmsBackend",
