@@ -71,7 +71,7 @@ def test_worker_killed_mid_batch_resends_at_most_the_message_in_flight(tmp_path,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "SMS_BACKEND": f"{__name__}.FileRecordingSmsBackend",
         "SMS_RECORD_FILE": str(record),
-        "SMS_RECORD_DELAY": "0.05",
+        "SMS_RECORD_DELAY": "0.2",  # 60 messages take 12 s: ample time to kill it mid-batch
     }
     app.control.purge()
     worker = subprocess.Popen(
@@ -97,7 +97,7 @@ def test_worker_killed_mid_batch_resends_at_most_the_message_in_flight(tmp_path,
     try:
         app.send_task("zhengxie.notifications.send_channel_deliveries")
         # The only wait: until the worker is part-way through the batch.
-        assert _wait_for(lambda: sum(_sent(record).values()) >= MESSAGES // 3), "the worker never started"
+        assert _wait_for(lambda: sum(_sent(record).values()) >= MESSAGES // 4), "the worker never started"
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
     finally:
@@ -112,6 +112,7 @@ def test_worker_killed_mid_batch_resends_at_most_the_message_in_flight(tmp_path,
     settings.SMS_BACKEND = f"{__name__}.FileRecordingSmsBackend"
     settings.CHANNEL_SENDING_TIMEOUT = 0
     monkeypatch.setenv("SMS_RECORD_FILE", str(record))
+    monkeypatch.setenv("SMS_RECORD_DELAY", "0")
     channel_deliveries_send()
 
     sent = _sent(record)
