@@ -208,7 +208,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "zhengxie.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The contract is JSON; views that take files add the multipart parser themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "zhengxie.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "zhengxie.api.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "%Y-%m-%d",
@@ -223,6 +225,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Read-only fields are always in responses, so they are required there.
+    "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "zhengxie.api_schema.schema_postprocess",
+    ],
     # Several models have a `role`/`status`/`state` field; name each enum after its owner.
     "ENUM_NAME_OVERRIDES": {
         "UserRoleEnum": "zhengxie.accounts.models.Role",

@@ -147,7 +147,7 @@ class ProposalStatsView(APIView):
         description=DEFINITIONS,
         parameters=SCOPE_PARAMETERS,
         responses=OpenApiResponse(ProposalStatsResponse),
-        tags=["stats"],
+        tags=["统计"],
     )
     def get(self, request):
         scope = stats.scope_from_params(request.query_params)
@@ -167,7 +167,7 @@ class ProposalStatsSummaryView(APIView):
                 "ProposalStatsSummary", {"scope": ScopeSerializer, "text": serializers.CharField()}
             )
         ),
-        tags=["stats"],
+        tags=["统计"],
     )
     def get(self, request):
         require_role(request.user, Role.STAFF, Role.LEADER)
