@@ -75,6 +75,9 @@ class MemberSerializer(serializers.ModelSerializer):
     sector = SectorBriefSerializer(read_only=True, allow_null=True)
     party = PartyBriefSerializer(read_only=True, allow_null=True)
     committees = CommitteeBriefSerializer(many=True, required=False)
+    username = serializers.CharField(
+        source="user.username", required=False, allow_null=True, help_text="登录用户名；未开通账号时为 null"
+    )
 
     class Meta:
         model = Member
@@ -96,6 +99,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "status_since",
             "status_reason",
             "user",
+            "username",
         ]
         read_only_fields = ["id", "name"]
         extra_kwargs = {

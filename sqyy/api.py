@@ -231,7 +231,7 @@ class OpinionAdoptSerializer(serializers.Serializer):
 
 class OpinionInstructionInputSerializer(serializers.Serializer):
     leader = serializers.CharField(allow_blank=True)
-    level = serializers.CharField()
+    level = serializers.ChoiceField(choices=Instruction.Level.choices)
     content = serializers.CharField(allow_blank=True)
     date = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -251,7 +251,7 @@ class OpinionForwardInputSerializer(serializers.Serializer):
 
 class OpinionUpperAdoptionInputSerializer(serializers.Serializer):
     body = serializers.CharField(allow_blank=True)
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=UpperAdoption.Kind.choices)
     date = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -354,7 +354,7 @@ class TransferSerializer(TransferBriefSerializer):
 
 
 class TransferReplyInputSerializer(serializers.Serializer):
-    result = serializers.CharField()
+    result = serializers.ChoiceField(choices=Transfer.Result.choices)
     content = serializers.CharField(allow_blank=True)
     signer = serializers.CharField(required=False, allow_blank=True, default="")
     letter = serializers.FileField(required=False, allow_null=True, default=None)

@@ -42,3 +42,18 @@ def exception_handler(exc, context):
             if type(exc) is exc_class and exc_class is not exceptions.NotFound:
                 response.data["detail"] = message
     return response
+
+
+def check_choice_filters(params, **choices) -> None:
+    """A filter's value outside its choices is a 400 naming the valid values, never a silent empty list.
+
+    `state` may list several values separated by commas; every other filter takes one value.
+    """
+    for name, valid in choices.items():
+        raw = str(params.get(name) or "")
+        values = [v for v in raw.split(",") if v] if name == "state" else ([raw] if raw else [])
+        wrong = [v for v in values if v not in valid]
+        if wrong:
+            raise exceptions.ValidationError(
+                {name: [f"无效的取值：{'、'.join(wrong)}。可选值：{'、'.join(valid)}。"]}
+            )

@@ -3,7 +3,6 @@
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
-
 # --- the OpenAPI schema ------------------------------------------------------------------------------
 # Generated clients (openapi-python-client, the 掌上政协 app) rely on these conventions:
 # - request bodies are JSON only, except operations that take files: those are multipart only;
@@ -22,8 +21,8 @@ ERROR_SCHEMA = {
 VALIDATION_ERROR_SCHEMA = {
     "type": "object",
     "description": (
-        "请求有误：业务规则的拒绝为 `{\"detail\": \"中文说明\"}`；字段校验失败时，"
-        "以字段名为键、错误说明列表为值，如 `{\"title\": [\"该字段是必填项。\"]}`"
+        '请求有误：业务规则的拒绝为 `{"detail": "中文说明"}`；字段校验失败时，'
+        '以字段名为键、错误说明列表为值，如 `{"title": ["该字段是必填项。"]}`'
         "（不属于某个字段的错误在 `non_field_errors`）。"
     ),
     "properties": {"detail": {"type": "string"}},
@@ -127,3 +126,21 @@ def schema_postprocess(result, generator, **kwargs):
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas["ValidationError"] = VALIDATION_ERROR_SCHEMA
     return result
+
+
+def policy_limited_text(limit: str, **kwargs) -> serializers.CharField:
+    """A text field the handling policy limits: the schema states the default policy's limit.
+
+    The live limit is `limit` in GET /api/v1/policy/ (staff may change it); the service checks it.
+    """
+    from drf_spectacular.utils import extend_schema_field
+
+    from zhengxie.workflow.models import HandlingPolicy
+
+    default = HandlingPolicy._meta.get_field(limit).default
+    field_class = extend_schema_field({"type": "string", "maxLength": default})(
+        type(f"PolicyLimited_{limit}", (serializers.CharField,), {})
+    )
+    note = f"不超过 {default} 字（默认办理规则；现行上限见 GET /api/v1/policy/ 的 {limit}）。"
+    kwargs["help_text"] = f"{kwargs.get('help_text', '')}{note}"
+    return field_class(**kwargs)

@@ -4,6 +4,7 @@ from django.urls import path
 
 from .assignments import AssignmentViewSet
 from .proposals import BulkRegisterView, ProposalViewSet
+from .reference import CategoryViewSet, LeaderViewSet, RejectionReasonViewSet
 from .stats import ProposalStatsSummaryView, ProposalStatsView
 
 
@@ -11,6 +12,9 @@ def register(router):
     router.register("proposals/bulk-register", BulkRegisterView, basename="proposal-bulk-register")
     router.register("proposals", ProposalViewSet, basename="proposal")
     router.register("assignments", AssignmentViewSet, basename="assignment")
+    router.register("proposal-categories", CategoryViewSet, basename="proposal-category")
+    router.register("rejection-reasons", RejectionReasonViewSet, basename="rejection-reason")
+    router.register("leaders", LeaderViewSet, basename="leader")
 
 
 urlpatterns = [

@@ -1,7 +1,7 @@
 """/assignments/: what departments do with a proposal routed to them (API.md "Handling tasks")."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -9,6 +9,9 @@ from rest_framework.response import Response
 
 from proposals import selectors, services
 from proposals.models import Assignment, Contact, Reply
+from zhengxie.api import check_choice_filters
+from zhengxie.workflow.api import HistorySerializer
+from zhengxie.workflow.selectors import history_of
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -60,7 +63,8 @@ class AssignmentBriefSerializer(serializers.ModelSerializer):
             "reply",
         ]
 
-    def get_reply(self, obj) -> dict | None:
+    @extend_schema_field(ReplySerializer(allow_null=True))
+    def get_reply(self, obj):
         replies = list(obj.replies.all())
         return ReplySerializer(replies[-1], context=self.context).data if replies else None
 
@@ -111,13 +115,13 @@ class ResolveAdjustmentSerializer(serializers.Serializer):
 
 class ContactInputSerializer(serializers.Serializer):
     date = serializers.DateField()
-    way = serializers.CharField()
+    way = serializers.ChoiceField(choices=Contact.Way.choices)
     summary = serializers.CharField(allow_blank=True)
     people = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReplyInputSerializer(serializers.Serializer):
-    result = serializers.CharField()
+    result = serializers.ChoiceField(choices=Reply.Result.choices)
     content = serializers.CharField(allow_blank=True)
     signer = serializers.CharField(required=False, allow_blank=True, default="")
     letter = serializers.FileField(required=False, allow_null=True, default=None)
@@ -162,7 +166,11 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("state", str, description="状态，可用逗号分隔多个"),
+            OpenApiParameter(
+                "state",
+                str,
+                description=f"状态，可用逗号分隔多个；可选值：{'、'.join(Assignment.State.values)}",
+            ),
             OpenApiParameter("overdue", bool, description="只看已超期"),
             OpenApiParameter("due_before", str, description="期限早于（YYYY-MM-DD）"),
             OpenApiParameter("role", str, enum=Assignment.Role.values),
@@ -170,7 +178,13 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         ]
     )
     def list(self, request, *args, **kwargs):
+        check_choice_filters(request.query_params, state=Assignment.State.values, role=Assignment.Role.values)
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=HistorySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        return Response(HistorySerializer(history_of(self.get_object()), many=True).data)
 
     @_act()
     @action(detail=True, methods=["post"])
@@ -186,15 +200,19 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             services.assignment_request_adjustment(actor=request.user, assignment=task, reason=data["reason"])
         )
 
-    @_act(ResolveAdjustmentSerializer)
+    @extend_schema(
+        request=ResolveAdjustmentSerializer,
+        responses=AssignmentSerializer,
+        description="同意（approve=true）时本交办取消，返回新单位的交办；不同意时返回本交办。",
+    )
     @action(detail=True, methods=["post"], url_path="resolve-adjustment")
     def resolve_adjustment(self, request, pk=None):
         task = self.get_object()
         data = self._input(ResolveAdjustmentSerializer)
-        services.assignment_resolve_adjustment(
+        result = services.assignment_resolve_adjustment(
             actor=request.user, assignment=task, approve=data["approve"], department=data["department"]
         )
-        return self._respond(task)
+        return self._respond(result)
 
     @_act(ContactInputSerializer)
     @action(detail=True, methods=["post"])

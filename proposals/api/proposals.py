@@ -8,7 +8,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from proposals import selectors, services
-from proposals.models import Assignment, Cosigner, Proposal, ProposalAttachment
+from proposals.models import Assignment, Cosigner, Evaluation, Proposal, ProposalAttachment, Supervision
+from zhengxie.api import check_choice_filters
+from zhengxie.api_schema import policy_limited_text
 from zhengxie.workflow.api import HistorySerializer
 
 from .assignments import AssignmentBriefSerializer
@@ -87,7 +89,8 @@ class ProposalSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_cosigners(self, obj) -> list[dict]:
+    @extend_schema_field(CosignerSerializer(many=True))
+    def get_cosigners(self, obj):
         # Declined co-signers are off the proposal; unsent invitations show as listed.
         rows = [c for c in obj.cosigners.all() if c.status != Cosigner.Status.DECLINED]
         return CosignerSerializer(rows, many=True).data
@@ -99,8 +102,8 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, allow_blank=True)
-    content = serializers.CharField(allow_blank=True, required=False, default="")
+    title = policy_limited_text("proposal_title_max", max_length=200, allow_blank=True)
+    content = policy_limited_text("proposal_content_max", allow_blank=True, required=False, default="")
     category = serializers.CharField(help_text="类别 id 或名称")
     kind = serializers.ChoiceField(choices=Proposal.Kind.choices, default=Proposal.Kind.INDIVIDUAL)
     cosigners = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
@@ -122,7 +125,7 @@ class RejectSerializer(serializers.Serializer):
     reason_code = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="标准理由 id 或文字"
     )
-    disposition = serializers.CharField()
+    disposition = serializers.ChoiceField(choices=Proposal.Disposition.choices)
 
 
 class MergeSerializer(serializers.Serializer):
@@ -135,7 +138,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 class AssignItemSerializer(serializers.Serializer):
     department = serializers.IntegerField()
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=Assignment.Role.choices)
 
 
 class AssignSerializer(serializers.Serializer):
@@ -143,7 +146,7 @@ class AssignSerializer(serializers.Serializer):
 
 
 class EvaluateSerializer(serializers.Serializer):
-    satisfaction = serializers.CharField()
+    satisfaction = serializers.ChoiceField(choices=Evaluation.Satisfaction.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -153,7 +156,7 @@ class MarkKeySerializer(serializers.Serializer):
 
 
 class SuperviseSerializer(serializers.Serializer):
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Supervision.Kind.choices)
     note = serializers.CharField(allow_blank=True)
 
 
@@ -162,8 +165,12 @@ class OptOutSerializer(serializers.Serializer):
 
 
 FILTER_PARAMETERS = [
-    OpenApiParameter("state", str, description="状态，可用逗号分隔多个"),
+    OpenApiParameter(
+        "state", str, description=f"状态，可用逗号分隔多个；可选值：{'、'.join(Proposal.State.values)}"
+    ),
     OpenApiParameter("kind", str, enum=Proposal.Kind.values),
+    OpenApiParameter("department", int, description="承办单位 id：有该单位（未取消）交办的提案"),
+    OpenApiParameter("overdue", bool, description="只看有超期未答复交办的提案"),
     OpenApiParameter("term", int),
     OpenApiParameter("plenary", int),
     OpenApiParameter("category", int),
@@ -201,6 +208,7 @@ class ProposalViewSet(
 
     @extend_schema(parameters=FILTER_PARAMETERS)
     def list(self, request, *args, **kwargs):
+        check_choice_filters(request.query_params, state=Proposal.State.values, kind=Proposal.Kind.values)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=ProposalWriteSerializer, responses={201: ProposalSerializer})
@@ -236,14 +244,19 @@ class ProposalViewSet(
         reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
         return self._respond(services.proposal_withdraw(actor=request.user, proposal=proposal, reason=reason))
 
-    @_act(CosignSerializer)
+    @extend_schema(
+        request=CosignSerializer,
+        responses={200: ProposalSerializer, 204: None},
+        description="同意联名（agree=true）返回提案；谢绝（agree=false）后提案不再对本人可见，返回 204 无内容。",
+    )
     @action(detail=True, methods=["post"])
     def cosign(self, request, pk=None):
         proposal = self.get_object()
         data = self._input(CosignSerializer)
-        return self._respond(
-            services.proposal_cosign(actor=request.user, proposal=proposal, agree=data["agree"])
-        )
+        proposal = services.proposal_cosign(actor=request.user, proposal=proposal, agree=data["agree"])
+        if not data["agree"]:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return self._respond(proposal)
 
     @_act(ReasonSerializer)
     @action(detail=True, methods=["post"], url_path="return")
@@ -361,13 +374,24 @@ class ProposalViewSet(
     request=inline_serializer(
         "BulkRegister", {"ids": serializers.ListField(child=serializers.IntegerField())}
     ),
-    responses=inline_serializer(
-        "BulkRegisterResult",
-        {
-            "registered": serializers.ListField(child=serializers.DictField()),
-            "failed": serializers.ListField(child=serializers.DictField()),
-        },
-    ),
+    # 200, not 201: nothing is created; each id is reported as registered or failed.
+    responses={
+        200: inline_serializer(
+            "BulkRegisterResult",
+            {
+                "registered": inline_serializer(
+                    "BulkRegistered",
+                    {"id": serializers.IntegerField(), "number": serializers.CharField()},
+                    many=True,
+                ),
+                "failed": inline_serializer(
+                    "BulkRegisterFailed",
+                    {"id": serializers.IntegerField(), "detail": serializers.CharField()},
+                    many=True,
+                ),
+            },
+        )
+    },
 )
 class BulkRegisterView(viewsets.ViewSet):
     """POST /proposals/bulk-register/ {"ids": [...]}: staff register many; each refusal is reported."""

@@ -111,7 +111,8 @@ def test_department_flow_over_api(api, registered, staff_user, department, depar
     assert early.status_code == 400 and "请先签收" in early.json()["detail"]
     assert client.post(f"/api/v1/assignments/{task.pk}/accept/").json()["state"] == "accepted"
     bad = client.post(f"/api/v1/assignments/{task.pk}/reply/", {"result": "E", "content": "x"}, format="json")
-    assert bad.status_code == 400 and "A、B 或 C" in bad.json()["detail"]
+    # `result` is a typed enum in the schema: a value outside it is a field error on `result`.
+    assert bad.status_code == 400 and "不是合法选项" in bad.json()["result"][0]
     contact = client.post(
         f"/api/v1/assignments/{task.pk}/contacts/",
         {"date": str(timezone.localdate()), "way": "phone", "summary": "电话沟通办理思路"},
@@ -177,7 +178,11 @@ def test_department_cannot_resolve_its_own_adjustment(
         {"approve": True, "department": other_department.pk},
         format="json",
     )
-    assert response.status_code == 200 and response.json()["state"] == "cancelled"
+    # The answer is the new assignment, not the cancelled original (issue 14).
+    assert response.status_code == 200
+    new = response.json()
+    assert new["id"] != task.pk and new["department"] == other_department.pk and new["state"] == "pending"
+    assert Assignment.objects.get(pk=task.pk).state == "cancelled"
 
 
 def test_extension_past_cap_is_400(api, registered, staff_user, department, department_user):

@@ -1,8 +1,13 @@
-"""The history shape every object with a transition log shares (API.md)."""
+"""The history shape every object with a transition log shares (API.md), and the current handling policy."""
 
+from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from .models import TransitionLog
+from .models import HandlingPolicy, TransitionLog
+from .selectors import policy_current
 
 
 class HistorySerializer(serializers.ModelSerializer):
@@ -15,3 +20,49 @@ class HistorySerializer(serializers.ModelSerializer):
 
     def get_actor(self, obj) -> str:
         return obj.actor.display_name if obj.actor_id else "系统"
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    attachment_extensions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HandlingPolicy
+        fields = [
+            "name",
+            "proposal_title_max",
+            "proposal_content_max",
+            "opinion_content_max",
+            "attachment_max_mb",
+            "attachment_extensions",
+            "reply_months",
+            "extension_cap_months",
+            "adjustment_window_workdays",
+            "co_opinion_months",
+            "first_contact_workdays",
+            "reply_requires_contact",
+            "rating_window_workdays",
+            "rehandling_months",
+            "publication_workdays",
+            "transfer_months",
+            "reminder_days_before",
+            "overdue_repeat_days",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_attachment_extensions(self, obj) -> list[str]:
+        return sorted(obj.allowed_extensions)
+
+
+class PolicyView(APIView):
+    @extend_schema(
+        summary="现行办理规则",
+        description="字数上限、附件限制、各项期限与时间窗口；提交前可据此检查。机关工作人员在后台修改后即时生效。",
+        tags=["参考数据"],
+        responses=PolicySerializer,
+    )
+    def get(self, request):
+        return Response(PolicySerializer(policy_current()).data)
+
+
+urlpatterns = [path("policy/", PolicyView.as_view(), name="api-policy")]
