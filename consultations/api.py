@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from members.models import Member, SpecialCommittee
@@ -396,7 +396,6 @@ class ConsultationTopicViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = ConsultationTopicSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_permissions(self):
         if self.action == "create":
@@ -471,7 +470,9 @@ class ConsultationTopicViewSet(
         return self._respond(topic)
 
     @extend_schema(request=ConsultationOutcomeInputSerializer, responses=ConsultationTopicSerializer)
-    @action(detail=True, methods=["post"], url_path="submit-outcome")
+    @action(
+        detail=True, methods=["post"], url_path="submit-outcome", parser_classes=[MultiPartParser, JSONParser]
+    )
     def submit_outcome(self, request, pk=None):
         topic = self.get_object()
         data = _input(request, ConsultationOutcomeInputSerializer)

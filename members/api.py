@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -301,8 +301,15 @@ class DutyScoreSerializer(serializers.Serializer):
 )
 class DutyRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DutyRecordSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_class = None
+
+    def get_parsers(self):
+        # Reporting may carry photos (multipart); every other body is JSON.
+        # (DRF sets `action` only after choosing the parsers, so read it from the method.)
+        method = getattr(getattr(self, "request", None), "method", "") or ""
+        if getattr(self, "action_map", {}).get(method.lower()) == "create":
+            return [MultiPartParser(), JSONParser()]
+        return super().get_parsers()
 
     def get_permissions(self):
         if self.action in ("confirm", "decline"):

@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -401,7 +401,6 @@ class OpinionReportViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [IsAuthenticated, CanUseOpinionReports]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
@@ -526,7 +525,7 @@ class OpinionReportViewSet(
     @extend_schema(
         request={"multipart/form-data": OpinionFileSerializer}, responses=OpinionReportDetailSerializer
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def attachments(self, request, pk=None):
         report = self.get_object()
         upload = request.FILES.get("file")
@@ -659,7 +658,6 @@ class BulletinViewSet(
 class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, CanUseTransfers]
     serializer_class = TransferSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         qs = selectors.transfers_visible_to(self.request.user)
@@ -700,7 +698,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         },
         responses=TransferSerializer,
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, JSONParser])
     def reply(self, request, pk=None):
         task = self.get_object()
         data = _input(request, TransferReplyInputSerializer)

@@ -4,7 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from proposals import selectors, services
@@ -146,7 +146,6 @@ def _act(serializer_class=None):
 
 class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = AssignmentSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         qs = selectors.assignments_visible_to(self.request.user)
@@ -222,11 +221,9 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         services.assignment_add_contact(actor=request.user, assignment=task, **data)
         return self._respond(task)
 
-    @extend_schema(
-        request={"application/json": ReplyInputSerializer, "multipart/form-data": ReplyInputSerializer},
-        responses=AssignmentSerializer,
-    )
-    @action(detail=True, methods=["post"])
+    # The schema offers multipart only (the letter is a file); a JSON body without a letter is accepted too.
+    @extend_schema(request={"multipart/form-data": ReplyInputSerializer}, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, JSONParser])
     def reply(self, request, pk=None):
         task = self.get_object()
         data = self._input(ReplyInputSerializer)

@@ -4,7 +4,7 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from proposals import selectors, services
@@ -188,7 +188,6 @@ class ProposalViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = ProposalSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         qs = selectors.proposals_visible_to(self.request.user).prefetch_related("attachments")
@@ -362,7 +361,7 @@ class ProposalViewSet(
     @extend_schema(
         request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: ProposalSerializer}
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def attachments(self, request, pk=None):
         proposal = self.get_object()
         data = self._input(AttachmentUploadSerializer)

@@ -24,6 +24,9 @@ class HistorySerializer(serializers.ModelSerializer):
 
 class PolicySerializer(serializers.ModelSerializer):
     attachment_extensions = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="未在后台配置时为 null（默认规则）"
+    )
 
     class Meta:
         model = HandlingPolicy
