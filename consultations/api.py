@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from members.models import Member, SpecialCommittee
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, has_role
+from zhengxie.api import check_choice_filters
 from zhengxie.workflow.api import HistorySerializer
 
 from . import selectors, services
@@ -434,6 +435,7 @@ class ConsultationTopicViewSet(
         ]
     )
     def list(self, request, *args, **kwargs):
+        check_choice_filters(request.query_params, state=Topic.State.values, type=ConsultationType.values)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=ConsultationTopicInputSerializer, responses={201: ConsultationTopicSerializer})
@@ -531,6 +533,7 @@ class ConsultationMeetingViewSet(
         ]
     )
     def list(self, request, *args, **kwargs):
+        check_choice_filters(request.query_params, state=Meeting.State.values)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=ConsultationMeetingInputSerializer, responses={201: ConsultationMeetingSerializer})

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import IsStaffOrLeader, _RolePermission
+from zhengxie.api import check_choice_filters
 from zhengxie.workflow.api import HistorySerializer
 from zhengxie.workflow.errors import InvalidInput
 from zhengxie.workflow.selectors import history_of
@@ -432,6 +433,7 @@ class OpinionReportViewSet(
         ]
     )
     def list(self, request, *args, **kwargs):
+        check_choice_filters(request.query_params, state=OpinionReport.State.values)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=OpinionReportCreateSerializer, responses={201: OpinionReportDetailSerializer})
@@ -566,6 +568,7 @@ class BulletinViewSet(
         parameters=[OpenApiParameter("year", int), OpenApiParameter("state", str, enum=Bulletin.State.values)]
     )
     def list(self, request, *args, **kwargs):
+        check_choice_filters(request.query_params, state=Bulletin.State.values)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=BulletinCreateSerializer, responses={201: BulletinSerializer})
@@ -679,6 +682,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         ]
     )
     def list(self, request, *args, **kwargs):
+        check_choice_filters(request.query_params, state=Transfer.State.values)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=None, responses=HistorySerializer(many=True))

@@ -21,12 +21,17 @@ from proposals.models import ProposalCategory
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 PACKAGE = "zx_api_client"
-CONFIG = """\
-post_hooks: []
-content_type_overrides:
-  application/vnd.openxmlformats-officedocument.wordprocessingml.document: application/octet-stream
-  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: application/octet-stream
-"""
+# Downloads (DOCX, Excel, PDF, ZIP, CSV) come to the client as bytes.
+BINARY_TYPES = [
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/pdf",
+    "application/zip",
+    "text/csv",
+]
+CONFIG = "post_hooks: []\ncontent_type_overrides:\n" + "".join(
+    f"  {media_type}: application/octet-stream\n" for media_type in BINARY_TYPES
+)
 
 
 def _generate(tmp_path) -> Path:

@@ -184,6 +184,11 @@ def test_policy_gives_the_current_limits_and_deadlines(api, member):
         ("/api/v1/proposals/", "kind", "jiont"),
         ("/api/v1/assignments/", "state", "acepted"),
         ("/api/v1/assignments/", "role", "main"),
+        ("/api/v1/transfers/", "state", "acepted"),
+        ("/api/v1/opinion-reports/", "state", "submited"),
+        ("/api/v1/bulletins/", "state", "publshed"),
+        ("/api/v1/topics/", "type", "plenery"),
+        ("/api/v1/meetings/", "state", "helt"),
     ],
 )
 def test_a_typo_in_a_filter_is_400_with_the_valid_values(api, staff_user, url, param, value):

@@ -47,7 +47,6 @@ TAGS_BY_PREFIX = {
     "meetings": "协商",
     "stats": "统计",
     "policy": "参考数据",
-    "reference": "参考数据",
 }
 
 
