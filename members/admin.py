@@ -129,8 +129,8 @@ class DutyRecordAdmin(admin.ModelAdmin):
         "member",
         "date",
         "kind",
-        "detail",
-        "share",
+        "detail_display",
+        "share_display",
         "people",
         "status",
         "content_type",
@@ -144,6 +144,14 @@ class DutyRecordAdmin(admin.ModelAdmin):
     readonly_fields = ("created_by", "created_at", "reviewed_by", "reviewed_at", "content_type", "object_id")
     inlines = [DutyPhotoInline]
     actions = ["confirm_selected", "decline_selected"]
+
+    @admin.display(description="细项", ordering="detail")
+    def detail_display(self, obj):
+        return obj.detail_label
+
+    @admin.display(description="份额", ordering="share")
+    def share_display(self, obj):
+        return obj.share_label or "整份"
 
     @admin.action(description="确认所选待确认记录")
     def confirm_selected(self, request, queryset):

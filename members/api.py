@@ -197,6 +197,12 @@ class DutyRecordSerializer(serializers.ModelSerializer):
 
     kind = serializers.ChoiceField(choices=DutyRecord.Kind.choices)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    detail_display = serializers.CharField(
+        source="detail_label", read_only=True, help_text="细项的中文，如 出席"
+    )
+    share_display = serializers.CharField(
+        source="share_label", read_only=True, help_text="联名份额，如“联名 1/4”；整份为空"
+    )
     status = serializers.ChoiceField(choices=DutyRecord.Status.choices)
     member_name = serializers.CharField(source="member.name", read_only=True)
     points = serializers.SerializerMethodField()
@@ -213,7 +219,9 @@ class DutyRecordSerializer(serializers.ModelSerializer):
             "kind",
             "kind_display",
             "detail",
+            "detail_display",
             "share",
+            "share_display",
             "people",
             "note",
             "status",
@@ -271,7 +279,11 @@ class DutyScoreSerializer(serializers.Serializer):
     party = serializers.CharField()
     total = serializers.DecimalField(max_digits=8, decimal_places=2)
     rank = serializers.IntegerField(help_text="全年度名次，并列同名次；0 表示不参加排名")
-    grade = serializers.CharField(help_text="优秀 ≥90，良好 ≥80，称职 ≥60，不称职 <60")
+    grade = serializers.CharField(
+        allow_null=True,
+        help_text="优秀 ≥90，良好 ≥80，称职 ≥60，不称职 <60；该年度尚无任何全会出勤记录时为 null（见 grade_note）",
+    )
+    grade_note = serializers.CharField(help_text="无等次的原因，如“尚无全会出勤记录”；有等次时为空")
     below_line = serializers.BooleanField(help_text="低于提醒分数线")
     three_ones = serializers.DictField(child=serializers.BooleanField(), help_text="三个一完成情况")
     contact_quarters = serializers.IntegerField(help_text="有联系界别群众活动的季度数")

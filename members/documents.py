@@ -32,19 +32,7 @@ def report_data(members: list[Member], year: int) -> list[ReportData]:
     by_id = {r.member_id: r for r in rows}
     wanted = []
     for m in members:
-        row = by_id.get(m.pk) or scoring.ScoreRow(
-            member_id=m.pk,
-            name=m.name,
-            sector_id=m.sector_id,
-            sector="",
-            party_id=m.party_id,
-            party="",
-            total=scoring.Decimal("0.00"),
-            rank=0,
-            grade=scoring.grade_of(scoring.Decimal("0")),
-            below_line=True,
-            three_ones={k: False for k, _ in scoring.THREE_ONES},
-        )
+        row = by_id.get(m.pk) or scoring.unranked_row(m, rows, names=False)
         wanted.append(row)
     scoring.with_breakdown(scheme, wanted)
     records = defaultdict(list)
@@ -124,7 +112,7 @@ def duty_report_docx(data: ReportData) -> bytes:
     document.add_paragraph()
     _east_asian(document.add_paragraph().add_run("一、履职积分"), "黑体", 14, bold=True)
     rank = f"第{row.rank}名（共{data.ranked_count}人）" if row.rank else "不参加排名"
-    _table(document, ["年度总分", "名次", "等次"], [[f"{row.total}", rank, row.grade]])
+    _table(document, ["年度总分", "名次", "等次"], [[f"{row.total}", rank, row.grade_text]])
     groups = dict(ScoringRule.Group.choices)
     _table(
         document,
@@ -160,7 +148,7 @@ def duty_report_docx(data: ReportData) -> bytes:
                 [
                     f"{r.date:%Y-%m-%d}",
                     r.get_kind_display(),
-                    str(r.source) if r.source is not None else (r.note[:60] or r.detail),
+                    str(r.source) if r.source is not None else (r.note[:60] or r.detail_label),
                     f"{scheme.points_of(r)}",
                 ]
                 for r in data.records
@@ -223,7 +211,7 @@ def scores_xlsx(year: int, rows: list[scoring.ScoreRow], scheme: scoring.Scheme)
                 r.sector,
                 r.party,
                 float(r.total),
-                r.grade,
+                r.grade_text,
                 *[float(r.by_group.get(g, 0)) for g in groups.values],
                 "已完成" if r.three_ones_met else "未完成",
                 r.contact_quarters,

@@ -169,6 +169,28 @@ class Member(models.Model):
         return self.status == self.Status.SERVING
 
 
+# The 细项 codes a person may meet, in words (attendance and speech kinds); unknown codes show as typed.
+DUTY_DETAIL_LABELS = {
+    "present": "出席",
+    "leave": "请假",
+    "absent": "缺席",
+    "oral": "口头发言",
+    "written": "书面发言",
+}
+
+
+def duty_detail_label(detail: str) -> str:
+    return DUTY_DETAIL_LABELS.get(detail, detail)
+
+
+def share_fraction(share) -> str:
+    """A share as people read it: 0.25 → "1/4", 0.3333 → "1/3", 1 → "1"."""
+    from fractions import Fraction
+
+    value = Fraction(str(share)).limit_denominator(20)
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
 class DutyRecord(models.Model):
     """履职记录: one thing a member did that counts for duty points.
 
@@ -267,6 +289,16 @@ class DutyRecord(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.date} {self.get_kind_display()}"
+
+    @property
+    def detail_label(self) -> str:
+        """细项 in words: 出席/请假/缺席, 口头发言/书面发言."""
+        return duty_detail_label(self.detail)
+
+    @property
+    def share_label(self) -> str:
+        """ "" for a whole share, else e.g. "联名 1/4"."""
+        return "" if self.share == 1 else f"联名 {share_fraction(self.share)}"
 
 
 # --- 委员履职: photos of self-reports and the yearly scoring schemes ------------------------------------

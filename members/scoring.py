@@ -70,6 +70,9 @@ DEFAULT_CONTACT_PEOPLE_TARGET = 40
 # Grades on the 100-point scale, highest first.
 GRADES = [(Decimal("90"), "优秀"), (Decimal("80"), "良好"), (Decimal("60"), "称职")]
 GRADE_FAIL = "不称职"
+# 全会出席 is half of the 100 points: while a year has no plenary attendance record at all (not recorded
+# yet), a grade would fail everyone, so rows carry no grade and this note instead.
+NO_PLENARY_NOTE = "尚无全会出勤记录"
 
 # What a member may report themself (pending until staff confirm).
 SELF_REPORTABLE = [K.CONSTITUENCY_CONTACT, K.RESEARCH, K.INSPECTION, K.PUBLIC_SERVICE, K.TRAINING]
@@ -173,17 +176,30 @@ class ScoreRow:
     party: str
     total: Decimal
     rank: int
-    grade: str
+    grade: str | None  # None while the year has no plenary attendance record (grade_note says so)
     below_line: bool
     three_ones: dict[str, bool] = field(default_factory=dict)
     contact_quarters: int = 0
     contact_people: int = 0
     by_group: dict[str, Decimal] = field(default_factory=dict)
     by_kind: dict[str, Decimal] = field(default_factory=dict)
+    grade_note: str = ""
 
     @property
     def three_ones_met(self) -> bool:
         return all(self.three_ones.values())
+
+    @property
+    def grade_text(self) -> str:
+        """What a page shows in the 等次 column: the grade, or why there is none."""
+        return self.grade or self.grade_note
+
+
+def honest_grade(total: Decimal, plenary_recorded: bool) -> tuple[str | None, str]:
+    """(grade, note): no grade while the year has no plenary attendance record at all."""
+    if not plenary_recorded:
+        return None, NO_PLENARY_NOTE
+    return grade_of(total), ""
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
@@ -304,6 +320,7 @@ def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
         flags AS (
             SELECT a.member_id,
                 MAX(CASE WHEN a.kind = %s AND a.detail IN ('', 'present') THEN 1 ELSE 0 END) AS f_plenary,
+                MAX(CASE WHEN a.kind = %s THEN 1 ELSE 0 END) AS f_plenary_any,
                 MAX(CASE WHEN a.kind IN (%s, %s) THEN 1 ELSE 0 END) AS f_proposal,
                 MAX(CASE WHEN a.kind IN (%s, %s) THEN 1 ELSE 0 END) AS f_research,
                 MAX(CASE WHEN a.kind = %s THEN a.q1 ELSE 0 END) + MAX(CASE WHEN a.kind = %s THEN a.q2 ELSE 0 END)
@@ -317,7 +334,7 @@ def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
             SELECT m.id AS member_id, m.name, m.sector_id, m.party_id,
                 COALESCE(t.total, 0) AS total,
                 COALESCE(f.f_plenary, 0) AS f_plenary, COALESCE(f.f_proposal, 0) AS f_proposal,
-                COALESCE(f.f_research, 0) AS f_research,
+                COALESCE(f.f_research, 0) AS f_research, COALESCE(f.f_plenary_any, 0) AS f_plenary_any,
                 COALESCE(f.contact_quarters, 0) AS contact_quarters,
                 COALESCE(f.contact_people, 0) AS contact_people
             FROM {m} m
@@ -327,13 +344,15 @@ def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
         )
         SELECT r.member_id, r.name, r.sector_id, COALESCE(s.name, ''), r.party_id, COALESCE(p.name, ''),
             r.total, RANK() OVER (ORDER BY r.total DESC) AS rnk,
-            r.f_plenary, r.f_proposal, r.f_research, r.contact_quarters, r.contact_people
+            r.f_plenary, r.f_proposal, r.f_research, r.contact_quarters, r.contact_people,
+            MAX(r.f_plenary_any) OVER () AS plenary_recorded
         FROM ranked r
         LEFT JOIN {s} s ON s.id = r.sector_id
         LEFT JOIN {p} p ON p.id = r.party_id
         ORDER BY rnk, r.name, r.member_id
     """
     params += [
+        K.PLENARY_ATTENDANCE,
         K.PLENARY_ATTENDANCE,
         K.PROPOSAL_SUBMITTED,
         K.OPINION_SUBMITTED,
@@ -344,8 +363,9 @@ def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
     ]
     rows = _fetch_ranking(sql, params)
     result = []
-    for mid, name, sector_id, sector, party_id, party, total, rank, fp, fo, fr, cq, cp in rows:
+    for mid, name, sector_id, sector, party_id, party, total, rank, fp, fo, fr, cq, cp, recorded in rows:
         total = Decimal(str(total)).quantize(Decimal("0.01"))
+        grade, note = honest_grade(total, bool(recorded))
         result.append(
             ScoreRow(
                 member_id=mid,
@@ -356,7 +376,8 @@ def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
                 party=party,
                 total=total,
                 rank=int(rank),
-                grade=grade_of(total),
+                grade=grade,
+                grade_note=note,
                 below_line=total < scheme.low_line,
                 three_ones={"plenary": bool(fp), "proposal_or_opinion": bool(fo), "research": bool(fr)},
                 contact_quarters=int(cq or 0),
@@ -364,6 +385,31 @@ def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
             )
         )
     return result
+
+
+def plenary_recorded(rows: list[ScoreRow]) -> bool:
+    """Whether the year of these rows (from year_scores) has any plenary attendance record."""
+    return any(r.grade is not None for r in rows)
+
+
+def unranked_row(member, rows: list[ScoreRow], *, names: bool = True) -> ScoreRow:
+    """The zero row of a member outside a year's ranking, graded like the rest of the year (names=False:
+    leave the sector and party names empty rather than read them)."""
+    grade, note = honest_grade(Decimal("0"), plenary_recorded(rows))
+    return ScoreRow(
+        member_id=member.pk,
+        name=member.name,
+        sector_id=member.sector_id,
+        sector=member.sector.name if names and member.sector_id else "",
+        party_id=member.party_id,
+        party=member.party.name if names and member.party_id else "",
+        total=Decimal("0.00"),
+        rank=0,
+        grade=grade,
+        grade_note=note,
+        below_line=True,
+        three_ones={k: False for k, _ in THREE_ONES},
+    )
 
 
 def breakdown(scheme: Scheme, member_ids: list[int]) -> dict[int, tuple[dict, dict]]:

@@ -202,18 +202,6 @@ def member_year_score(member, year: int, *, scheme=None):
     rows = scoring.year_scores(year, scheme=scheme)
     row = next((r for r in rows if r.member_id == member.pk), None)
     if row is None:
-        row = scoring.ScoreRow(
-            member_id=member.pk,
-            name=member.name,
-            sector_id=member.sector_id,
-            sector=member.sector.name if member.sector_id else "",
-            party_id=member.party_id,
-            party=member.party.name if member.party_id else "",
-            total=scoring.Decimal("0.00"),
-            rank=0,
-            grade=scoring.grade_of(scoring.Decimal("0")),
-            below_line=True,
-            three_ones={k: False for k, _ in scoring.THREE_ONES},
-        )
+        row = scoring.unranked_row(member, rows)
     scoring.with_breakdown(scheme, [row])
     return row, scheme

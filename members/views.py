@@ -173,8 +173,9 @@ def duty_ranking(request):
     year = _year(request)
     params = _ranking_params(request)
     scheme = scoring.scheme_for(year)
+    all_rows = scoring.year_scores(year, scheme=scheme)
     rows = selectors.ranking_filter(
-        scoring.year_scores(year, scheme=scheme),
+        all_rows,
         sector=params["sector"],
         party=params["party"],
         committee=params["committee"],
@@ -196,6 +197,7 @@ def duty_ranking(request):
             "params": params,
             "query": query,
             "scheme": scheme,
+            "plenary_recorded": scoring.plenary_recorded(all_rows),
             "groups": ScoringRule.Group.choices,
             "sectors": selectors.sector_list(),
             "parties": selectors.party_list(),

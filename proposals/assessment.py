@@ -8,8 +8,13 @@ Scoring (each active item; the department's counts from proposals.stats.departme
 - 答复类别    weight × (A + B×b_factor + C×c_factor) / (A + B + C)
 - 重新办理    − deduction × rehandled (主办/分办 tasks sent back for a second round)
 - 逾期        − deduction × (late first answers + tasks open past due today)
-A rate item with nothing to measure (denominator 0) scores its full weight: there is nothing to fault, and
-an unanswered task is caught by the overdue item. The total is never below 0; one decimal, half up.
+A rate item with nothing to measure (denominator 0) scores its full weight only when the department has
+answered something (e.g. a reply not rated yet); a department that answered nothing scores 0 on every rate
+item, so nothing replied can never mean full marks. The total is never below 0; one decimal, half up; a
+deduction of nothing is shown as 0.0, never -0.0.
+
+A department with no due work — nothing answered and nothing past its due date — is not scored or ranked:
+it is listed after the ranked ones as 无到期任务 (NO_DUE_WORK).
 """
 
 from dataclasses import dataclass, field
@@ -30,6 +35,7 @@ DEFAULT_ITEMS = [
     (Code.OVERDUE, "0", "2"),
 ]
 DEFAULT_GRADES = [("优秀", "90"), ("良好", "80"), ("一般", "60"), ("较差", "0")]
+NO_DUE_WORK = "无到期任务"
 
 
 def assessment_items() -> list[AssessmentItem]:
@@ -50,25 +56,33 @@ def assessment_grades() -> list[tuple[Decimal, str]]:
 
 
 def _q(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    value = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return abs(value) if value.is_zero() else value  # never "-0.0"
 
 
-def _ratio(part: int, whole: int) -> Decimal:
-    return Decimal(1) if not whole else Decimal(part) / Decimal(whole)
+def has_due_work(row: dict) -> bool:
+    """Something answered, or something open past its due date: there is work to judge."""
+    return bool(row["replied"] or row["overdue"])
 
 
 def item_score(item: AssessmentItem, row: dict) -> Decimal:
     w = Decimal(item.weight)
+    # With nothing to measure, a rate item is full only if the department answered something at all.
+    empty = w if row["replied"] else Decimal(0)
+
+    def ratio(part: int, whole: int) -> Decimal:
+        return empty if not whole else w * Decimal(part) / Decimal(whole)
+
     if item.code == Code.ON_TIME:
-        return w * _ratio(row["on_time"], row["replied"])
+        return ratio(row["on_time"], row["replied"])
     if item.code == Code.CONTACTED:
-        return w * _ratio(row["contacted"], row["formal_replied"])
+        return ratio(row["contacted"], row["formal_replied"])
     if item.code == Code.SATISFACTION:
-        return w * _ratio(row["satisfied"], row["rated"])
+        return ratio(row["satisfied"], row["rated"])
     if item.code == Code.RESULT_MIX:
         answered = row["a"] + row["b"] + row["c"]
         if not answered:
-            return w
+            return empty
         points = row["a"] + row["b"] * Decimal(str(item.b_factor)) + row["c"] * Decimal(str(item.c_factor))
         return w * points / answered
     if item.code == Code.REHANDLING:
@@ -83,10 +97,14 @@ class AssessmentRow:
     department: int
     name: str
     counts: dict
-    scores: dict = field(default_factory=dict)  # item code → score
-    total: Decimal = Decimal(0)
+    scores: dict = field(default_factory=dict)  # item code → score; empty when not scored
+    total: Decimal | None = Decimal(0)  # None: no due work, not scored
     grade: str = ""
-    rank: int = 0
+    rank: int | None = 0  # None: not ranked
+
+    @property
+    def scored(self) -> bool:
+        return self.total is not None
 
 
 def grade_for(total: Decimal, grades: list[tuple[Decimal, str]]) -> str:
@@ -97,11 +115,16 @@ def grade_for(total: Decimal, grades: list[tuple[Decimal, str]]) -> str:
 
 
 def department_assessment(year: int, *, today=None) -> tuple[list[AssessmentItem], list[AssessmentRow]]:
-    """Every department with handling tasks on the year's proposals, best first (ties share a rank)."""
+    """Every department with handling tasks on the year's proposals, best first (ties share a rank); the
+    departments with no due work last, unranked, graded NO_DUE_WORK."""
     items, grades = assessment_items(), assessment_grades()
-    rows = []
+    rows, waiting = [], []
     for counts in department_rows(Scope(year=year), today=today):
         row = AssessmentRow(department=counts["department"], name=counts["name"], counts=counts)
+        if not has_due_work(counts):
+            row.total, row.grade, row.rank = None, NO_DUE_WORK, None
+            waiting.append(row)
+            continue
         for item in items:
             row.scores[item.code] = _q(item_score(item, counts))
         row.total = max(Decimal(0), _q(sum(row.scores.values(), Decimal(0))))
@@ -110,7 +133,7 @@ def department_assessment(year: int, *, today=None) -> tuple[list[AssessmentItem
     rows.sort(key=lambda r: (-r.total, r.name))
     for i, row in enumerate(rows):
         row.rank = rows[i - 1].rank if i and rows[i - 1].total == row.total else i + 1
-    return items, rows
+    return items, rows + sorted(waiting, key=lambda r: r.name)
 
 
 COUNT_COLUMNS = [
@@ -130,14 +153,24 @@ COUNT_COLUMNS = [
 ]
 
 
+RULE_NOTES = [
+    "逾期 = 首次答复逾期件数 + 当前逾期未答复件数。",
+    "比率项目无可计算件数时：该单位已有答复（如尚待测评）按满分计；一件未答复则计0分，未答复不能得满分。",
+    f"既无答复、也无已过期限的交办件的单位不参加评分和排名，列在最后，标为“{NO_DUE_WORK}”。",
+]
+
+
 def assessment_table(year: int, *, today=None) -> tuple[list[str], list[list]]:
     items, rows = department_assessment(year, today=today)
     headers = ["排名", "承办单位", *[label for _, label in COUNT_COLUMNS]]
     headers += [f"{item.get_code_display()}得分" for item in items] + ["总分", "等次"]
     body = []
     for r in rows:
-        line = [r.rank, r.name, *[r.counts[key] for key, _ in COUNT_COLUMNS]]
-        line += [float(r.scores[item.code]) for item in items] + [float(r.total), r.grade]
+        line = [r.rank if r.scored else "—", r.name, *[r.counts[key] for key, _ in COUNT_COLUMNS]]
+        if r.scored:
+            line += [float(r.scores[item.code]) for item in items] + [float(r.total), r.grade]
+        else:
+            line += [None for _ in items] + [None, r.grade]
         body.append(line)
     return headers, body
 
@@ -177,6 +210,9 @@ def assessment_workbook(year: int, *, today=None) -> bytes:
     rules.append(["等次", "最低分"])
     for line, name in assessment_grades():
         rules.append([name, float(line)])
+    rules.append([])
+    for note in RULE_NOTES:
+        rules.append([note])
     rules.column_dimensions["A"].width = 20
     out = io.BytesIO()
     wb.save(out)

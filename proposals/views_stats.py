@@ -117,6 +117,8 @@ class AssessmentYearForm(forms.Form):
 def assessment_page(request):
     form = AssessmentYearForm(request.GET or None)
     year = form.year_value()
+    if not form.is_bound or not form.is_valid() or not form.cleaned_data.get("year"):
+        form = AssessmentYearForm(initial={"year": year})  # the box shows the year the title names
     items, rows = assessment.department_assessment(year)
     return render(
         request,
@@ -125,8 +127,9 @@ def assessment_page(request):
             "form": form,
             "year": year,
             "items": items,
-            "rows": [(r, [r.scores[i.code] for i in items]) for r in rows],
+            "rows": [(r, [r.scores.get(i.code) for i in items]) for r in rows],
             "grades": assessment.assessment_grades(),
+            "rule_notes": assessment.RULE_NOTES,
         },
     )
 

@@ -278,3 +278,45 @@ class TestDocuments:
         assert client.get(f"/workbench/duty/sectors/{sector.pk}/reports.zip").status_code == 403
         login(client, department_user)
         assert client.get(f"/workbench/duty/scores.xlsx?year={YEAR}").status_code == 403
+
+
+class TestHonestGradesAndLabels:
+    """Until a year has any 全会 attendance record (half the points), nobody is graded 不称职 for it;
+    shares read as fractions and 细项 codes as words."""
+
+    def _records(self, member, other_member):
+        from members.models import DutyRecord
+
+        rec(member, K.PROPOSAL_SUBMITTED)
+        rec(member, K.SPEECH, detail="oral", day=on(1, 6))
+        rec(other_member, K.OPINION_SUBMITTED)
+        DutyRecord.objects.filter(member=member, kind=K.PROPOSAL_SUBMITTED).update(share=Decimal("0.25"))
+
+    def test_no_plenary_record_means_no_failing_grade(self, client, api, staff_user, member, other_member):
+        self._records(member, other_member)
+        login(client, staff_user)
+        html = client.get(f"/workbench/duty/?year={YEAR}").content.decode()
+        assert "不称职" not in html.split("ranking-row", 1)[1]
+        assert "尚无全会出勤记录" in html
+        login(client, member.user)
+        html = client.get(f"/duty/members/{member.pk}/?year={YEAR}").content.decode()
+        assert "尚无全会出勤记录" in html and 'data-testid="duty-grade">不称职' not in html
+        assert "（口头发言）" in html and "（oral）" not in html
+        assert "联名 1/4" in html and "0.25" not in html
+        data = api(member.user).get(f"/api/v1/members/{member.pk}/score/?year={YEAR}").json()
+        assert data["grade"] is None and data["grade_note"] == "尚无全会出勤记录"
+
+    def test_once_a_plenary_is_recorded_grades_come_back(self, client, staff_user, member, other_member):
+        self._records(member, other_member)
+        rec(other_member, K.PLENARY_ATTENDANCE, detail="present")
+        login(client, staff_user)
+        html = client.get(f"/workbench/duty/?year={YEAR}").content.decode()
+        assert "不称职" in html.split("ranking-row", 1)[1] and "尚无全会出勤记录" not in html
+
+    def test_admin_changelist_shows_words_not_codes(self, client, staff_user, member, other_member):
+        self._records(member, other_member)
+        rec(member, K.PLENARY_ATTENDANCE, detail="present", day=on(1, 7))
+        login(client, staff_user)
+        html = client.get("/admin/members/dutyrecord/").content.decode()
+        assert "口头发言" in html and "出席" in html and "联名 1/4" in html
+        assert ">oral<" not in html and ">present<" not in html and "0.2500" not in html

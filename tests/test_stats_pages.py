@@ -192,3 +192,60 @@ def test_assessment_page_and_excel_read_back(client, leader_user, data):
 def test_assessment_of_a_year_without_tasks(client, staff_user, data):
     client.force_login(staff_user)
     assert "该年度没有交办的提案。" in client.get(ASSESS, {"year": 2001}).content.decode()
+
+
+def _silent_department(data, staff, name, *, due):
+    """A department given 4 lead tasks on the year's proposals and not one reply."""
+    from tests.test_stats_proposals import _task
+    from zhengxie.accounts.models import Department
+
+    dept = Department.objects.create(name=name, code=name)
+    for key in (5, 6, 3, 1):
+        _task(data.proposals[key], dept, staff, state="accepted", due=due)
+    return dept
+
+
+def test_a_department_that_replied_nothing_is_never_ranked_above_one_that_replied(client, staff_user, data):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    _silent_department(data, staff_user, "市住建局", due=today + timedelta(days=20))
+    _silent_department(data, staff_user, "市交通局", due=today - timedelta(days=2))
+    _, rows = assessment.department_assessment(2026)
+    by_name = {r.name: r for r in rows}
+    late = by_name["市交通局"]  # 4 overdue, nothing replied: no rate item counts in its favour
+    assert late.scored and late.total == Decimal("0.0") and late.grade == "较差"
+    assert all(score <= 0 for score in late.scores.values())
+    waiting = by_name["市住建局"]  # nothing due yet: not scored, not ranked, listed last
+    assert (waiting.scored, waiting.rank, waiting.grade) == (False, None, "无到期任务")
+    assert rows[-1] is waiting and rows[0].name == "市教育局"
+    assert late.rank > by_name["市卫健委"].rank
+
+    client.force_login(staff_user)
+    html = client.get(ASSESS, {"year": 2026}).content.decode()
+    assert "100.0" not in html and "优秀" not in html.split("考核办法")[0]
+    assert "-0.0" not in html
+    assert "无到期任务" in html and "不参加评分和排名" in html
+    ws = load_workbook(io.BytesIO(client.get(f"{ASSESS}export.xlsx", {"year": 2026}).content)).worksheets[0]
+    lines = list(ws.iter_rows(values_only=True))
+    headers = lines[1]
+    last = dict(zip(headers, lines[-1], strict=True))
+    assert (last["排名"], last["承办单位"], last["总分"], last["等次"]) == (
+        "—",
+        "市住建局",
+        None,
+        "无到期任务",
+    )
+    assert str(by_name["市卫健委"].scores["rehandling"]) == "0.0"  # nothing re-handled: 0.0, not -0.0
+
+
+def test_assessment_year_box_shows_the_year_of_the_title(client, staff_user, data):
+    from django.utils import timezone
+
+    client.force_login(staff_user)
+    html = client.get(ASSESS).content.decode()
+    year = timezone.localdate().year
+    assert f"{year}年承办单位考核" in html
+    assert f'name="year" value="{year}"' in html
