@@ -41,7 +41,22 @@ class RejectionReasonAdmin(admin.ModelAdmin):
 
 @admin.register(NumberSequence)
 class NumberSequenceAdmin(admin.ModelAdmin):
-    list_display = ["key", "last_serial"]
+    list_display = ["sequence", "last_serial"]
+    fields = ["sequence", "last_serial"]
+    readonly_fields = ["sequence", "last_serial"]
+
+    def changelist_view(self, request, extra_context=None):
+        from members.models import Plenary, Term
+
+        # The terms and plenaries the keys name, read once for the whole list.
+        self._names = {"terms": Term.objects.in_bulk(), "plenaries": Plenary.objects.in_bulk()}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="序列", ordering="key")
+    def sequence(self, obj):
+        from proposals.models import sequence_label
+
+        return sequence_label(obj.key, **getattr(self, "_names", {}))
 
     def has_add_permission(self, request):
         return False

@@ -269,7 +269,30 @@ class NumberSequence(models.Model):
         verbose_name_plural = "提案编号序列"
 
     def __str__(self):
-        return f"{self.key}: {self.last_serial}"
+        return f"{self.label}：已用至{self.last_serial}号"
+
+    @property
+    def label(self) -> str:
+        """The key in words: term3-plenary7 → 第十五届第二次会议 (ids looked up), term3-between → 第十五届闭会期间."""
+        return sequence_label(self.key)
+
+
+def sequence_label(key: str, *, terms: dict | None = None, plenaries: dict | None = None) -> str:
+    """A NumberSequence key as people read it; terms/plenaries (id → object) spare the look-ups."""
+    import re
+
+    from members.models import Plenary, Term
+
+    match = re.fullmatch(r"term(\d+)-(?:plenary(\d+)|between)", key or "")
+    if not match:
+        return "其他编号序列"
+    term_id, plenary_id = int(match[1]), match[2] and int(match[2])
+    term = (terms or {}).get(term_id) or Term.objects.filter(pk=term_id).first()
+    term_name = term.name if term else "（已删除的届）"
+    if not plenary_id:
+        return f"{term_name}闭会期间"
+    plenary = (plenaries or {}).get(plenary_id) or Plenary.objects.filter(pk=plenary_id).first()
+    return f"{term_name}{plenary.name if plenary else '（已删除的会次）'}"
 
 
 class Assignment(HandlingTask):

@@ -375,3 +375,39 @@ def test_leader_reads_the_roster_without_private_fields(client, leader_user, sta
     assert client.get("/admin/members/member/export/").status_code == 403
     client.force_login(staff_user)
     assert member.mobile in client.get(f"/admin/members/member/{member.pk}/change/").content.decode()
+
+
+class TestCodesReadAsWords:
+    """Every code a person reads in the admin changelists has its Chinese label."""
+
+    def test_transition_log_audit_and_sequence_changelists(self, staff_client, staff_user, term, plenary):
+        from django.contrib.contenttypes.models import ContentType
+
+        from proposals.models import NumberSequence, Proposal
+        from zhengxie.workflow.models import TransitionLog
+
+        ct = ContentType.objects.get_for_model(Proposal)
+        TransitionLog.objects.create(
+            content_type=ct, object_id=1, from_state="in_progress", to_state="replied", action="reply"
+        )
+        TransitionLog.objects.create(content_type=ct, object_id=1, from_state="", to_state="draft", action="")
+        audit_record(actor=staff_user, action="proposal_publish", target=staff_user)
+        audit_record(actor=staff_user, action="work_calendar_load_year", target=staff_user)
+        audit_record(actor=staff_user, action="assignment_request_extension", target=staff_user)
+        NumberSequence.objects.create(key=f"term{term.pk}-plenary{plenary.pk}", last_serial=12)
+        NumberSequence.objects.create(key=f"term{term.pk}-between", last_serial=3)
+
+        html = staff_client.get("/admin/workflow/transitionlog/").content.decode()
+        assert "办理中" in html and "已答复" in html
+        for code in (">in_progress<", ">replied<", ">reply<", ">draft<"):
+            assert code not in html
+        assert "答复" in html and "草稿" in html
+        html = staff_client.get("/admin/workflow/auditentry/").content.decode()
+        for code in ("proposal_publish", "work_calendar_load_year", "assignment_request_extension"):
+            assert f">{code}<" not in html
+        assert (
+            "提案：公开/刊发" in html and "工作日历：载入年度节假日" in html and "提案交办：申请延期" in html
+        )
+        html = staff_client.get("/admin/proposals/numbersequence/").content.decode()
+        assert f"term{term.pk}-" not in html
+        assert f"{term.name}{plenary.name}" in html and f"{term.name}闭会期间" in html

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from . import labels
 from .calendar import CalendarYearUnavailable
 from .models import AuditEntry, HandlingPolicy, TransitionLog, WorkCalendarDay
 from .services import work_calendar_day_set, work_calendar_load_year
@@ -26,22 +27,53 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(_ReadOnlyAdmin):
-    list_display = ("at", "actor", "action", "content_type", "object_repr")
+    list_display = ("at", "actor", "action_label", "content_type", "object_repr")
     list_filter = ("content_type", ("at", admin.DateFieldListFilter))
     list_select_related = ("actor", "content_type")
     search_fields = ("action", "object_repr", "actor__username", "actor__name")
     date_hierarchy = "at"
-    fields = ("at", "actor", "action", "content_type", "object_id", "object_repr", "detail")
+    fields = ("at", "actor", "action_label", "action", "content_type", "object_id", "object_repr", "detail")
+    readonly_fields = fields
+
+    @admin.display(description="操作", ordering="action")
+    def action_label(self, obj):
+        return labels.action_label(obj.action)
+
+
+class ToStateFilter(admin.SimpleListFilter):
+    """新状态, offered by its Chinese label (codes shared by several models are offered once)."""
+
+    title = "新状态"
+    parameter_name = "to_state"
+
+    def lookups(self, request, model_admin):
+        return sorted(labels.all_state_labels().items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(to_state=self.value()) if self.value() else queryset
 
 
 @admin.register(TransitionLog)
 class TransitionLogAdmin(_ReadOnlyAdmin):
-    list_display = ("at", "content_type", "object_id", "from_state", "to_state", "action", "actor")
-    list_filter = ("content_type", "to_state", ("at", admin.DateFieldListFilter))
+    list_display = ("at", "content_type", "object_id", "from_label", "to_label", "action_label", "actor")
+    list_filter = ("content_type", ToStateFilter, ("at", admin.DateFieldListFilter))
     list_select_related = ("actor", "content_type")
     search_fields = ("object_id", "action", "comment", "actor__username", "actor__name")
     date_hierarchy = "at"
-    fields = ("at", "content_type", "object_id", "from_state", "to_state", "action", "actor", "comment")
+    fields = ("at", "content_type", "object_id", "from_label", "to_label", "action_label", "actor", "comment")
+    readonly_fields = fields
+
+    @admin.display(description="原状态", ordering="from_state")
+    def from_label(self, obj):
+        return labels.state_label(obj.content_type_id, obj.from_state)
+
+    @admin.display(description="新状态", ordering="to_state")
+    def to_label(self, obj):
+        return labels.state_label(obj.content_type_id, obj.to_state)
+
+    @admin.display(description="动作", ordering="action")
+    def action_label(self, obj):
+        return labels.action_label(obj.action)
 
 
 @admin.register(HandlingPolicy)
