@@ -110,3 +110,14 @@ def proposal_register(user, *, params) -> QuerySet[Proposal]:
         F("serial").asc(nulls_last=True),
         "id",
     )
+
+
+def co_units_waiting(proposal_id: int) -> list[str]:
+    """Names of the 会办 units of a proposal that have not given their opinion yet (open tasks)."""
+    return list(
+        Assignment.objects.filter(
+            proposal_id=proposal_id, role=Assignment.Role.CO, state__in=Assignment.OPEN_STATES
+        )
+        .order_by("id")
+        .values_list("department__name", flat=True)
+    )

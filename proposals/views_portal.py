@@ -15,7 +15,7 @@ from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.portal import SOON_DAYS, PortalRow
-from zhengxie.workflow.selectors import history_of
+from zhengxie.workflow.selectors import history_of, policy_current
 
 from . import documents, selectors, services
 from .forms_portal import AdjustmentForm, ContactForm, CoOpinionForm, ExtensionForm, ReplyForm
@@ -178,6 +178,8 @@ def _render_detail(request, task: Assignment, *, bound: dict | None = None, stat
     for name, form in (bound or {}).items():
         if form is not None:
             forms[name] = form
+    contacts = list(task.contacts.all())
+    reply_blocked, co_waiting = _reply_rules(task, siblings, has_contact=bool(contacts), actions=actions)
     context = {
         "task": task,
         "proposal": proposal,
@@ -189,7 +191,12 @@ def _render_detail(request, task: Assignment, *, bound: dict | None = None, stat
         "siblings": siblings,
         "co_units": [s for s in siblings if s.role == Assignment.Role.CO],
         "is_lead": task.role == Assignment.Role.LEAD,
-        "contacts": task.contacts.all(),
+        "contacts": contacts,
+        "reply_blocked": reply_blocked,
+        "co_waiting": co_waiting,
+        "co_warning": (
+            f"会办单位{'、'.join(co_waiting)}尚未提交会办意见，答复前请先征求其意见。" if co_waiting else ""
+        ),
         "replies": _visible_replies(task),
         "history": _history(task, proposal),
         "actions": actions,
@@ -199,6 +206,34 @@ def _render_detail(request, task: Assignment, *, bound: dict | None = None, stat
         "days_left": task.days_left(),
     }
     return render(request, "portal/assignment_detail.html", context, status=status)
+
+
+def _reply_rules(task: Assignment, siblings, *, has_contact: bool, actions) -> tuple[str, list[str]]:
+    """(why the reply form is closed, or ""; the 会办 units still owing their opinion) — shown before the
+    clerk types anything; the service enforces the same rules."""
+    if "reply" not in actions:
+        return "", []
+    policy = policy_current()
+    waiting = []
+    if task.role == Assignment.Role.LEAD:
+        waiting = [s.department.name for s in siblings if s.role == Assignment.Role.CO and s.is_open]
+    if policy.reply_requires_contact and not has_contact:
+        return "答复前须至少有一次面商记录：请先在“记录面商”中登记与提案人的面商，再填写答复。", waiting
+    if policy.require_co_opinion and waiting:
+        return f"会办单位{'、'.join(waiting)}尚未提交会办意见；按办理规则，须收齐会办意见后再答复。", waiting
+    return "", waiting
+
+
+FILE_AGAIN = "提交未成功，所选文件没有保存：请重新选择文件后再提交。"
+
+
+def _ask_for_files_again(request, form) -> None:
+    """Browsers never refill a file input: say so next to each file the refused submit carried."""
+    if form is None:
+        return
+    for name in request.FILES:
+        if name in form.fields:
+            form.add_error(name, FILE_AGAIN)
 
 
 @role_required(Role.DEPARTMENT)
@@ -213,11 +248,13 @@ def _act(request, pk, *, form_name: str | None, perform, success: str):
     form = FORMS[form_name](request.POST, request.FILES) if form_name else None
     if form is not None and not form.is_valid():
         messages.error(request, "提交的内容有误，请按提示修改。")
+        _ask_for_files_again(request, form)
         return _render_detail(request, task, bound={form_name: form}, status=400)
     try:
         perform(task, form.cleaned_data if form is not None else {})
     except DomainError as exc:
         messages.error(request, exc.message)
+        _ask_for_files_again(request, form)  # the typed text stays in the re-shown form
         return _render_detail(request, task, bound={form_name: form} if form_name else None, status=400)
     messages.success(request, success)
     return redirect("proposals_portal:assignment", pk=task.pk)
@@ -299,7 +336,11 @@ def assignment_co_opinion(request, pk):
 @require_POST
 @role_required(Role.DEPARTMENT)
 def assignment_reply(request, pk):
-    return _act(
+    from .handling_selectors import co_units_waiting
+
+    task = selectors.access_assignment(request.user, pk)
+    waiting = co_units_waiting(task.proposal_id) if task.role == Assignment.Role.LEAD else []
+    response = _act(
         request,
         pk,
         form_name="reply",
@@ -313,6 +354,11 @@ def assignment_reply(request, pk):
         ),
         success="答复已提交，提案人将收到测评通知。",
     )
+    if waiting and response.status_code == 302:
+        messages.warning(
+            request, f"注意：会办单位{'、'.join(waiting)}尚未提交会办意见，答复已在没有其意见的情况下送出。"
+        )
+    return response
 
 
 # --- downloads ------------------------------------------------------------------------------------

@@ -482,3 +482,76 @@ def test_assignment_shows_in_the_portal_list_with_a_link(client, assigned, depar
     body = html(client.get("/portal/"))
     assert proposal.title in body and f'href="/portal/assignments/{lead.pk}/"' in body
     assert counts(body)["pending"] == 1
+
+
+# --- the reply's rules shown before typing; nothing typed is lost --------------------------------------
+
+
+def test_reply_form_is_closed_with_the_reason_until_a_contact_exists(client, assigned, department_user):
+    _, lead, _ = assigned
+    services.assignment_accept(actor=department_user, assignment=lead)
+    client.force_login(department_user)
+    body = html(client.get(url(lead)))
+    assert 'data-testid="form-reply-blocked"' in body and "答复前须至少有一次面商记录" in body
+    reply_form = body[body.index('data-testid="form-reply"') :]
+    assert "<fieldset disabled>" in reply_form.split("</form>")[0]
+    # 面商 comes first in the page order while it is what is missing.
+    assert body.index('data-testid="form-contact"') < body.index('data-testid="form-reply"')
+    services.assignment_add_contact(
+        actor=department_user, assignment=lead, date=TODAY(), way="phone", summary="沟通"
+    )
+    body = html(client.get(url(lead)))
+    assert 'data-testid="form-reply-blocked"' not in body
+    assert "<fieldset disabled>" not in body[body.index('data-testid="form-reply"') :].split("</form>")[0]
+
+
+def test_a_refused_reply_keeps_the_text_and_asks_for_the_file_again(client, assigned, department_user):
+    _, lead, _ = assigned
+    services.assignment_accept(actor=department_user, assignment=lead)
+    client.force_login(department_user)
+    letter = SimpleUploadedFile("答复函.pdf", b"%PDF-1.4 letter", content_type="application/pdf")
+    response = client.post(
+        url(lead, "reply/"),
+        {"result": "B", "content": "已列入明年计划，分三步实施。", "signer": "张局长", "letter": letter},
+    )
+    body = html(response)
+    assert response.status_code == 400 and "答复前须至少有一次面商记录" in body
+    assert "已列入明年计划，分三步实施。" in body and 'value="张局长"' in body
+    assert "所选文件没有保存：请重新选择文件后再提交" in body
+    assert not Reply.objects.exists()
+
+
+def _co_waiting(assigned, department_user):
+    _, lead, co = assigned
+    _ready(lead, department_user)
+    return lead, co
+
+
+def test_lead_is_warned_when_a_co_unit_has_not_given_its_opinion(client, assigned, department_user, co_user):
+    lead, co = _co_waiting(assigned, department_user)
+    client.force_login(department_user)
+    body = html(client.get(url(lead)))
+    assert 'data-testid="form-reply-warning"' in body and "市公安局交警支队尚未提交会办意见" in body
+    response = client.post(url(lead, "reply/"), {"result": "A", "content": "已解决"}, follow=True)
+    assert "答复已提交" in html(response) and "市公安局交警支队尚未提交会办意见" in html(response)
+    assert Reply.objects.count() == 1
+
+
+def test_policy_may_require_the_co_opinion_before_the_lead_replies(client, assigned, department_user, co_user):
+    from zhengxie.workflow.errors import TransitionNotAllowed
+    from zhengxie.workflow.models import HandlingPolicy
+
+    HandlingPolicy.objects.update_or_create(is_active=True, defaults={"require_co_opinion": True})
+    lead, co = _co_waiting(assigned, department_user)
+    with pytest.raises(TransitionNotAllowed, match="须收齐会办意见"):
+        services.assignment_reply(actor=department_user, assignment=lead, result="A", content="已解决")
+    client.force_login(department_user)
+    body = html(client.get(url(lead)))
+    assert 'data-testid="form-reply-blocked"' in body and "须收齐会办意见后再答复" in body
+    response = client.post(url(lead, "reply/"), {"result": "A", "content": "已解决"})
+    assert response.status_code == 400 and not Reply.objects.exists()
+    services.assignment_accept(actor=co_user, assignment=co)
+    services.assignment_co_opinion(actor=co_user, assignment=co, content="同意。")
+    assert "form-reply-blocked" not in html(client.get(url(lead)))
+    services.assignment_reply(actor=department_user, assignment=lead, result="A", content="已解决")
+    assert Reply.objects.count() == 1

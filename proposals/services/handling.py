@@ -19,6 +19,7 @@ from zhengxie.workflow.inputs import LETTER_EXTENSIONS, check_upload, file_name,
 from zhengxie.workflow.selectors import policy_current
 from zhengxie.workflow.services import audit_record, transition_record
 
+from ..handling_selectors import co_units_waiting
 from .intake import _lock, _move, _notify_owner, _require_state
 
 State = Proposal.State
@@ -398,8 +399,15 @@ def assignment_reply(
         raise TransitionNotAllowed("请先签收，再答复。")
     if task.state != TaskState.ACCEPTED:
         raise TransitionNotAllowed(f"当前状态为“{task.get_state_display()}”，不能答复。")
-    if policy_current().reply_requires_contact and not task.contacts.exists():
+    policy = policy_current()
+    if policy.reply_requires_contact and not task.contacts.exists():
         raise InvalidInput("答复前须至少有一次面商记录。")
+    if policy.require_co_opinion and task.role == ROLE.LEAD:
+        waiting = co_units_waiting(task.proposal_id)
+        if waiting:
+            raise TransitionNotAllowed(
+                f"会办单位{'、'.join(waiting)}尚未提交会办意见；按办理规则，须收齐会办意见后再答复。"
+            )
     reply = Reply(
         assignment=task,
         handling_round=task.handling_round,

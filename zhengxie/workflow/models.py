@@ -85,6 +85,11 @@ class HandlingPolicy(models.Model):
     co_opinion_months = models.PositiveIntegerField("会办意见期限(月)", default=1)
     first_contact_workdays = models.PositiveIntegerField("首次面商期限(工作日)", default=15)
     reply_requires_contact = models.BooleanField("答复前须有面商记录", default=True)
+    require_co_opinion = models.BooleanField(
+        "主办答复前须收齐会办意见",
+        default=False,
+        help_text="勾选后，会办单位全部提交会办意见前，主办单位不能答复；不勾选时只提醒。",
+    )
     rating_window_workdays = models.PositiveIntegerField("委员测评期限(工作日)", default=15)
     rehandling_months = models.PositiveIntegerField("重新办理期限(月)", default=1)
     publication_workdays = models.PositiveIntegerField("答复公开期限(工作日)", default=20)
