@@ -121,3 +121,60 @@ def co_units_waiting(proposal_id: int) -> list[str]:
         .order_by("id")
         .values_list("department__name", flat=True)
     )
+
+
+def can_read_reply_letter(user, reply) -> bool:
+    """A reply's uploaded 答复函: the proposer and confirmed co-signers (they rate the reply), staff and
+    leaders, the department that wrote it and the 会办 units of the lead's reply (copied to them)."""
+    from zhengxie.accounts.permissions import has_role
+
+    from .models import Cosigner
+
+    if not user.is_authenticated:
+        return False
+    if has_role(user, Role.STAFF, Role.LEADER):
+        return True
+    task = reply.assignment
+    if user.is_department_user:
+        if user.department_id == task.department_id:
+            return True
+        return (
+            task.role == Assignment.Role.LEAD
+            and Assignment.objects.filter(
+                proposal_id=task.proposal_id, department_id=user.department_id, role=Assignment.Role.CO
+            )
+            .exclude(state=Assignment.State.CANCELLED)
+            .exists()
+        )
+    if has_role(user, Role.MEMBER):
+        if task.proposal.proposer_id is not None and task.proposal.proposer.user_id == user.pk:
+            return True
+        return Cosigner.objects.filter(
+            proposal_id=task.proposal_id, member__user=user, status=Cosigner.Status.CONFIRMED
+        ).exists()
+    return False
+
+
+def reply_letter_for(user, reply_pk: int, *, proposal_id: int | None = None):
+    """The Reply whose letter the user may download, or Http404 (never 403: others do not learn it exists)."""
+    from django.http import Http404
+
+    from .models import Reply
+
+    qs = Reply.objects.select_related("assignment__proposal__proposer").exclude(letter="")
+    if proposal_id is not None:
+        qs = qs.filter(assignment__proposal_id=proposal_id)
+    reply = qs.filter(pk=reply_pk).first()
+    if reply is None or not can_read_reply_letter(user, reply):
+        raise Http404("答复函不存在。")
+    return reply
+
+
+def reply_letter_response(reply):
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = reply.letter.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在。") from None
+    return FileResponse(handle, as_attachment=True, filename=reply.letter.name.rsplit("/", 1)[-1])

@@ -19,6 +19,11 @@ urlpatterns = [
     path("proposals/<int:pk>/evaluate/", views_member.evaluate, name="evaluate"),
     path("proposals/<int:pk>/publish-opt-out/", views_member.publish_opt_out, name="publish_opt_out"),
     path(
+        "proposals/<int:pk>/replies/<int:reply_pk>/letter/",
+        views_member.reply_letter,
+        name="reply_letter",
+    ),
+    path(
         "proposals/<int:pk>/attachments/<int:attachment_pk>/",
         views_member.attachment,
         name="attachment",

@@ -315,6 +315,14 @@ def published(request):
 
 
 @role_required(Role.MEMBER, Role.STAFF, Role.LEADER, Role.DEPARTMENT)
+def reply_letter(request, pk, reply_pk):
+    """A reply's uploaded 答复函, for those who rate or handle it (handling_selectors.can_read_reply_letter)."""
+    from .handling_selectors import reply_letter_for, reply_letter_response
+
+    return reply_letter_response(reply_letter_for(request.user, reply_pk, proposal_id=pk))
+
+
+@role_required(Role.MEMBER, Role.STAFF, Role.LEADER, Role.DEPARTMENT)
 def attachment(request, pk, attachment_pk):
     """Attachments are private: served only to those who may see the proposal."""
     proposal = access_proposal(request.user, pk)

@@ -537,7 +537,9 @@ def test_lead_is_warned_when_a_co_unit_has_not_given_its_opinion(client, assigne
     assert Reply.objects.count() == 1
 
 
-def test_policy_may_require_the_co_opinion_before_the_lead_replies(client, assigned, department_user, co_user):
+def test_policy_may_require_the_co_opinion_before_the_lead_replies(
+    client, assigned, department_user, co_user
+):
     from zhengxie.workflow.errors import TransitionNotAllowed
     from zhengxie.workflow.models import HandlingPolicy
 
@@ -555,3 +557,52 @@ def test_policy_may_require_the_co_opinion_before_the_lead_replies(client, assig
     assert "form-reply-blocked" not in html(client.get(url(lead)))
     services.assignment_reply(actor=department_user, assignment=lead, result="A", content="已解决")
     assert Reply.objects.count() == 1
+
+
+# --- the member who rates a reply can open its letter -------------------------------------------------
+
+
+def test_the_reply_letter_is_linked_for_the_member_and_in_the_api(
+    client,
+    api,
+    assigned,
+    department_user,
+    co_user,
+    other_user,
+    member,
+    other_member,
+    make_member,
+    staff_user,
+    leader_user,
+):
+    proposal, lead, co = assigned
+    _ready(lead, department_user)
+    letter = SimpleUploadedFile("答复函.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    reply = services.assignment_reply(
+        actor=department_user, assignment=lead, result="A", content="已解决。", letter=letter
+    )
+    page_url = f"/proposals/{proposal.pk}/replies/{reply.pk}/letter/"
+    client.force_login(member.user)
+    body = html(client.get(f"/proposals/{proposal.pk}/"))
+    assert page_url in body and "下载答复函" in body
+    for user in (member.user, other_member.user, staff_user, leader_user, department_user, co_user):
+        client.force_login(user)
+        got = client.get(page_url)
+        assert got.status_code == 200 and b"".join(got.streaming_content) == b"%PDF-1.4 signed"
+    stranger = make_member("钱委员")
+    for user in (stranger.user, other_user):
+        client.force_login(user)
+        assert client.get(page_url).status_code == 404
+
+    data = api(member.user).get(f"/api/v1/proposals/{proposal.pk}/").json()
+    letter_url = next(a["reply"]["letter_url"] for a in data["assignments"] if a["role"] == "lead")
+    assert letter_url.endswith(f"/api/v1/replies/{reply.pk}/letter/")
+    got = api(member.user).get(letter_url)
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"%PDF-1.4 signed"
+    assert api(other_member.user).get(letter_url).status_code == 200
+    assert api(co_user).get(letter_url).status_code == 200
+    assert api(stranger.user).get(letter_url).status_code == 404
+    assert api(other_user).get(letter_url).status_code == 404
+    assert api().get(letter_url).status_code in (401, 403)
+    task = api(department_user).get(f"/api/v1/assignments/{lead.pk}/").json()
+    assert task["replies"][0]["letter_url"].endswith(f"/api/v1/replies/{reply.pk}/letter/")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .assignments import AssignmentViewSet
+from .assignments import AssignmentViewSet, ReplyLetterView
 from .proposals import BulkRegisterView, ProposalViewSet
 from .reference import CategoryViewSet, LeaderViewSet, RejectionReasonViewSet
 from .stats import ProposalStatsSummaryView, ProposalStatsView
@@ -18,6 +18,7 @@ def register(router):
 
 
 urlpatterns = [
+    path("replies/<int:pk>/letter/", ReplyLetterView.as_view(), name="reply-letter"),
     path("stats/proposals/", ProposalStatsView.as_view(), name="stats-proposals"),
     path("stats/proposals/summary/", ProposalStatsSummaryView.as_view(), name="stats-proposals-summary"),
 ]

@@ -1,11 +1,13 @@
 """/assignments/: what departments do with a proposal routed to them (API.md "Handling tasks")."""
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from proposals import selectors, services
 from proposals.models import Assignment, Contact, Reply
@@ -24,6 +26,9 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class ReplySerializer(serializers.ModelSerializer):
     result_display = serializers.CharField(source="get_result_display", read_only=True)
+    letter_url = serializers.SerializerMethodField(
+        help_text="答复函下载地址（GET，需登录；提案人、联名人、机关、领导、承办单位可下载，其他人 404）；无答复函为 null"
+    )
 
     class Meta:
         model = Reply
@@ -35,8 +40,16 @@ class ReplySerializer(serializers.ModelSerializer):
             "content",
             "signer",
             "letter",
+            "letter_url",
             "created_at",
         ]
+
+    def get_letter_url(self, obj) -> str | None:
+        if not obj.letter:
+            return None
+        path = reverse("reply-letter", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class AssignmentBriefSerializer(serializers.ModelSerializer):
@@ -258,3 +271,13 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 actor=request.user, assignment=task, approve=data["approve"]
             )
         )
+
+
+class ReplyLetterView(APIView):
+    """GET /replies/{id}/letter/: the uploaded 答复函 of a reply (the member rates the reply with it)."""
+
+    @extend_schema(summary="下载答复函", responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, pk):
+        from proposals.handling_selectors import reply_letter_for, reply_letter_response
+
+        return reply_letter_response(reply_letter_for(request.user, pk))
