@@ -6,6 +6,11 @@ class ConsultationsConfig(AppConfig):
     verbose_name = "协商"
 
     def ready(self):
+        from members.todo import register_todo_source
+
+        from .todo import meeting_todo
+
+        register_todo_source(meeting_todo)
         from . import reminders
 
         reminders.register()

@@ -18,6 +18,7 @@ from . import documents, scoring, selectors, services
 from .forms import DutyReportForm, DutyReviewForm, YearForm
 from .models import DutyPhoto, Member, ScoringRule, SpecialCommittee
 from .selectors import member_list
+from .todo import member_todo
 
 
 def member_home(request):
@@ -28,10 +29,11 @@ def member_home(request):
     if not has_role(request.user, Role.MEMBER):
         return redirect("home")
     member = member_list(user=request.user).filter(user=request.user).first()
+    todo = member_todo(member)
     return render(
         request,
         "members/home.html",
-        {"member": member},
+        {"member": member, "todo": todo, "todo_total": sum(g.count for g in todo)},
     )
 
 

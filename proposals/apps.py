@@ -6,6 +6,11 @@ class ProposalsConfig(AppConfig):
     verbose_name = "提案"
 
     def ready(self):
+        from members.todo import register_todo_source
+
+        from .todo import proposal_todo
+
+        register_todo_source(proposal_todo)
         from zhengxie.workflow.portal import register_portal_source
         from zhengxie.workflow.registry import register_handling_task
 

@@ -76,7 +76,12 @@ def _owned(request, pk) -> tuple[Proposal, object]:
 def my_list(request):
     member = _member_or_403(request.user)
     state = request.GET.get("state", "")
-    qs = my_proposals(member)
+    from .todo import awaiting_rating_q
+
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    flag = ExpressionWrapper(awaiting_rating_q(member), output_field=BooleanField())
+    qs = my_proposals(member).annotate(awaiting_rating=flag)
     if state in State.values:
         qs = qs.filter(state=state)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))

@@ -6,6 +6,11 @@ class SqyyConfig(AppConfig):
     verbose_name = "社情民意"
 
     def ready(self):
+        from members.todo import register_todo_source
+
+        from .todo import opinion_todo
+
+        register_todo_source(opinion_todo)
         from zhengxie.workflow.portal import register_portal_source
         from zhengxie.workflow.registry import register_handling_task
 

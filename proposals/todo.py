@@ -1,0 +1,58 @@
+"""The member's proposal to-dos on the member home (members.todo): co-sign invitations, replies waiting
+for the member's rating, drafts sent back. One query per group."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from members.todo import TodoGroup, TodoItem
+
+from .models import Cosigner, Evaluation, Proposal
+
+State = Proposal.State
+
+
+def awaiting_rating_q(member) -> Q:
+    """Replied proposals of which the member is proposer or confirmed co-signer and has not rated the
+    current round (what 待测评 means on the list and the home)."""
+    confirmed = Cosigner.objects.filter(
+        proposal=OuterRef("pk"), member=member, status=Cosigner.Status.CONFIRMED
+    )
+    rated = Evaluation.objects.filter(
+        proposal=OuterRef("pk"), member=member, handling_round=OuterRef("handling_round")
+    )
+    return Q(state=State.REPLIED) & (Q(proposer=member) | Q(Exists(confirmed))) & ~Q(Exists(rated))
+
+
+def _items(qs, note=None) -> list[TodoItem]:
+    return [
+        TodoItem(title=p.title, url=reverse("proposals:detail", args=[p.pk]), note=note(p) if note else "")
+        for p in qs.only("pk", "title", "number", "replied_at", "return_reason")
+    ]
+
+
+def proposal_todo(member) -> list[TodoGroup]:
+    invitations = Proposal.objects.filter(
+        state=State.AWAITING_COSIGNERS,
+        cosigners__member=member,
+        cosigners__status=Cosigner.Status.PENDING,
+    ).order_by("submitted_at", "id")
+    to_rate = Proposal.objects.filter(awaiting_rating_q(member)).order_by("replied_at", "id")
+    returned = Proposal.objects.filter(proposer=member, state=State.RETURNED).order_by("-updated_at", "-id")
+    my_list = reverse("proposals:my")
+    return [
+        TodoGroup("cosign", "联名邀请待答复", _items(invitations), list_url=my_list, order=10),
+        TodoGroup(
+            "rate",
+            "答复待测评",
+            _items(to_rate, lambda p: p.number),
+            list_url=f"{my_list}?state={State.REPLIED}",
+            order=20,
+        ),
+        TodoGroup(
+            "returned",
+            "退回修改的提案",
+            _items(returned, lambda p: p.return_reason[:40]),
+            list_url=f"{my_list}?state={State.RETURNED}",
+            order=40,
+        ),
+    ]
