@@ -23,6 +23,7 @@ class AssignForm(forms.Form):
             self.fields[f"role_{i}"] = forms.ChoiceField(
                 label=f"办理方式{i + 1}", choices=[("", "—"), *Assignment.Role.choices], required=False
             )
+            self.fields[f"due_{i}"] = forms.DateField(label=f"指定办理期限{i + 1}", required=False)
 
     def clean(self):
         data = super().clean()
@@ -35,7 +36,7 @@ class AssignForm(forms.Form):
                 raise forms.ValidationError(f"第{i + 1}行请选择承办单位。")
             if not role:
                 raise forms.ValidationError(f"第{i + 1}行请选择办理方式（主办、会办或分办）。")
-            rows.append({"department": department.pk, "role": role})
+            rows.append({"department": department.pk, "role": role, "due_date": data.get(f"due_{i}")})
         if not rows:
             raise forms.ValidationError("请至少选择一个承办单位。")
         data["assignments"] = rows

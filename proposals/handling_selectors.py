@@ -68,9 +68,33 @@ def panel_context(proposal: Proposal, user) -> dict:
         "supervisions": supervisions_of(proposal),
         "supervisable": proposal.state in SUPERVISABLE_STATES,
         "assign_rows": range(5),
+        "due_preview": assign_due_preview(today) if is_staff and proposal.state == State.REGISTERED else [],
         "roles": Assignment.Role.choices,
         "supervision_kinds": Supervision.Kind.choices,
     }
+
+
+def assign_due_preview(today=None) -> list[dict]:
+    """The due date each role would get if assigned today, shown before staff confirm 交办."""
+    from zhengxie.workflow.calendar import WorkCalendar
+    from zhengxie.workflow.selectors import policy_current
+
+    from .services.handling import assign_span
+
+    today = today or timezone.localdate()
+    policy = policy_current()
+    calendar = WorkCalendar.around(today)
+    rows = []
+    for roles, role in (
+        ("主办、分办（答复）", Assignment.Role.LEAD),
+        ("会办（会办意见）", Assignment.Role.CO),
+    ):
+        span = assign_span(role, policy)
+        due = calendar.due(today, span)
+        rows.append(
+            {"roles": roles, "months": span.rstrip("m"), "date": due.date, "provisional": due.provisional}
+        )
+    return rows
 
 
 def board(today=None) -> dict:

@@ -76,9 +76,9 @@ def _owned(request, pk) -> tuple[Proposal, object]:
 def my_list(request):
     member = _member_or_403(request.user)
     state = request.GET.get("state", "")
-    from .todo import awaiting_rating_q
-
     from django.db.models import BooleanField, ExpressionWrapper
+
+    from .todo import awaiting_rating_q
 
     flag = ExpressionWrapper(awaiting_rating_q(member), output_field=BooleanField())
     qs = my_proposals(member).annotate(awaiting_rating=flag)

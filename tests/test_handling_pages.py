@@ -531,3 +531,69 @@ def test_staff_review_page_includes_the_panel_and_the_assignment_flow(
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == f"/workbench/proposals/{registered.pk}/"
     assert "已交办。" in html and 'data-testid="assignments-table"' in html and "待签收" in html
+
+
+# --- 交办: the due dates before confirming, and a date staff set ----------------------------------------
+
+
+def test_assign_form_shows_each_roles_due_date_before_confirming(client, staff_user, registered):
+    from zhengxie.workflow.calendar import WorkCalendar
+
+    today = timezone.localdate()
+    cal = WorkCalendar.around(today)
+    lead_due, co_due = cal.due(today, "3m").date, cal.due(today, "1m").date
+    body = staff_client(client, staff_user).get(f"/workbench/proposals/{registered.pk}/").content.decode()
+    preview = body.split('data-testid="assign-due-preview"', 1)[1].split("</ul>", 1)[0]
+    assert f"主办、分办（答复）：3个月，至 <strong>{lead_due:%Y-%m-%d}</strong>" in preview
+    assert f"会办（会办意见）：1个月，至 <strong>{co_due:%Y-%m-%d}</strong>" in preview
+    assert 'name="due_0"' in body and 'type="date"' in body
+
+
+def test_staff_may_set_a_specific_due_date_audited(client, staff_user, registered, department, co_department):
+    from zhengxie.workflow.models import AuditEntry
+
+    chosen = timezone.localdate() + timedelta(days=40)
+    response = staff_client(client, staff_user).post(
+        url(f"proposals/{registered.pk}/assign/"),
+        {
+            "department_0": department.pk,
+            "role_0": "lead",
+            "due_0": chosen.isoformat(),
+            "department_1": co_department.pk,
+            "role_1": "co",
+        },
+    )
+    assert response.status_code == 302
+    lead = Assignment.objects.get(proposal=registered, role="lead")
+    co = Assignment.objects.get(proposal=registered, role="co")
+    assert (lead.due_date, lead.due_span, lead.due_provisional) == (chosen, "", False)
+    assert co.due_span == "1m"  # the other row keeps the rule's date
+    entry = AuditEntry.objects.get(action="assignment_due_date_set")
+    assert entry.detail["due_date"] == chosen.isoformat() and entry.object_id == str(lead.pk)
+    body = client.get(f"/workbench/proposals/{registered.pk}/").content.decode()
+    assert f"{chosen:%Y-%m-%d}" in body and "（指定）" in body
+
+
+@pytest.mark.parametrize("days", [0, -1, 400])
+def test_a_due_date_in_the_past_or_past_the_cap_is_refused(client, staff_user, registered, department, days):
+    response = staff_client(client, staff_user).post(
+        url(f"proposals/{registered.pk}/assign/"),
+        {
+            "department_0": department.pk,
+            "role_0": "lead",
+            "due_0": (timezone.localdate() + timedelta(days=days)).isoformat(),
+        },
+    )
+    assert response.status_code == 302 and "指定办理期限" in flash(response)[0]
+    assert not Assignment.objects.exists()
+
+
+def test_api_assign_takes_a_due_date(api, staff_user, registered, department):
+    chosen = timezone.localdate() + timedelta(days=30)
+    response = api(staff_user).post(
+        f"/api/v1/proposals/{registered.pk}/assign/",
+        {"assignments": [{"department": department.pk, "role": "lead", "due_date": chosen.isoformat()}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert Assignment.objects.get(proposal=registered).due_date == chosen

@@ -139,6 +139,11 @@ class AttachmentUploadSerializer(serializers.Serializer):
 class AssignItemSerializer(serializers.Serializer):
     department = serializers.IntegerField()
     role = serializers.ChoiceField(choices=Assignment.Role.choices)
+    due_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="指定办理期限（可选，须晚于今天且不超过交办后最长期限）；不填按办理规则推算",
+    )
 
 
 class AssignSerializer(serializers.Serializer):

@@ -13,7 +13,7 @@ from zhengxie.accounts.models import Department, Role, User
 from zhengxie.accounts.permissions import require_role
 from zhengxie.notifications.services import notify
 from zhengxie.workflow import handling as rules
-from zhengxie.workflow.calendar import WorkCalendar
+from zhengxie.workflow.calendar import Due, WorkCalendar
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
 from zhengxie.workflow.inputs import LETTER_EXTENSIONS, check_upload, file_name, parse_date
 from zhengxie.workflow.selectors import policy_current
@@ -87,6 +87,24 @@ def _due(start: date, span: str):
 # --- 交办 -------------------------------------------------------------------------------------------
 
 
+def assign_span(role: str, policy) -> str:
+    """The deadline span of a role at 交办: 会办 opinions in co_opinion_months, replies in reply_months."""
+    return f"{policy.co_opinion_months}m" if role == ROLE.CO else f"{policy.reply_months}m"
+
+
+def _chosen_due(value, today: date) -> date | None:
+    """A due date staff set at 交办 (optional): after today, within the policy's extension cap."""
+    if value in (None, ""):
+        return None
+    chosen = parse_date(value, "指定办理期限")
+    if chosen <= today:
+        raise InvalidInput("指定办理期限须晚于今天。")
+    cap = _due(today, f"{policy_current().extension_cap_months}m").date
+    if chosen > cap:
+        raise InvalidInput(f"指定办理期限不能晚于{cap:%Y-%m-%d}（交办后最长期限）。")
+    return chosen
+
+
 @transaction.atomic
 def proposal_assign(*, actor, proposal: Proposal | int, assignments: list[dict]) -> Proposal:
     """交办: one lead 主办 with any co-handling 会办 units, or two or more separate 分办 units."""
@@ -95,9 +113,11 @@ def proposal_assign(*, actor, proposal: Proposal | int, assignments: list[dict])
     _require_state(proposal, State.REGISTERED, action="交办")
     if not assignments:
         raise InvalidInput("请至少选择一个承办单位。")
-    roles, department_ids = [], []
+    roles, department_ids, chosen_dues = [], [], []
+    today = _today()
     for item in assignments:
         role, dept = item.get("role"), item.get("department")
+        chosen_dues.append(_chosen_due(item.get("due_date"), today))
         if role not in ROLE.values:
             raise InvalidInput("办理方式只能是主办、会办或分办。")
         dept_id = dept.pk if isinstance(dept, Department) else dept
@@ -123,10 +143,14 @@ def proposal_assign(*, actor, proposal: Proposal | int, assignments: list[dict])
     if separates == 1:
         raise InvalidInput("分办须有两个或以上单位；只有一个单位时请选主办。")
     policy = policy_current()
-    now, today = timezone.now(), _today()
-    for role, dept_id in zip(roles, department_ids, strict=True):
-        span = f"{policy.co_opinion_months}m" if role == ROLE.CO else f"{policy.reply_months}m"
+    now = timezone.now()
+    for role, dept_id, chosen in zip(roles, department_ids, chosen_dues, strict=True):
+        span = assign_span(role, policy)
         due = _due(today, span)
+        computed = due.date
+        if chosen is not None:
+            # A date staff set: kept as given (no span, so calendar changes leave it alone), and audited.
+            span, due = "", Due(chosen, False)
         task = Assignment.objects.create(
             proposal=proposal,
             department=departments[dept_id],
@@ -139,8 +163,21 @@ def proposal_assign(*, actor, proposal: Proposal | int, assignments: list[dict])
             due_provisional=due.provisional,
         )
         transition_record(
-            actor=actor, target=task, from_state="", to_state=TaskState.PENDING, action="assign"
+            actor=actor,
+            target=task,
+            from_state="",
+            to_state=TaskState.PENDING,
+            action="assign",
+            comment=f"指定办理期限{chosen:%Y-%m-%d}（按规则为{computed:%Y-%m-%d}）" if chosen else "",
         )
+        if chosen is not None:
+            audit_record(
+                actor=actor,
+                action="assignment_due_date_set",
+                target=task,
+                due_date=str(chosen),
+                computed=str(computed),
+            )
         notify(
             recipients=_department_users([dept_id]),
             title=f"新交办提案：{proposal.number}",
