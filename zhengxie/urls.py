@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("consultations.urls")),
     path("workbench/handling/", include("proposals.urls_handling")),
     path("workbench/stats/", include("proposals.urls_stats")),
+    path("workbench/calendar/", include("zhengxie.workflow.urls_calendar")),
     path("portal/", include("proposals.urls_portal")),
     path("home/", views.home, name="home"),
     path("workbench/", views.workbench, name="workbench"),

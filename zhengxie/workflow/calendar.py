@@ -131,3 +131,68 @@ def package_days(year: int) -> list[tuple[date, bool, str]]:
             f"chinesecalendar 数据包尚无 {year} 年的节假日安排，请升级该包或在后台手工录入。"
         ) from exc
     return result
+
+
+# --- a year's holidays typed from the State Council notice ---------------------------------------------
+
+_DATE = r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?"
+_RANGE_SEP = r"\s*(?:~|～|至|到|—|–)\s*"
+_WORK_WORDS = ("调休上班", "上班")
+
+
+def parse_holiday_notice(text: str, year: int) -> list[tuple[date, bool, str]]:
+    """The lines of a 放假安排 as staff type them, one range or list of days a line:
+
+        2027-01-01~2027-01-03 元旦
+        2027-02-06~2027-02-12 春节
+        调休上班 2027-02-07、2027-02-20        (or: 2027-02-07 调休上班)
+
+    A line naming 上班 makes working days (调休), any other line holidays. Returns (day, is_workday, name)
+    for every day named; raises InvalidInput (with the line number) on anything it cannot read, or a
+    day outside `year`, or a day named twice."""
+    import re
+
+    from .errors import InvalidInput
+
+    days: dict[date, tuple[bool, str]] = {}
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        is_work = any(word in line for word in _WORK_WORDS)
+        spans: list[tuple[date, date]] = []
+        rest = line
+        pattern = re.compile(f"{_DATE}(?:{_RANGE_SEP}{_DATE})?")
+        for match in pattern.finditer(line):
+            try:
+                start = date(int(match[1]), int(match[2]), int(match[3]))
+                end = date(int(match[4]), int(match[5]), int(match[6])) if match[4] else start
+            except ValueError:
+                raise InvalidInput(f"第{number}行：“{match[0]}”不是有效日期。") from None
+            if end < start:
+                raise InvalidInput(f"第{number}行：结束日期早于开始日期。")
+            if (end - start).days > 31:
+                raise InvalidInput(f"第{number}行：一段假期不会超过一个月，请检查日期。")
+            spans.append((start, end))
+            rest = rest.replace(match[0], " ")
+        if not spans:
+            raise InvalidInput(f"第{number}行：没有找到日期（格式如 {year}-01-01~{year}-01-03 元旦）。")
+        name = re.sub(r"[\s、，,;；]+", " ", rest).strip()
+        for word in _WORK_WORDS:
+            name = name.replace(word, "").strip()
+        if is_work:
+            name = f"{name}调休上班" if name else "调休上班"
+        elif not name:
+            raise InvalidInput(f"第{number}行：请写上节日名称（如 元旦、春节）。")
+        for start, end in spans:
+            day = start
+            while day <= end:
+                if day.year != year:
+                    raise InvalidInput(f"第{number}行：{day:%Y-%m-%d}不在{year}年。")
+                if day in days:
+                    raise InvalidInput(f"第{number}行：{day:%Y-%m-%d}已在前面的行中出现。")
+                days[day] = (is_work, name)
+                day += timedelta(days=1)
+    if not days:
+        raise InvalidInput("请按行填写放假和调休上班日期。")
+    return [(day, is_work, name) for day, (is_work, name) in sorted(days.items())]

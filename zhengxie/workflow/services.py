@@ -71,6 +71,55 @@ def work_calendar_load_year(*, actor, year: int) -> dict:
     return {"created": created, "updated": updated, "kept_manual": kept, "recomputed": recomputed}
 
 
+def work_calendar_enter_year(*, actor, year: int, text: str) -> dict:
+    """A year's official 放假安排 typed in one go (calendar.parse_holiday_notice): every day of the year is
+    written (the named holidays and 调休 working days as given, the rest Monday–Friday), replacing what the
+    year had; then open due dates are recomputed and the departments told (handling_tasks_recompute_due).
+
+    Returns counts (holidays, workdays named, recomputed)."""
+    from datetime import date, timedelta
+
+    from django.db import transaction
+
+    from zhengxie.accounts.models import Role
+    from zhengxie.accounts.permissions import require_role
+
+    from .calendar import parse_holiday_notice
+    from .models import WorkCalendarDay
+
+    require_role(actor, Role.STAFF)
+    named = {day: (is_work, name) for day, is_work, name in parse_holiday_notice(text, year)}
+    with transaction.atomic():
+        existing = {d.date: d for d in WorkCalendarDay.objects.select_for_update().filter(date__year=year)}
+        day, changed = date(year, 1, 1), 0
+        while day.year == year:
+            is_work, name = named.get(day, (day.weekday() < 5, ""))
+            row = existing.get(day)
+            if row is None:
+                WorkCalendarDay.objects.create(
+                    date=day, is_workday=is_work, name=name, source=WorkCalendarDay.Source.MANUAL
+                )
+                changed += 1
+            elif (row.is_workday, row.name, row.source) != (is_work, name, WorkCalendarDay.Source.MANUAL):
+                row.is_workday, row.name, row.source = is_work, name, WorkCalendarDay.Source.MANUAL
+                row.save(update_fields=["is_workday", "name", "source", "updated_at"])
+                changed += 1
+            day += timedelta(days=1)
+        holidays = sum(1 for is_work, _ in named.values() if not is_work)
+        workdays = len(named) - holidays
+        audit_record(
+            actor=actor,
+            action="work_calendar_holidays_enter",
+            year=year,
+            holidays=holidays,
+            workdays=workdays,
+            changed=changed,
+            text=text,
+        )
+        recomputed = handling_tasks_recompute_due(actor=actor, reason=f"录入{year}年节假日安排")
+    return {"holidays": holidays, "workdays": workdays, "changed": changed, "recomputed": recomputed}
+
+
 def work_calendar_day_set(*, actor, day, is_workday: bool, name: str = ""):
     """Staff correct one day (e.g. a local holiday); open work's due dates follow."""
     from django.db import transaction

@@ -18,8 +18,8 @@ def remind_next_year_calendar() -> bool:
         title=f"请录入{next_year}年节假日安排",
         body=(
             f"工作日历尚无{next_year}年数据，办理期限将按周一至周五推算并标为“待定”。国务院公布安排后，"
-            f"请运行 manage.py load_work_calendar {next_year}（或在后台“工作日历”中录入）。"
+            f"请在“录入节假日安排”页按通知填写（或运行 manage.py load_work_calendar {next_year}）。"
         ),
-        link="/admin/workflow/workcalendarday/",
+        link="/workbench/calendar/holidays/",
     )
     return True
