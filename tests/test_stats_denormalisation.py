@@ -214,8 +214,14 @@ def test_rebuilt_rollups_equal_the_trigger_kept_ones(member, staff_user, departm
         fields_p = [f.name for f in ProposalStatCount._meta.fields if f.name not in ("id", "n")]
         fields_a = [f.name for f in AssignmentStatCount._meta.fields if f.name not in ("id", "n")]
         return (
-            {tuple(r[f] for f in fields_p): r["n"] for r in ProposalStatCount.objects.filter(n__gt=0).values()},
-            {tuple(r[f] for f in fields_a): r["n"] for r in AssignmentStatCount.objects.filter(n__gt=0).values()},
+            {
+                tuple(r[f] for f in fields_p): r["n"]
+                for r in ProposalStatCount.objects.filter(n__gt=0).values()
+            },
+            {
+                tuple(r[f] for f in fields_a): r["n"]
+                for r in AssignmentStatCount.objects.filter(n__gt=0).values()
+            },
         )
 
     by_triggers = snapshot()

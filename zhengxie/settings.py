@@ -304,7 +304,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "morning-deadline-scan": {
         "task": "zhengxie.notifications.scan_deadlines",
-        "schedule": crontab(hour=int(REMINDER_SCAN_TIME.split(":")[0]), minute=int(REMINDER_SCAN_TIME.split(":")[1])),
+        "schedule": crontab(
+            hour=int(REMINDER_SCAN_TIME.split(":")[0]), minute=int(REMINDER_SCAN_TIME.split(":")[1])
+        ),
     },
     # Picks up e-mail/SMS copies whose retry time has come (instead of long countdowns on the broker).
     "send-channel-deliveries": {"task": "zhengxie.notifications.send_channel_deliveries", "schedule": 60.0},
