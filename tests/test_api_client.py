@@ -179,6 +179,11 @@ def test_generated_client_imports_and_runs_a_proposal_cycle(
     listed = _ok(op("v1_proposals_list")(client=as_member), m.PaginatedProposalList)
     assert [p.id for p in listed.results] == [proposal.id]
 
+    # A department's statistics leave out the overall figures: the schema says they may be absent.
+    figures = _ok(op("v1_stats_proposals_retrieve")(client=as_department), m.ProposalStats)
+    assert [row.department for row in figures.by_department] == [department.pk]
+    assert _ok(op("v1_stats_proposals_retrieve")(client=as_staff), m.ProposalStats).replied == 1
+
     # Errors parse too: a typo in a filter is a 400 naming the valid values; another's object is a 404.
     typo = op("v1_proposals_list")(client=as_member, state="registerd")
     assert typo.status_code == 400 and "registered" in typo.parsed.additional_properties["state"][0]

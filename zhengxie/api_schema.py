@@ -1,13 +1,14 @@
 """The OpenAPI schema conventions every /api/v1/ operation follows (see the comment below)."""
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import force_instance
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 # --- the OpenAPI schema ------------------------------------------------------------------------------
 # Generated clients (openapi-python-client, the 掌上政协 app) rely on these conventions:
 # - request bodies are JSON only, except operations that take files: those are multipart only;
-# - every field a response always carries is marked required (serializers that drop fields for some
-#   readers list the always-present ones in `PUBLIC_FIELDS`);
+# - every field a response always carries is marked required (see `_optional_in_responses`);
 # - `…/history/` answers a bare list, never a page;
 # - every operation documents 400/401/403/404 with the shapes `exception_handler` produces;
 # - tags are Chinese, one per area, never the path prefix `v1`.
@@ -65,6 +66,23 @@ def _takes_files(serializer) -> bool:
     return False
 
 
+def _optional_in_responses(serializer) -> set[str]:
+    """The fields a response may leave out; every other field is always there, so required.
+
+    A model serializer sends every field (Django's `blank`/`default` only make a field optional on input),
+    except those it hides from some readers: the ones outside its `PUBLIC_FIELDS`. A plain serializer
+    leaves out exactly the fields declared `required=False` without a default.
+    """
+    public = getattr(serializer, "PUBLIC_FIELDS", None)
+    if isinstance(serializer, serializers.ModelSerializer):
+        return set() if public is None else {name for name in serializer.fields if name not in public}
+    return {
+        name
+        for name, field in serializer.fields.items()
+        if not field.required and not field.read_only and field.default is empty
+    }
+
+
 class AutoSchema(SpectacularAutoSchema):
     def get_tags(self):
         tags = super().get_tags()
@@ -97,13 +115,8 @@ class AutoSchema(SpectacularAutoSchema):
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "response" and schema.get("properties"):
-            public = getattr(serializer, "PUBLIC_FIELDS", None)
-            always = [
-                name
-                for name in schema["properties"]
-                if public is None or name in public or name in schema.get("required", [])
-            ]
-            schema["required"] = always
+            optional = _optional_in_responses(force_instance(serializer))
+            schema["required"] = [name for name in schema["properties"] if name not in optional]
         return schema
 
     def _get_response_bodies(self, direction="response"):
