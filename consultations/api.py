@@ -8,13 +8,15 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from members.models import Member, SpecialCommittee
+from members.models import Member, Plenary, SpecialCommittee
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, has_role
 from zhengxie.api import check_choice_filters
 from zhengxie.workflow.api import HistorySerializer
 
 from . import selectors, services
+from .api_sessions import SessionActionsMixin
+from .api_sessions import register as register_sessions
 from .documents import plan_docx
 from .models import (
     Attendance,
@@ -207,6 +209,7 @@ class ConsultationMeetingSerializer(serializers.ModelSerializer):
     type_display = serializers.CharField(source="get_type_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     topic_title = serializers.SerializerMethodField()
+    is_session = serializers.BooleanField(read_only=True, help_text="全会、常委会议或主席会议")
     invitees = serializers.SerializerMethodField()
     speeches = serializers.SerializerMethodField()
 
@@ -219,6 +222,8 @@ class ConsultationMeetingSerializer(serializers.ModelSerializer):
             "title",
             "type",
             "type_display",
+            "plenary",
+            "is_session",
             "start",
             "end",
             "place",
@@ -266,8 +271,20 @@ class ConsultationMeetingInputSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField(required=False, allow_null=True, default=None)
     place = serializers.CharField(max_length=200)
-    invitees = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), many=True, default=list)
+    invitees = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(),
+        many=True,
+        required=False,
+        help_text="不填时：全体会议邀请全体在任委员，常委会议邀请在任常委和主席、副主席、秘书长，主席会议邀请主席、副主席、秘书长",
+    )
     invited_officials = serializers.CharField(required=False, allow_blank=True, default="")
+    plenary = serializers.PrimaryKeyRelatedField(
+        queryset=Plenary.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="全体会议所属会次（不填时按开始日期匹配）",
+    )
 
 
 class ConsultationMeetingUpdateSerializer(serializers.Serializer):
@@ -501,7 +518,11 @@ class ConsultationTopicViewSet(
 
 
 class ConsultationMeetingViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    SessionActionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = ConsultationMeetingSerializer
 
@@ -542,6 +563,7 @@ class ConsultationMeetingViewSet(
         topic = data.pop("topic")
         if topic is not None:
             topic = selectors.access_topic(request.user, topic.pk)
+        data.setdefault("invitees", None)
         meeting = services.meeting_create(actor=request.user, topic=topic, **data)
         return self._respond(meeting, status.HTTP_201_CREATED)
 
@@ -651,3 +673,4 @@ def register(router):
     router.register("consultation-plans", ConsultationPlanViewSet, basename="consultation-plan")
     router.register("topics", ConsultationTopicViewSet, basename="consultation-topic")
     router.register("meetings", ConsultationMeetingViewSet, basename="consultation-meeting")
+    register_sessions(router)

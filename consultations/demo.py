@@ -91,6 +91,12 @@ def seed_consultations_demo() -> int:
         invited_officials="市政府分管副市长\n市发展和改革委员会主要负责同志",
     )
     services.meeting_reply(actor=people[4].user, meeting=held, attend=False, reason="外出学习")
+    from . import sessions
+    from .models import LeaveRequest
+
+    sessions.leave_request_approve(
+        actor=staff, leave=LeaveRequest.objects.get(meeting=held, member=people[4])
+    )
     speech = services.speech_submit(
         actor=people[0].user,
         meeting=held,
@@ -130,4 +136,103 @@ def seed_consultations_demo() -> int:
         invited_officials="市农业农村局主要负责同志",
     )
     services.meeting_reply(actor=people[1].user, meeting=upcoming, attend=True)
+    return 1
+
+
+def _demo_pdf(title: str) -> bytes:
+    """A one-page PDF standing in for a session document (pypdf writes it; no external tool)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def seed_sessions_demo() -> int:
+    """The committee's own sessions: this year's plenary (three sittings), a 常委会 and a 主席会议 held
+    earlier (recorded after the fact, as an office enters what was done on paper), and an upcoming
+    常委会 with its agenda, a material and a leave request waiting — so the duty ranking shows real grades."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members.models import Plenary
+
+    from . import sessions
+    from .models import ConsultationType
+
+    if Meeting.objects.filter(type=ConsultationType.PLENARY).exists():
+        return 0
+    staff = User.objects.filter(username="staff").first()
+    plenary = Plenary.objects.filter(term__is_current=True).order_by("-number").first()
+    if staff is None or plenary is None:
+        return 0
+    serving = list(Member.objects.filter(status=Member.Status.SERVING).order_by("id"))
+    if len(serving) < 6:
+        return 0
+
+    def held(title, type, start, *, leave=(), absent=(), **extra):
+        meeting = services.meeting_create(
+            actor=staff, title=title, type=type, start=start, place="市政协机关会议中心", **extra
+        )
+        for row in meeting.attendances.select_related("member"):
+            status = "leave" if row.member in leave else "absent" if row.member in absent else "present"
+            services.meeting_record_attendance(actor=staff, meeting=meeting, member=row.member, status=status)
+        services.meeting_hold(actor=staff, meeting=meeting)
+        return meeting
+
+    day = plenary.start_date
+    held("开幕大会", ConsultationType.PLENARY, _at(day, 9), plenary=plenary, leave=serving[-1:])
+    group = held(
+        "分组讨论",
+        ConsultationType.PLENARY,
+        _at(day + timedelta(days=1), 9),
+        plenary=plenary,
+        leave=serving[-1:],
+        absent=serving[-2:-1],
+    )
+    for report, content in [
+        ("government", "建议政府工作报告对优化营商环境的目标再细化，增加可量化指标。"),
+        ("government", "建议加大对县域医共体建设的财政投入。"),
+        ("court", "建议进一步推进诉源治理，加强人民调解与诉讼的衔接。"),
+        ("procuratorate", "建议加强未成年人检察工作宣传。"),
+    ]:
+        sessions.report_opinion_add(
+            actor=staff, meeting=group, report=report, content=content, member=serving[0]
+        )
+    held("闭幕大会", ConsultationType.PLENARY, _at(day + timedelta(days=3), 9), plenary=plenary)
+    today = timezone.localdate()
+    held("常委会第十次会议", ConsultationType.STANDING_COMMITTEE, _at(today - timedelta(days=30), 14))
+    held("主席会议", ConsultationType.CHAIR_MEETING, _at(today - timedelta(days=35), 9))
+
+    upcoming = services.meeting_create(
+        actor=staff,
+        title="常委会第十一次会议",
+        type=ConsultationType.STANDING_COMMITTEE,
+        start=_at(today + timedelta(days=5), 9),
+        place="市政协机关三楼会议室",
+    )
+    first = sessions.agenda_item_add(
+        actor=staff, meeting=upcoming, order=1, title="审议政协常委会工作要点", presenter="秘书长"
+    )
+    sessions.agenda_item_add(
+        actor=staff, meeting=upcoming, order=2, title="通报提案办理情况", presenter="提案委员会"
+    )
+    sessions.material_upload(
+        actor=staff,
+        meeting=upcoming,
+        title="政协常委会工作要点（审议稿）",
+        file=SimpleUploadedFile("work-points.pdf", _demo_pdf("工作要点"), content_type="application/pdf"),
+        agenda_item=first,
+        is_internal=True,
+    )
+    invited = list(upcoming.attendances.select_related("member__user"))
+    if invited and invited[-1].member.user_id:
+        sessions.leave_request_create(
+            actor=invited[-1].member.user, meeting=upcoming, kind="official", reason="赴省里参加培训"
+        )
     return 1

@@ -3,10 +3,19 @@
 from django import forms
 from django.utils import timezone
 
-from members.models import Member, SpecialCommittee
+from members.models import Member, Plenary, SpecialCommittee
 from zhengxie.accounts.models import Department
 
-from .models import Attendance, ConsultationType, ResearchActivity, Topic
+from .models import (
+    SESSION_TYPES,
+    AgendaItem,
+    Attendance,
+    ConsultationType,
+    LeaveRequest,
+    ReportOpinion,
+    ResearchActivity,
+    Topic,
+)
 
 
 class _Bootstrap(forms.Form):
@@ -113,7 +122,17 @@ class MeetingForm(_Bootstrap):
     )
     place = forms.CharField(label="地点", max_length=200)
     invitees = forms.ModelMultipleChoiceField(
-        label="邀请委员", queryset=Member.objects.none(), required=False
+        label="邀请委员",
+        queryset=Member.objects.none(),
+        required=False,
+        help_text="全会、常委会议、主席会议不选时按惯例邀请：全体在任委员／在任常委和主席、副主席、秘书长／"
+        "主席、副主席、秘书长。开始时间已过的为补录，不发送邀请。",
+    )
+    plenary = forms.ModelChoiceField(
+        label="会次（全体会议）",
+        queryset=Plenary.objects.none(),
+        required=False,
+        empty_label="（按日期匹配）",
     )
     invited_officials = forms.CharField(
         label="邀请党政领导及部门", widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -121,10 +140,19 @@ class MeetingForm(_Bootstrap):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["plenary"].queryset = Plenary.objects.select_related("term").order_by(
+            "-term__number", "-number"
+        )
         self.fields["invitees"].queryset = _serving_members()
         self.fields["topic"].queryset = Topic.objects.filter(
             state__in=[Topic.State.APPROVED, Topic.State.RESEARCHING, Topic.State.HELD]
         ).select_related("plan")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("invitees") and data.get("type") in SESSION_TYPES:
+            data["invitees"] = None  # the session's default circle
+        return data
 
 
 class MeetingEditForm(_Bootstrap):
@@ -208,3 +236,60 @@ class CheckInForm(forms.Form):
 
 def default_plan_year() -> int:
     return timezone.localdate().year
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+
+class LeaveRequestForm(_Bootstrap):
+    kind = forms.ChoiceField(label="请假类别", choices=LeaveRequest.Kind.choices)
+    reason = forms.CharField(label="请假事由", max_length=200)
+
+
+class LeaveDecisionForm(_Bootstrap):
+    leave = forms.IntegerField(widget=forms.HiddenInput)
+    approve = forms.TypedChoiceField(
+        choices=[("1", "批准"), ("0", "不批准")], coerce=lambda v: v == "1", widget=forms.HiddenInput
+    )
+    reason = forms.CharField(label="不批准原因", max_length=200, required=False)
+
+
+class AgendaItemForm(_Bootstrap):
+    order = forms.IntegerField(label="顺序", min_value=1, max_value=999)
+    title = forms.CharField(label="议程", max_length=300)
+    presenter = forms.CharField(label="报告人/主持人", max_length=100, required=False)
+
+
+class MaterialForm(_Bootstrap):
+    title = forms.CharField(label="材料标题", max_length=200, required=False, help_text="留空则用文件名")
+    file = forms.FileField(label="文件（PDF、DOCX、XLSX）")
+    agenda_item = forms.ModelChoiceField(
+        label="所属议程", queryset=AgendaItem.objects.none(), required=False, empty_label="（整个会议）"
+    )
+    is_internal = forms.BooleanField(label="内部材料（下载的PDF带阅读人水印）", required=False)
+
+    def __init__(self, *args, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting is not None:
+            self.fields["agenda_item"].queryset = meeting.agenda.all()
+
+
+class ReportOpinionForm(_Bootstrap):
+    report = forms.ChoiceField(label="针对报告", choices=ReportOpinion.Report.choices)
+    content = forms.CharField(label="意见内容", widget=forms.Textarea(attrs={"rows": 3}))
+    member = forms.ModelChoiceField(
+        label="提出委员", queryset=Member.objects.none(), required=False, empty_label="（集体讨论）"
+    )
+
+    def __init__(self, *args, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting is not None:
+            self.fields["member"].queryset = Member.objects.filter(
+                consultation_attendances__meeting=meeting
+            ).order_by("name")
+
+
+class SpeechArrangeForm(_Bootstrap):
+    speech = forms.IntegerField(widget=forms.HiddenInput)
+    oral = forms.BooleanField(label="口头发言", required=False)
+    order = forms.IntegerField(label="顺序", min_value=1, max_value=999, required=False)

@@ -6,13 +6,14 @@ Workflow lives in services.py; the models hold fields, constraints and small der
 from django.conf import settings
 from django.db import models
 
-from members.models import Member, SpecialCommittee
+from members.models import Member, Plenary, SpecialCommittee
 from zhengxie.accounts.models import Department
 
 
 class ConsultationType(models.TextChoices):
-    PLENARY = "plenary", "全体会议协商"
-    STANDING_COMMITTEE = "standing_committee", "专题议政性常委会会议"
+    PLENARY = "plenary", "全体会议"
+    STANDING_COMMITTEE = "standing_committee", "常委会议"
+    CHAIR_MEETING = "chair_meeting", "主席会议"
     SPECIAL_TOPIC = "special_topic", "专题协商会"
     COUNTERPART = "counterpart", "对口协商"
     SECTOR = "sector", "界别协商"
@@ -232,7 +233,16 @@ class Meeting(models.Model):
         related_name="meetings",
     )
     title = models.CharField("名称", max_length=200)
-    type = models.CharField("协商形式", max_length=30, choices=ConsultationType.choices)
+    type = models.CharField("会议类型", max_length=30, choices=ConsultationType.choices)
+    plenary = models.ForeignKey(
+        Plenary,
+        verbose_name="会次",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sittings",
+        help_text="全体会议的各场次（开幕大会、分组讨论、闭幕大会）各为一个会议，属于同一会次",
+    )
     start = models.DateTimeField("开始时间", db_index=True)
     end = models.DateTimeField("结束时间")
     place = models.CharField("地点", max_length=200)
@@ -267,6 +277,16 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_session(self) -> bool:
+        """全会、常委会、主席会议: the committee's own sessions (leave needs approval; no reply = absent)."""
+        return self.type in SESSION_TYPES
+
+
+SESSION_TYPES = frozenset(
+    {ConsultationType.PLENARY, ConsultationType.STANDING_COMMITTEE, ConsultationType.CHAIR_MEETING}
+)
 
 
 class Attendance(models.Model):
@@ -327,14 +347,186 @@ class Speech(models.Model):
     title = models.CharField("题目", max_length=200)
     content = models.TextField("内容")
     is_oral = models.BooleanField("安排口头发言", default=False)
+    order = models.PositiveIntegerField("发言顺序", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "发言材料"
         verbose_name_plural = "发言材料"
-        ordering = ["meeting", "-is_oral", "submitted_at", "id"]
+        ordering = ["meeting", "-is_oral", models.F("order").asc(nulls_last=True), "submitted_at", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="speech_once_per_member")]
 
     def __str__(self):
         return self.title
+
+
+class LeaveRequest(models.Model):
+    """请假: an invitee asks with a reason; staff approve (the attendance becomes 请假) or decline."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", "事假"
+        SICK = "sick", "病假"
+        OFFICIAL = "official", "公务"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        DECLINED = "declined", "未批准"
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="leave_requests"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="委员", on_delete=models.PROTECT, related_name="leave_requests"
+    )
+    kind = models.CharField("请假类别", max_length=20, choices=Kind.choices, default=Kind.PERSONAL)
+    reason = models.CharField("事由", max_length=200)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decline_reason = models.CharField("未批准原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "请假申请"
+        verbose_name_plural = "请假申请"
+        ordering = ["meeting", "created_at", "id"]
+        constraints = [
+            # One open request per invitee and meeting; a declined one may be followed by a new one.
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                condition=models.Q(state__in=["pending", "approved"]),
+                name="leave_request_one_open",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.get_kind_display()}"
+
+
+class AgendaItem(models.Model):
+    """议程: the meeting's items in order, each with its presenter."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="agenda")
+    order = models.PositiveIntegerField("顺序")
+    title = models.CharField("议程", max_length=300)
+    presenter = models.CharField("报告人/主持人", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "会议议程"
+        verbose_name_plural = "会议议程"
+        ordering = ["meeting", "order", "id"]
+
+    def __str__(self):
+        return f"{self.order}. {self.title}"
+
+
+def _material_path(instance, filename):
+    return f"consultations/materials/{instance.meeting_id}/{filename}"
+
+
+class Material(models.Model):
+    """会议材料: a file for the meeting (or one agenda item), read by invitees on their phones."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="materials"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name="议程",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="materials",
+    )
+    title = models.CharField("标题", max_length=200)
+    file = models.FileField("文件", upload_to=_material_path, max_length=300)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    is_internal = models.BooleanField(
+        "内部材料", default=False, help_text="下载的PDF带阅读人姓名水印，便于追查外泄"
+    )
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "会议材料"
+        verbose_name_plural = "会议材料"
+        ordering = ["meeting", "agenda_item__order", "id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.file.name.lower().endswith(".pdf")
+
+
+class MaterialRead(models.Model):
+    """阅读回执: who opened which material, first and last time."""
+
+    material = models.ForeignKey(
+        Material, verbose_name="会议材料", on_delete=models.CASCADE, related_name="reads"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="阅读人", on_delete=models.PROTECT, related_name="+"
+    )
+    first_read_at = models.DateTimeField("首次阅读", auto_now_add=True)
+    last_read_at = models.DateTimeField("最近阅读", auto_now=True)
+    times = models.PositiveIntegerField("次数", default=1)
+
+    class Meta:
+        verbose_name = "阅读回执"
+        verbose_name_plural = "阅读回执"
+        ordering = ["material", "first_read_at"]
+        constraints = [models.UniqueConstraint(fields=["material", "user"], name="material_read_once")]
+
+    def __str__(self):
+        return f"{self.material} · {self.user}"
+
+
+class ReportOpinion(models.Model):
+    """分组讨论 opinions on the 政府/法院/检察院 work reports, for the office that answers each."""
+
+    class Report(models.TextChoices):
+        GOVERNMENT = "government", "政府工作报告"
+        COURT = "court", "法院工作报告"
+        PROCURATORATE = "procuratorate", "检察院工作报告"
+        OTHER = "other", "其他报告"
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="report_opinions"
+    )
+    report = models.CharField("针对报告", max_length=20, choices=Report.choices)
+    content = models.TextField("意见内容")
+    member = models.ForeignKey(
+        Member,
+        verbose_name="提出委员",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_opinions",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "报告讨论意见"
+        verbose_name_plural = "报告讨论意见"
+        ordering = ["meeting", "report", "id"]
+
+    def __str__(self):
+        return f"{self.get_report_display()}：{self.content[:20]}"

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from zhengxie.notifications.reminders import Candidate, Message, ReminderSource
 
-from .models import Attendance, Meeting
+from .models import SESSION_TYPES, Attendance, Meeting
 
 
 class MeetingTomorrow(ReminderSource):
@@ -60,7 +60,38 @@ class MeetingTomorrow(ReminderSource):
         return result
 
 
+class SessionToday(MeetingTomorrow):
+    """The morning of a session (全会/常委会/主席会议): invitees without approved leave are reminded
+    once more, by the morning scan, to come and check in."""
+
+    name = "consultation_session_today"
+
+    def candidates(self, today):
+        lo, hi = self._day_bounds(today)
+        rows = (
+            Attendance.objects.filter(
+                meeting__state=Meeting.State.PLANNED,
+                meeting__type__in=list(SESSION_TYPES),
+                meeting__start__gte=lo,
+                meeting__start__lt=hi,
+            )
+            .exclude(reply=Attendance.Reply.LEAVE)
+            .exclude(status__in=[Attendance.Status.LEAVE, Attendance.Status.PRESENT])
+            .values_list("pk", flat=True)
+        )
+        for pk in rows.iterator(chunk_size=5000):
+            yield Candidate(Attendance, pk, "session_today", today.toordinal())
+
+    def render(self, reminders, today):
+        result = super().render(reminders, today)
+        for message in result.values():
+            if message is not None:
+                message.title = message.title.replace("明日协商活动", "今日会议")
+        return result
+
+
 def register():
     from zhengxie.notifications.reminders import register_reminder_source
 
     register_reminder_source(MeetingTomorrow())
+    register_reminder_source(SessionToday())

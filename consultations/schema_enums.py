@@ -10,4 +10,7 @@ ENUM_NAME_OVERRIDES = {
     "ConsultationResearchKindEnum": "consultations.models.ResearchActivity.Kind",
     "ConsultationAttendanceStatusEnum": "consultations.models.Attendance.Status",
     "ConsultationAttendanceReplyEnum": "consultations.models.Attendance.Reply",
+    "LeaveRequestKindEnum": "consultations.models.LeaveRequest.Kind",
+    "LeaveRequestStateEnum": "consultations.models.LeaveRequest.State",
+    "ReportOpinionReportEnum": "consultations.models.ReportOpinion.Report",
 }

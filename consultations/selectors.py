@@ -6,6 +6,7 @@ they are invited to. A department sees the topics it cooperates on. Anything els
 
 from collections import OrderedDict
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -170,7 +171,8 @@ def access_meeting(user, pk) -> Meeting:
 
 
 def meeting_speeches(meeting: Meeting) -> list[Speech]:
-    return list(meeting.speeches.select_related("member").order_by("-is_oral", "submitted_at", "id"))
+    """The speeches in the 汇编's order: oral first, then by the staff's order, then as submitted."""
+    return list(meeting.speeches.select_related("member__sector"))
 
 
 def meeting_history(meeting: Meeting):
@@ -240,3 +242,71 @@ def history_rows(log, state_labels: dict) -> list[dict]:
         }
         for entry in log
     ]
+
+
+# --- sessions: leave, agenda, materials, opinions ----------------------------------------------------
+
+
+def meeting_agenda(meeting: Meeting) -> list:
+    return list(meeting.agenda.all())
+
+
+def meeting_materials(meeting: Meeting, user) -> list:
+    """Materials with their read counts; members see the published ones only."""
+    qs = meeting.materials.select_related("agenda_item").annotate(read_count=Count("reads"))
+    if not (user.is_office_staff or _role(user) == Role.LEADER):
+        qs = qs.filter(published_at__isnull=False)
+    return list(qs.order_by("agenda_item__order", "id"))
+
+
+def access_material(user, pk):
+    """A material for an invitee of its meeting (published only), staff or a leader; 404 otherwise."""
+    from .models import Material
+    from .sessions import require_reader
+
+    material = Material.objects.select_related("meeting").filter(pk=pk).first()
+    if material is None:
+        raise Http404("材料不存在。")
+    try:
+        require_reader(user, material)
+    except PermissionDenied:
+        raise Http404("材料不存在。") from None
+    return material
+
+
+def material_readers(material) -> list:
+    return list(material.reads.select_related("user").order_by("first_read_at"))
+
+
+def meeting_leave_requests(meeting: Meeting, user) -> list:
+    """Staff and leaders see the meeting's leave board; a member sees only their own requests."""
+    from .models import LeaveRequest
+
+    qs = LeaveRequest.objects.filter(meeting=meeting).select_related("member", "decided_by")
+    if not (user.is_office_staff or _role(user) == Role.LEADER):
+        qs = qs.filter(member__user=user)
+    return list(qs.order_by("created_at", "id"))
+
+
+def access_leave_request(user, pk):
+    """Leave requests are decided by staff; anyone else gets 404."""
+    from .models import LeaveRequest
+
+    leave = None
+    if user.is_authenticated and user.is_office_staff:
+        leave = LeaveRequest.objects.select_related("meeting", "member").filter(pk=pk).first()
+    if leave is None:
+        raise Http404("请假申请不存在。")
+    return leave
+
+
+def meeting_report_opinions(meeting: Meeting, report: str | None = None) -> list:
+    qs = meeting.report_opinions.select_related("member__sector")
+    if report:
+        qs = qs.filter(report=report)
+    return list(qs.order_by("report", "id"))
+
+
+def report_opinion_counts(meeting: Meeting) -> dict:
+    rows = meeting.report_opinions.values("report").annotate(n=Count("id"))
+    return {row["report"]: row["n"] for row in rows}

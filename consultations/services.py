@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members.models import DutyRecord, Member
+from members.models import DutyRecord, Member, Plenary
 from members.services import record_duty
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import require_role
@@ -22,6 +22,7 @@ from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
 from zhengxie.workflow.services import audit_record, transition_record
 
 from .models import (
+    SESSION_TYPES,
     Attendance,
     ConsultationPlan,
     ConsultationType,
@@ -465,10 +466,35 @@ def _notify_invited(meeting: Meeting, members) -> None:
     )
 
 
-def _add_invitees(actor, meeting: Meeting, members) -> list[Member]:
-    if meeting.state != Meeting.State.PLANNED:
+def default_invitees(type: str):
+    """Who a session invites when staff name nobody: every serving member (全会); every serving 常委 and
+    leader (常委会); 主席、副主席、秘书长 (主席会议). Consultation meetings have no default."""
+    positions = {
+        ConsultationType.STANDING_COMMITTEE: [
+            Member.Position.STANDING,
+            Member.Position.CHAIRMAN,
+            Member.Position.VICE_CHAIRMAN,
+            Member.Position.SECRETARY_GENERAL,
+        ],
+        ConsultationType.CHAIR_MEETING: [
+            Member.Position.CHAIRMAN,
+            Member.Position.VICE_CHAIRMAN,
+            Member.Position.SECRETARY_GENERAL,
+        ],
+    }
+    if type not in SESSION_TYPES:
+        return Member.objects.none()
+    serving = Member.objects.filter(status=Member.Status.SERVING).select_related("user")
+    if type in positions:
+        serving = serving.filter(position__in=positions[type])
+    return serving.order_by("id")
+
+
+def _add_invitees(actor, meeting: Meeting, members, *, backfill: bool = False) -> list[Member]:
+    """Invite members; a meeting recorded after it happened (补录) lists them without any notice."""
+    if meeting.state != Meeting.State.PLANNED and not backfill:
         raise TransitionNotAllowed("该活动已举行或已取消，不能再发出邀请。")
-    if meeting.start <= timezone.now():
+    if meeting.start <= timezone.now() and not backfill:
         raise InvalidInput("会议开始时间已过，不能发出邀请。")
     existing = set(Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True))
     new = []
@@ -480,7 +506,7 @@ def _add_invitees(actor, meeting: Meeting, members) -> list[Member]:
         existing.add(member.pk)
         new.append(member)
     Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m) for m in new])
-    if new:
+    if new and not backfill:
         _notify_invited(meeting, new)
     return new
 
@@ -495,9 +521,13 @@ def meeting_create(
     place: str,
     end=None,
     topic: Topic | None = None,
-    invitees=(),
+    invitees=None,
     invited_officials: str = "",
+    plenary: Plenary | None = None,
 ) -> Meeting:
+    """A meeting of any kind. Sessions (全会/常委会/主席会议) without named invitees invite their default
+    circle. A start already past is 补录 — a meeting recorded after it happened: allowed, and nobody is
+    notified; its attendance, speeches and opinions are then recorded as for any held meeting."""
     _staff(actor)
     title, place = (title or "").strip(), (place or "").strip()
     if not title:
@@ -511,9 +541,16 @@ def meeting_create(
     end = end or start + DEFAULT_MEETING_LENGTH
     if end <= start:
         raise InvalidInput("结束时间应晚于开始时间。")
-    invitees = list(invitees)
-    if invitees and start <= timezone.now():
-        raise InvalidInput("会议开始时间已过，不能发出邀请。")
+    backfill = start <= timezone.now()
+    if plenary is not None and type != ConsultationType.PLENARY:
+        raise InvalidInput("只有全体会议属于会次。")
+    if type == ConsultationType.PLENARY and plenary is None:
+        plenary = (
+            Plenary.objects.filter(start_date__lte=_local_day(start), end_date__gte=_local_day(start))
+            .order_by("-term__number")
+            .first()
+        )
+    invitees = list(default_invitees(type) if invitees is None else invitees)
     if topic is not None:
         topic = _lock(Topic, topic)
         if topic.state not in (TopicState.APPROVED, TopicState.RESEARCHING, TopicState.HELD):
@@ -522,6 +559,7 @@ def meeting_create(
         topic=topic,
         title=title,
         type=type,
+        plenary=plenary,
         start=start,
         end=end,
         place=place,
@@ -529,9 +567,22 @@ def meeting_create(
         created_by=actor,
         **meeting_deadlines(_local_day(start)),
     )
-    transition_record(actor=actor, target=meeting, from_state="", to_state=meeting.state, action="create")
-    _add_invitees(actor, meeting, invitees)
-    audit_record(actor=actor, action="consultation_meeting_create", target=meeting, invitees=len(invitees))
+    transition_record(
+        actor=actor,
+        target=meeting,
+        from_state="",
+        to_state=meeting.state,
+        action="create",
+        comment="补录（会议已举行，未发送邀请）" if backfill else "",
+    )
+    _add_invitees(actor, meeting, invitees, backfill=backfill)
+    audit_record(
+        actor=actor,
+        action="consultation_meeting_create",
+        target=meeting,
+        invitees=len(invitees),
+        backfill=backfill,
+    )
     return meeting
 
 
@@ -699,6 +750,11 @@ def meeting_reply(*, actor, meeting: Meeting, attend: bool, reason: str = "") ->
     reason = (reason or "").strip()
     if not attend and not reason:
         raise InvalidInput("请假须填写事由。")
+    if not attend and meeting.is_session:
+        from .sessions import leave_request_open
+
+        leave_request_open(actor=actor, meeting=meeting, row=row, kind="personal", reason=reason)
+        return row
     row.reply = Attendance.Reply.ATTEND if attend else Attendance.Reply.LEAVE
     row.leave_reason = "" if attend else reason[:200]
     row.replied_at = timezone.now()
@@ -713,11 +769,19 @@ def meeting_reply(*, actor, meeting: Meeting, attend: bool, reason: str = "") ->
     return row
 
 
+def attendance_duty_kind(meeting: Meeting) -> str:
+    """全会 and 常委会 attendance count in their own blocks of the scoring scheme (with leave/absent values)."""
+    return {
+        ConsultationType.PLENARY: DutyRecord.Kind.PLENARY_ATTENDANCE,
+        ConsultationType.STANDING_COMMITTEE: DutyRecord.Kind.STANDING_ATTENDANCE,
+    }.get(meeting.type, DutyRecord.Kind.MEETING_ATTENDANCE)
+
+
 def _record_attendance_duty(actor, meeting: Meeting, row: Attendance) -> None:
     record_duty(
         actor=actor,
         member=row.member,
-        kind=DutyRecord.Kind.MEETING_ATTENDANCE,
+        kind=attendance_duty_kind(meeting),
         date=_local_day(meeting.start),
         source=meeting,
         detail=row.status,
@@ -843,7 +907,8 @@ def speech_pick(*, actor, speech: Speech, oral: bool = True) -> Speech:
 
 @transaction.atomic
 def meeting_hold(*, actor, meeting: Meeting) -> Meeting:
-    """Confirm the meeting took place: unrecorded invitees become leave (if they asked) or absent, every
+    """Confirm the meeting took place: unrecorded invitees become leave (if they asked; for a session,
+    only an approved leave request counts) or absent, every
     invitee's attendance is recorded as duty, and the topic moves to held."""
     _staff(actor)
     meeting = _lock(Meeting, meeting)
@@ -857,9 +922,9 @@ def meeting_hold(*, actor, meeting: Meeting) -> Meeting:
     rows = list(Attendance.objects.select_for_update().select_related("member").filter(meeting=meeting))
     for row in rows:
         if not row.status:
-            row.status = (
-                Attendance.Status.LEAVE if row.reply == Attendance.Reply.LEAVE else Attendance.Status.ABSENT
-            )
+            # A session's leave counts only once approved (approval sets the status itself).
+            asked_leave = row.reply == Attendance.Reply.LEAVE and not meeting.is_session
+            row.status = Attendance.Status.LEAVE if asked_leave else Attendance.Status.ABSENT
             row.recorded_by = actor
             row.save(update_fields=["status", "recorded_by"])
         _record_attendance_duty(actor, meeting, row)
@@ -900,7 +965,7 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
     _move(actor=actor, obj=meeting, to_state=Meeting.State.CANCELLED, action="cancel", comment=reason)
     for speech in Speech.objects.filter(meeting=meeting):
         withdraw_duty(actor=actor, kind=DutyRecord.Kind.SPEECH, source=speech)
-    withdraw_duty(actor=actor, kind=DutyRecord.Kind.MEETING_ATTENDANCE, source=meeting)
+    withdraw_duty(actor=actor, kind=attendance_duty_kind(meeting), source=meeting)
     users = [
         a.member.user
         for a in Attendance.objects.filter(meeting=meeting).select_related("member__user")

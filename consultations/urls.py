@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_sessions
 
 app_name = "consultations"
 
@@ -25,6 +25,31 @@ urlpatterns = [
     path("workbench/consultations/meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("workbench/consultations/meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path(
+        "workbench/consultations/meetings/<int:pk>/session/<slug:action>/",
+        views_sessions.session_action,
+        name="session_action",
+    ),
+    path(
+        "workbench/consultations/meetings/<int:pk>/speeches.docx",
+        views_sessions.speeches_export,
+        name="speeches_export",
+    ),
+    path(
+        "workbench/consultations/meetings/<int:pk>/opinions.xlsx",
+        views_sessions.opinions_export,
+        name="opinions_export",
+    ),
+    path(
+        "workbench/consultations/meetings/<int:pk>/progress/",
+        views_sessions.checkin_progress,
+        name="checkin_progress",
+    ),
+    path(
+        "workbench/consultations/materials/<int:pk>/readers/",
+        views_sessions.material_readers,
+        name="material_readers",
+    ),
+    path(
         "workbench/consultations/meetings/<int:pk>/<slug:action>/",
         views.meeting_action,
         name="meeting_action",
@@ -35,4 +60,6 @@ urlpatterns = [
     path("meetings/<int:pk>/reply/", views.member_reply, name="member_reply"),
     path("meetings/<int:pk>/speech/", views.member_speech, name="member_speech"),
     path("meetings/<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("meetings/<int:pk>/leave/", views_sessions.member_leave, name="member_leave"),
+    path("meetings/materials/<int:pk>/", views_sessions.material_download, name="material"),
 ]

@@ -303,6 +303,9 @@ def meeting_detail(request, pk):
         "can_edit": request.user.is_office_staff,
         "now": timezone.now(),
     }
+    from .views_sessions import session_context
+
+    context.update(session_context(meeting, request.user))
     return render(request, "consultations/staff/meeting.html", context)
 
 
@@ -441,7 +444,11 @@ def member_meeting(request, pk):
         "speech_form": SpeechForm(
             initial={"title": speech.title, "content": speech.content} if speech else None
         ),
+        "before_end": meeting.state == Meeting.State.PLANNED and now < meeting.end,
     }
+    from .views_sessions import member_session_context
+
+    context.update(member_session_context(meeting, request.user))
     return render(request, "consultations/member/meeting.html", context)
 
 

@@ -181,17 +181,22 @@ def test_meeting_deadlines_count_working_days():
     assert d["notice_due"] == date(2026, 4, 24)
 
 
-def test_invitations_for_past_meeting_refused(staff_user, member):
-    with pytest.raises(InvalidInput, match="开始时间已过"):
-        services.meeting_create(
-            actor=staff_user,
-            title="往期活动",
-            type="forum",
-            start=timezone.now() - timedelta(hours=1),
-            place="x",
-            invitees=[member],
-        )
-    assert not Meeting.objects.exists() and not Notification.objects.exists()
+def test_past_meeting_is_recorded_without_invitations(staff_user, member):
+    """补录: a meeting that already happened is accepted with its invitees, and nobody is notified."""
+    meeting = services.meeting_create(
+        actor=staff_user,
+        title="往期活动",
+        type="forum",
+        start=timezone.now() - timedelta(hours=1),
+        place="x",
+        invitees=[member],
+    )
+    assert list(meeting.attendances.values_list("member", flat=True)) == [member.pk]
+    assert not Notification.objects.exists()
+    services.meeting_record_attendance(actor=staff_user, meeting=meeting, member=member, status="present")
+    services.meeting_hold(actor=staff_user, meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.state == Meeting.State.HELD
 
 
 def test_invite_after_start_refused(meeting, staff_user, other_member):
@@ -360,4 +365,5 @@ def test_demo_seed_is_idempotent():
     assert seed_consultations_demo() == 0
     assert Topic.objects.filter(state="outcome_submitted").count() == 1
     assert Meeting.objects.filter(state="held").count() == 1
-    assert DutyRecord.objects.filter(kind="meeting_attendance").count() == 5
+    # The demo's meeting is a 专题议政性常委会会议: its attendance counts in the 常委会 block.
+    assert DutyRecord.objects.filter(kind="standing_attendance").count() == 5

@@ -19,6 +19,7 @@ from ...demo import seed_proposals
 OPTIONAL_SEEDERS = [
     ("sqyy.demo", "seed_sqyy_demo"),
     ("consultations.demo", "seed_consultations_demo"),
+    ("consultations.demo", "seed_sessions_demo"),
     ("members.demo_duty", "seed_duty_demo"),
 ]
 
