@@ -271,6 +271,7 @@ class LeaveRequestViewSet(viewsets.GenericViewSet):
 
     serializer_class = LeaveRequestSerializer
     queryset = LeaveRequest.objects.none()
+    lookup_value_regex = r"[0-9]+"
 
     def get_object(self):
         return selectors.access_leave_request(self.request.user, self.kwargs["pk"])
@@ -314,6 +315,7 @@ class MaterialViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     serializer_class = MaterialSerializer
     queryset = Material.objects.none()
+    lookup_value_regex = r"[0-9]+"
 
     def get_object(self):
         return selectors.access_material(self.request.user, self.kwargs["pk"])
