@@ -31,17 +31,19 @@ from .views import STAFF_ROLES, _form_error, _member_or_403, _run
 def session_context(meeting, user) -> dict:
     """What the staff meeting page shows of a session (constant queries whatever the size)."""
     counts = selectors.report_opinion_counts(meeting)
+    agenda = selectors.meeting_agenda(meeting)
     return {
-        "agenda": selectors.meeting_agenda(meeting),
+        "agenda": agenda,
         "materials": selectors.meeting_materials(meeting, user),
         "leave_requests": selectors.meeting_leave_requests(meeting, user),
         "report_rows": [
             (value, label, counts.get(value, 0)) for value, label in ReportOpinion.Report.choices
         ],
         "opinions": selectors.meeting_report_opinions(meeting),
-        "agenda_form": AgendaItemForm(initial={"order": len(meeting.agenda.all()) + 1}),
-        "material_form": MaterialForm(meeting=meeting),
-        "opinion_form": ReportOpinionForm(meeting=meeting),
+        # Several forms share field names on one page: each gets its own id prefix so labels stay right.
+        "agenda_form": AgendaItemForm(initial={"order": len(agenda) + 1}, auto_id="agenda_%s"),
+        "material_form": MaterialForm(meeting=meeting, auto_id="material_%s"),
+        "opinion_form": ReportOpinionForm(meeting=meeting, auto_id="opinion_%s"),
     }
 
 
@@ -171,5 +173,5 @@ def member_session_context(meeting, user) -> dict:
         "agenda": selectors.meeting_agenda(meeting),
         "materials": selectors.meeting_materials(meeting, user),
         "my_leave_requests": selectors.meeting_leave_requests(meeting, user),
-        "leave_form": LeaveRequestForm(),
+        "leave_form": LeaveRequestForm(auto_id="leave_%s"),
     }

@@ -432,7 +432,9 @@ def test_morning_reminder_for_todays_session(staff_user, roster, standing_meetin
     leave = sessions.leave_request_create(actor=roster["chair"].user, meeting=standing_meeting, reason="事")
     sessions.leave_request_approve(actor=staff_user, leave=leave)
     reminders_scan(today=today)
-    told = set(Notification.objects.filter(title__startswith="今日会议").values_list("recipient_id", flat=True))
+    told = set(
+        Notification.objects.filter(title__startswith="今日会议").values_list("recipient_id", flat=True)
+    )
     assert roster["vice"].user.pk in told and roster["standing1"].user.pk in told
     assert roster["chair"].user.pk not in told  # on approved leave
 
