@@ -16,7 +16,19 @@ from django.utils import timezone
 from zhengxie.workflow.errors import DomainError
 
 from . import services
-from .models import Attendance, ConsultationPlan, Feedback, Meeting, Outcome, ResearchActivity, Speech, Topic
+from .models import (
+    Attendance,
+    ConsultationPlan,
+    Feedback,
+    LeaveRequest,
+    Material,
+    Meeting,
+    Outcome,
+    ReportOpinion,
+    ResearchActivity,
+    Speech,
+    Topic,
+)
 
 
 def _each(modeladmin, request, queryset, call, done: str):
@@ -244,3 +256,41 @@ class SpeechAdmin(admin.ModelAdmin):
 
 admin.site.register(Outcome)
 admin.site.register(Feedback)
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Session records change only through the session board and the API (services write the audit
+    row); the admin lists and searches them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(_ReadOnlyAdmin):
+    list_display = ["meeting", "member", "kind", "reason", "state", "decided_by", "created_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["member__name", "meeting__title"]
+    list_select_related = ["meeting", "member", "decided_by"]
+
+
+@admin.register(Material)
+class MaterialAdmin(_ReadOnlyAdmin):
+    list_display = ["title", "meeting", "agenda_item", "is_internal", "published_at", "uploaded_at"]
+    list_filter = ["is_internal"]
+    search_fields = ["title", "meeting__title"]
+    list_select_related = ["meeting", "agenda_item"]
+
+
+@admin.register(ReportOpinion)
+class ReportOpinionAdmin(_ReadOnlyAdmin):
+    list_display = ["meeting", "report", "member", "created_at"]
+    list_filter = ["report"]
+    search_fields = ["content", "member__name", "meeting__title"]
+    list_select_related = ["meeting", "member"]

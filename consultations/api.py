@@ -551,6 +551,12 @@ class ConsultationMeetingViewSet(
             OpenApiParameter("topic", int),
             OpenApiParameter("state", str, description="状态，可用逗号分隔多个"),
             OpenApiParameter("upcoming", bool, description="只看未结束的活动"),
+            OpenApiParameter(
+                "type",
+                str,
+                description="会议类型，可用逗号分隔多个（plenary、standing_committee、chair_meeting…）",
+            ),
+            OpenApiParameter("plenary", int, description="会次（全体会议的各场次）"),
         ]
     )
     def list(self, request, *args, **kwargs):

@@ -101,6 +101,10 @@ def topics_filter(qs: QuerySet[Topic], *, params) -> QuerySet[Topic]:
     if params.get("state"):
         qs = qs.filter(state__in=params["state"].split(","))
     if params.get("type"):
+        qs = qs.filter(type__in=params["type"].split(","))
+    if str(params.get("plenary", "")).isdigit():
+        qs = qs.filter(plenary_id=int(params["plenary"]))
+    if params.get("type"):
         qs = qs.filter(type=params["type"])
     if params.get("month", "").isdigit():
         qs = qs.filter(planned_month=int(params["month"]))
@@ -158,6 +162,10 @@ def meetings_filter(qs: QuerySet[Meeting], *, params) -> QuerySet[Meeting]:
         qs = qs.filter(topic_id=int(params["topic"]))
     if params.get("state"):
         qs = qs.filter(state__in=params["state"].split(","))
+    if params.get("type"):
+        qs = qs.filter(type__in=params["type"].split(","))
+    if str(params.get("plenary", "")).isdigit():
+        qs = qs.filter(plenary_id=int(params["plenary"]))
     if params.get("upcoming") in ("1", "true"):
         qs = qs.filter(end__gte=timezone.now())
     return qs
