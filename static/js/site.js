@@ -1,0 +1,35 @@
+/* Behaviour every page shares, bound by data- attributes so no template needs an inline handler
+   (the Content-Security-Policy allows scripts from this site only):
+   - data-confirm="确定…？" on a <form> (asked before it is submitted) or on a submit <button>
+     (asked when that button submits its form): the submission is cancelled unless confirmed;
+   - data-autosubmit on a <select>/<input>: a change submits its form;
+   - data-check-all="CSS selector" on a checkbox: ticks or clears every checkbox the selector matches. */
+(function () {
+  "use strict";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    var message = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) {
+      if (el.form.requestSubmit) {
+        el.form.requestSubmit();
+      } else {
+        el.form.submit();
+      }
+    }
+    if (el.hasAttribute && el.hasAttribute("data-check-all")) {
+      document.querySelectorAll(el.getAttribute("data-check-all")).forEach(function (box) {
+        if (box !== el) box.checked = el.checked;
+      });
+    }
+  });
+})();
