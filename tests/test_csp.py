@@ -39,7 +39,9 @@ def inline_problems(html: str) -> list[str]:
         if body.strip() and "application/json" not in attrs:
             problems.append(f"inline script: {body.strip()[:60]}")
     problems += ["<style> element" for _ in STYLE_ELEMENT.finditer(html)]
-    problems += [f"style attribute near: {html[m.start() : m.start() + 40]}" for m in STYLE_ATTRIBUTE.finditer(html)]
+    problems += [
+        f"style attribute near: {html[m.start() : m.start() + 40]}" for m in STYLE_ATTRIBUTE.finditer(html)
+    ]
     return problems
 
 
@@ -86,7 +88,10 @@ def test_the_checker_catches_what_the_policy_refuses():
     ("role", "paths"),
     [
         (None, ["/accounts/login/"]),
-        (Role.MEMBER, ["/", "/proposals/", "/proposals/new/", "/proposals/published/", "/opinions/", "/duty/"]),
+        (
+            Role.MEMBER,
+            ["/", "/proposals/", "/proposals/new/", "/proposals/published/", "/opinions/", "/duty/"],
+        ),
         (Role.STAFF, ["/workbench/", "/workbench/proposals/", "/workbench/stats/", "/admin/", "/api/docs/"]),
         (Role.DEPARTMENT, ["/portal/"]),
     ],
@@ -102,7 +107,10 @@ def test_pages_send_the_strict_policy_and_nothing_inline(client, request, role, 
         response = client.get(path, follow=True)
         assert response.status_code == 200, (path, response.status_code)
         assert_strict(response)
-        assert not inline_problems(response.content.decode()), (path, inline_problems(response.content.decode()))
+        assert not inline_problems(response.content.decode()), (
+            path,
+            inline_problems(response.content.decode()),
+        )
 
 
 @pytest.mark.django_db
@@ -124,7 +132,7 @@ def test_every_admin_list_add_and_export_page_has_the_policy_and_nothing_inline(
     superuser = make_user("root", Role.STAFF, is_staff=True, is_superuser=True)
     client.force_login(superuser)
     checked = 0
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         for name in ("changelist", "add", "export"):
             try:

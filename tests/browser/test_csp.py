@@ -76,7 +76,15 @@ def test_member_pages_have_no_csp_violation_and_filters_still_submit(demo, watch
 
     w = watched()
     w.login("member1")
-    for path in ("/", "/proposals/", "/proposals/new/", "/proposals/published/", "/opinions/", "/meetings/", "/duty/"):
+    for path in (
+        "/",
+        "/proposals/",
+        "/proposals/new/",
+        "/proposals/published/",
+        "/opinions/",
+        "/meetings/",
+        "/duty/",
+    ):
         w.visit(path)
     mine = Proposal.objects.filter(proposer__user__username="member1").first()
     if mine:
