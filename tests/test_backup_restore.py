@@ -214,3 +214,24 @@ def test_restore_refuses_a_backup_whose_files_do_not_match(handled, restore_db, 
     )
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_restore_refuses_a_backup_from_newer_code_before_touching_anything(tmp_path, settings):
+    from zhengxie.backup import FORMAT, BackupError, database_tables, restore, sha256
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    backup_dir = tmp_path / "backup"
+    (backup_dir / "media").mkdir(parents=True)
+    (backup_dir / "database.json").write_text("[]")
+    manifest = {
+        "format": FORMAT,
+        "database": {"engine": "postgresql", "method": "json", "file": "database.json"},
+        "media": [],
+        "migrations": {"proposals": ["0001_initial", "9999_from_the_future"]},
+    }
+    manifest["database"]["sha256"] = sha256(backup_dir / "database.json")
+    (backup_dir / "manifest.json").write_text(json.dumps(manifest))
+    tables = database_tables()
+    with pytest.raises(BackupError, match="更新版本.*proposals.9999_from_the_future"):
+        restore(backup_dir, force=True, log=lambda _: None)
+    assert database_tables() == tables
