@@ -217,7 +217,8 @@ def duty_low(request):
     """Members below the year's line, with what of 三个一 is missing; staff may remind them."""
     year = _year(request)
     scheme = scoring.scheme_for(year)
-    rows = [r for r in scoring.year_scores(year, scheme=scheme) if r.below_line]
+    all_rows = scoring.year_scores(year, scheme=scheme)
+    rows = [r for r in all_rows if r.below_line]
     labels = dict(scoring.THREE_ONES)
     for r in rows:
         r.missing = [labels[k] for k, met in r.three_ones.items() if not met]
@@ -229,6 +230,7 @@ def duty_low(request):
             "years": _year_choices(year),
             "rows": rows,
             "scheme": scheme,
+            "plenary_recorded": scoring.plenary_recorded(all_rows),
             "can_act": has_role(request.user, Role.STAFF),
         },
     )

@@ -298,6 +298,8 @@ class TestHonestGradesAndLabels:
         html = client.get(f"/workbench/duty/?year={YEAR}").content.decode()
         assert "不称职" not in html.split("ranking-row", 1)[1]
         assert "尚无全会出勤记录" in html
+        low = client.get(f"/workbench/duty/low/?year={YEAR}").content.decode()
+        assert 'data-testid="no-plenary-records"' in low
         login(client, member.user)
         html = client.get(f"/duty/members/{member.pk}/?year={YEAR}").content.decode()
         assert "尚无全会出勤记录" in html and 'data-testid="duty-grade">不称职' not in html
