@@ -606,3 +606,17 @@ def test_the_reply_letter_is_linked_for_the_member_and_in_the_api(
     assert api().get(letter_url).status_code in (401, 403)
     task = api(department_user).get(f"/api/v1/assignments/{lead.pk}/").json()
     assert task["replies"][0]["letter_url"].endswith(f"/api/v1/replies/{reply.pk}/letter/")
+
+
+def test_api_reply_warns_or_refuses_without_the_co_opinion(api, assigned, department_user, co_user):
+    from zhengxie.workflow.models import HandlingPolicy
+
+    lead, co = _co_waiting(assigned, department_user)
+    HandlingPolicy.objects.update_or_create(is_active=True, defaults={"require_co_opinion": True})
+    client = api(department_user)
+    refused = client.post(f"/api/v1/assignments/{lead.pk}/reply/", {"result": "A", "content": "已解决"})
+    assert refused.status_code == 400 and "须收齐会办意见" in refused.json()["detail"]
+    HandlingPolicy.objects.filter(is_active=True).update(require_co_opinion=False)
+    response = client.post(f"/api/v1/assignments/{lead.pk}/reply/", {"result": "A", "content": "已解决"})
+    assert response.status_code == 200
+    assert "市公安局交警支队尚未提交会办意见" in response.json()["warning"]

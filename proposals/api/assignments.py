@@ -235,13 +235,28 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._respond(task)
 
     # The schema offers multipart only (the letter is a file); a JSON body without a letter is accepted too.
-    @extend_schema(request={"multipart/form-data": ReplyInputSerializer}, responses=AssignmentSerializer)
+    @extend_schema(
+        request={"multipart/form-data": ReplyInputSerializer},
+        responses=AssignmentSerializer,
+        description=(
+            "主办单位答复时若仍有会办单位未提交会办意见，答复照常送出，响应另带 warning（中文提示）；"
+            "办理规则 require_co_opinion 开启时则拒绝（400）。"
+        ),
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, JSONParser])
     def reply(self, request, pk=None):
+        from proposals.handling_selectors import co_units_waiting
+
         task = self.get_object()
         data = self._input(ReplyInputSerializer)
+        waiting = co_units_waiting(task.proposal_id) if task.role == Assignment.Role.LEAD else []
         services.assignment_reply(actor=request.user, assignment=task, **data)
-        return self._respond(task)
+        response = self._respond(task)
+        if waiting:
+            response.data["warning"] = (
+                f"会办单位{'、'.join(waiting)}尚未提交会办意见，答复已在没有其意见的情况下送出。"
+            )
+        return response
 
     @_act(ContentSerializer)
     @action(detail=True, methods=["post"], url_path="co-opinion")
