@@ -411,3 +411,9 @@ class TestCodesReadAsWords:
         html = staff_client.get("/admin/proposals/numbersequence/").content.decode()
         assert f"term{term.pk}-" not in html
         assert f"{term.name}{plenary.name}" in html and f"{term.name}闭会期间" in html
+
+
+def test_audit_entry_page_names_the_action_in_words(staff_client, staff_user):
+    entry = audit_record(actor=staff_user, action="proposal_mark_key", target=staff_user)
+    html = staff_client.get(f"/admin/workflow/auditentry/{entry.pk}/change/").content.decode()
+    assert "提案：设为重点提案" in html and "proposal_mark_key" not in html

@@ -32,7 +32,7 @@ class AuditEntryAdmin(_ReadOnlyAdmin):
     list_select_related = ("actor", "content_type")
     search_fields = ("action", "object_repr", "actor__username", "actor__name")
     date_hierarchy = "at"
-    fields = ("at", "actor", "action_label", "action", "content_type", "object_id", "object_repr", "detail")
+    fields = ("at", "actor", "action_label", "content_type", "object_id", "object_repr", "detail")
     readonly_fields = fields
 
     @admin.display(description="操作", ordering="action")

@@ -32,7 +32,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+        from .labels import action_label
+
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {action_label(self.action)} {self.object_repr}"
 
 
 class TransitionLog(models.Model):
@@ -62,7 +64,9 @@ class TransitionLog(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
 
     def __str__(self):
-        return f"{self.from_state} → {self.to_state}"
+        from .labels import state_label
+
+        return f"{state_label(self.content_type_id, self.from_state)} → {state_label(self.content_type_id, self.to_state)}"
 
 
 class HandlingPolicy(models.Model):
