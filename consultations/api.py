@@ -17,6 +17,8 @@ from zhengxie.workflow.api import HistorySerializer
 from . import selectors, services
 from .api_sessions import SessionActionsMixin
 from .api_sessions import register as register_sessions
+from .api_votes import VotingActionsMixin
+from .api_votes import register as register_votes
 from .documents import plan_docx
 from .models import (
     Attendance,
@@ -519,6 +521,7 @@ class ConsultationTopicViewSet(
 
 class ConsultationMeetingViewSet(
     SessionActionsMixin,
+    VotingActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -680,3 +683,4 @@ def register(router):
     router.register("topics", ConsultationTopicViewSet, basename="consultation-topic")
     router.register("meetings", ConsultationMeetingViewSet, basename="consultation-meeting")
     register_sessions(router)
+    register_votes(router)

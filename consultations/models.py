@@ -530,3 +530,142 @@ class ReportOpinion(models.Model):
 
     def __str__(self):
         return f"{self.get_report_display()}：{self.content[:20]}"
+
+
+class Vote(models.Model):
+    """表决/选举 in a meeting. Results exist only after close; a secret vote keeps no link from a ballot
+    to its voter: 'has voted' (VoterMark) and the ballots are stored apart, ballots carry neither the voter
+    nor a time, and their keys are random."""
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "resolution", "表决"
+        ELECTION = "election", "选举"
+
+    class Rule(models.TextChoices):
+        MAJORITY_OF_ALL = "majority_of_all", "全体应到人数过半数"
+        MAJORITY_OF_PRESENT = "majority_of_present", "实到人数过半数"
+        TWO_THIRDS_OF_ALL = "two_thirds_of_all", "全体应到人数三分之二以上"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "未开始"
+        OPEN = "open", "投票中"
+        CLOSED = "closed", "已结束"
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.PROTECT, related_name="votes")
+    title = models.CharField("表决事项", max_length=200)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    secret = models.BooleanField("无记名", default=True)
+    rule = models.CharField("通过规则", max_length=30, choices=Rule.choices, default=Rule.MAJORITY_OF_ALL)
+    max_choices = models.PositiveSmallIntegerField("应选人数", null=True, blank=True)
+    candidates = models.ManyToManyField(
+        Member, verbose_name="候选人", through="VoteCandidate", related_name="candidacies", blank=True
+    )
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.DRAFT)
+    eligible = models.PositiveIntegerField("应到人数", default=0, help_text="关闭时按受邀名单确定")
+    present = models.PositiveIntegerField("实到人数", default=0, help_text="关闭时按签到出席确定")
+    result = models.JSONField("结果", null=True, blank=True)
+    opened_at = models.DateTimeField("开始时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "表决/选举"
+        verbose_name_plural = "表决/选举"
+        ordering = ["meeting", "created_at", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class VoteCandidate(models.Model):
+    vote = models.ForeignKey(
+        Vote, verbose_name="选举", on_delete=models.CASCADE, related_name="candidate_rows"
+    )
+    member = models.ForeignKey(Member, verbose_name="候选人", on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "候选人"
+        verbose_name_plural = "候选人"
+        ordering = ["vote", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["vote", "member"], name="vote_candidate_once")]
+
+    def __str__(self):
+        return str(self.member)
+
+
+def _random_key():
+    import uuid
+
+    return uuid.uuid4()
+
+
+class VoterMark(models.Model):
+    """'Has voted': one row per voter and vote (the database refuses a second). No time is kept, and the
+    key is random, so nothing orders these rows against the ballots."""
+
+    id = models.UUIDField(primary_key=True, default=_random_key, editable=False)
+    vote = models.ForeignKey(Vote, verbose_name="表决", on_delete=models.CASCADE, related_name="voter_marks")
+    member = models.ForeignKey(Member, verbose_name="委员", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "投票记录"
+        verbose_name_plural = "投票记录"
+        constraints = [models.UniqueConstraint(fields=["vote", "member"], name="one_ballot_per_voter")]
+
+    def __str__(self):
+        return f"{self.vote} · {self.member}"
+
+
+class Ballot(models.Model):
+    """One ballot. `voter` is set only for a named (记名) vote; a secret ballot has no voter and no time."""
+
+    class Choice(models.TextChoices):
+        YES = "yes", "赞成"
+        NO = "no", "反对"
+        ABSTAIN = "abstain", "弃权"
+
+    id = models.UUIDField(primary_key=True, default=_random_key, editable=False)
+    vote = models.ForeignKey(Vote, verbose_name="表决", on_delete=models.CASCADE, related_name="ballots")
+    voter = models.ForeignKey(
+        Member,
+        verbose_name="投票人（记名）",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    choice = models.CharField("表决意见", max_length=10, choices=Choice.choices, blank=True)
+    candidates = models.ManyToManyField(
+        Member, verbose_name="所选候选人", through="BallotCandidate", related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "选票"
+        verbose_name_plural = "选票"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "voter"], condition=models.Q(voter__isnull=False), name="named_ballot_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.vote}的选票"
+
+
+class BallotCandidate(models.Model):
+    id = models.UUIDField(primary_key=True, default=_random_key, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="chosen")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "所选候选人"
+        verbose_name_plural = "所选候选人"
+        constraints = [models.UniqueConstraint(fields=["ballot", "member"], name="ballot_candidate_once")]
+
+    def __str__(self):
+        return str(self.member_id)

@@ -13,4 +13,8 @@ ENUM_NAME_OVERRIDES = {
     "LeaveRequestKindEnum": "consultations.models.LeaveRequest.Kind",
     "LeaveRequestStateEnum": "consultations.models.LeaveRequest.State",
     "ReportOpinionReportEnum": "consultations.models.ReportOpinion.Report",
+    "VoteKindEnum": "consultations.models.Vote.Kind",
+    "VoteRuleEnum": "consultations.models.Vote.Rule",
+    "VoteStateEnum": "consultations.models.Vote.State",
+    "BallotChoiceEnum": "consultations.models.Ballot.Choice",
 }

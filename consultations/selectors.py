@@ -318,3 +318,63 @@ def meeting_report_opinions(meeting: Meeting, report: str | None = None) -> list
 def report_opinion_counts(meeting: Meeting) -> dict:
     rows = meeting.report_opinions.values("report").annotate(n=Count("id"))
     return {row["report"]: row["n"] for row in rows}
+
+
+# --- votes -------------------------------------------------------------------------------------------
+
+
+def meeting_votes(meeting: Meeting) -> list:
+    return list(meeting.votes.prefetch_related("candidate_rows__member").order_by("created_at", "id"))
+
+
+def access_vote(user, pk):
+    """Staff and leaders see every vote; a member only the votes of meetings they are invited to."""
+    from .models import Vote
+
+    qs = Vote.objects.select_related("meeting").prefetch_related("candidate_rows__member")
+    role = _role(user)
+    if role == Role.MEMBER:
+        qs = qs.filter(meeting__attendances__member__user=user)
+    elif role not in (Role.STAFF, Role.LEADER):
+        qs = qs.none()
+    vote = qs.filter(pk=pk).first()
+    if vote is None:
+        raise Http404("表决不存在。")
+    return vote
+
+
+def vote_progress(vote) -> dict:
+    """What may be shown while a vote is open: how many may vote and how many have (never how)."""
+    from .models import VoterMark
+
+    attendances = Attendance.objects.filter(meeting_id=vote.meeting_id)
+    if vote.state == "closed":
+        eligible, present = vote.eligible, vote.present
+    else:
+        eligible = attendances.count()
+        present = attendances.filter(status=Attendance.Status.PRESENT).count()
+    return {"eligible": eligible, "present": present, "cast": VoterMark.objects.filter(vote=vote).count()}
+
+
+def has_voted(vote, user) -> bool:
+    from .models import VoterMark
+
+    return VoterMark.objects.filter(vote=vote, member__user=user).exists()
+
+
+def named_ballots(vote) -> list[dict]:
+    """A named (记名) vote's ballots with their voters, after close only; a secret vote has none."""
+    from .models import Ballot
+
+    if vote.secret or vote.state != "closed":
+        return []
+    rows = Ballot.objects.filter(vote=vote).select_related("voter").prefetch_related("chosen__member")
+    return [
+        {
+            "member": b.voter_id,
+            "name": b.voter.name if b.voter_id else "",
+            "choice": b.choice,
+            "candidates": [c.member_id for c in b.chosen.all()],
+        }
+        for b in sorted(rows, key=lambda b: (b.voter.name if b.voter_id else "", str(b.pk)))
+    ]

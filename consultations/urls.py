@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_sessions
+from . import views, views_sessions, views_votes
 
 app_name = "consultations"
 
@@ -45,6 +45,23 @@ urlpatterns = [
         name="checkin_progress",
     ),
     path(
+        "workbench/consultations/meetings/<int:pk>/votes/new/",
+        views_votes.vote_create,
+        name="vote_create",
+    ),
+    path(
+        "workbench/consultations/votes/<int:pk>/<slug:action>/do/",
+        views_votes.vote_control,
+        name="vote_control",
+    ),
+    path("workbench/consultations/votes/<int:pk>/screen/", views_votes.vote_screen, name="vote_screen"),
+    path(
+        "workbench/consultations/votes/<int:pk>/screen/live/",
+        views_votes.vote_screen_live,
+        name="vote_screen_live",
+    ),
+    path("workbench/consultations/votes/<int:pk>/result.docx", views_votes.vote_export, name="vote_export"),
+    path(
         "workbench/consultations/materials/<int:pk>/readers/",
         views_sessions.material_readers,
         name="material_readers",
@@ -61,5 +78,7 @@ urlpatterns = [
     path("meetings/<int:pk>/speech/", views.member_speech, name="member_speech"),
     path("meetings/<int:pk>/check-in/", views.check_in, name="check_in"),
     path("meetings/<int:pk>/leave/", views_sessions.member_leave, name="member_leave"),
+    path("votes/<int:pk>/", views_votes.member_vote, name="member_vote"),
+    path("votes/<int:pk>/ballot/", views_votes.member_ballot, name="member_ballot"),
     path("meetings/materials/<int:pk>/", views_sessions.material_download, name="material"),
 ]

@@ -304,8 +304,10 @@ def meeting_detail(request, pk):
         "now": timezone.now(),
     }
     from .views_sessions import session_context
+    from .views_votes import votes_context
 
     context.update(session_context(meeting, request.user))
+    context.update(votes_context(meeting))
     return render(request, "consultations/staff/meeting.html", context)
 
 
@@ -449,6 +451,7 @@ def member_meeting(request, pk):
     from .views_sessions import member_session_context
 
     context.update(member_session_context(meeting, request.user))
+    context["votes"] = [v for v in selectors.meeting_votes(meeting) if v.state != "draft"]
     return render(request, "consultations/member/meeting.html", context)
 
 
