@@ -28,6 +28,7 @@ from .models import (
     ResearchActivity,
     Speech,
     Topic,
+    Vote,
 )
 
 
@@ -294,3 +295,15 @@ class ReportOpinionAdmin(_ReadOnlyAdmin):
     list_filter = ["report"]
     search_fields = ["content", "member__name", "meeting__title"]
     list_select_related = ["meeting", "member"]
+
+
+@admin.register(Vote)
+class VoteAdmin(_ReadOnlyAdmin):
+    """Votes are opened, cast and closed only through the services; ballots are not in the admin at all
+    (a secret ballot must never be listed beside anything that names its voter)."""
+
+    list_display = ["title", "meeting", "kind", "secret", "rule", "state", "closed_at"]
+    list_filter = ["kind", "state", "secret"]
+    search_fields = ["title", "meeting__title"]
+    list_select_related = ["meeting"]
+    exclude = ["result"]
