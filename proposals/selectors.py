@@ -69,6 +69,76 @@ def access_proposal(user, pk) -> Proposal:
         raise Http404("提案不存在。") from None
 
 
+# --- field-level visibility: one rule for the pages and the API -----------------------------------
+
+
+def _participant(user, proposal) -> bool:
+    """The proposer or a co-signer who confirmed: the people the department answers to."""
+    member = Member.objects.filter(user=user).only("pk").first()
+    if member is None:
+        return False
+    if proposal.proposer_id == member.pk:
+        return True
+    return any(
+        c.member_id == member.pk and c.status == Cosigner.Status.CONFIRMED for c in proposal.cosigners.all()
+    )
+
+
+def reply_rule(user, proposal):
+    """A predicate on the proposal's assignments: may `user` read that assignment's replies?
+
+    Staff and leaders: every reply. The proposer and confirmed co-signers: every reply. Any other member
+    (reading a published proposal): only once the reply is published. A department: its own replies, and
+    a 会办 unit also the 主办 unit's (it is copied to them); a 分办 unit never reads a sibling's reply.
+    Everyone else: none."""
+    if not user.is_authenticated:
+        return lambda assignment: False
+    role = user.effective_role
+    if role in (Role.STAFF, Role.LEADER):
+        return lambda assignment: True
+    if role == Role.MEMBER:
+        sees_all = proposal.reply_published or _participant(user, proposal)
+        return lambda assignment: sees_all
+    if role == Role.DEPARTMENT and user.department_id:
+        own_roles = {
+            a.role
+            for a in proposal.assignments.all()
+            if a.department_id == user.department_id and a.state != Assignment.State.CANCELLED
+        }
+
+        def sees(assignment) -> bool:
+            if assignment.department_id == user.department_id:
+                return True
+            return assignment.role == Assignment.Role.LEAD and Assignment.Role.CO in own_roles
+
+        return sees
+    return lambda assignment: False
+
+
+def proposal_handling_visible_to(user, proposal) -> list[Assignment]:
+    """The proposal's assignments (cancelled ones left out) as `user` may see them: each carries
+    `visible_replies`, the replies `user` may read (reply_rule). The detail pages and the API both use it."""
+    sees = reply_rule(user, proposal)
+    rows = []
+    for assignment in proposal.assignments.all():
+        if assignment.state == Assignment.State.CANCELLED:
+            continue
+        assignment.visible_replies = list(assignment.replies.all()) if sees(assignment) else []
+        rows.append(assignment)
+    return rows
+
+
+def replies_visible_to(user, proposal) -> QuerySet[Reply]:
+    """Every reply of the proposal `user` may read (the same reply_rule), e.g. for letter downloads."""
+    sees = reply_rule(user, proposal)
+    ids = [a.pk for a in proposal.assignments.all() if sees(a)]
+    return (
+        Reply.objects.filter(assignment_id__in=ids)
+        .select_related("assignment__department")
+        .order_by("handling_round", "id")
+    )
+
+
 def proposals_filter(qs: QuerySet[Proposal], *, params) -> QuerySet[Proposal]:
     """Filters shared by the review queue and the API list (state, kind, term, plenary, category, key, q)."""
     if params.get("state"):

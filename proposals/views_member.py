@@ -35,6 +35,7 @@ from .selectors import (
     access_proposal,
     my_proposals,
     pending_cosign_invitations,
+    proposal_handling_visible_to,
     proposal_history,
     published_proposals,
 )
@@ -204,8 +205,8 @@ def _detail_page(request, proposal, *, evaluation_form=None, status=200):
             "can_cosign": my_status == Cosigner.Status.PENDING and proposal.state == State.AWAITING_COSIGNERS,
             "can_rate": can_rate,
             "evaluation_form": evaluation_form or (EvaluationForm() if can_rate else None),
-            # Someone who merely reads a published proposal sees the reply only once it is published.
-            "show_replies": is_participant or proposal.reply_published,
+            # Which replies the viewer reads: selectors.reply_rule, the same as the API.
+            "handling": proposal_handling_visible_to(request.user, proposal),
         },
         status=status,
     )

@@ -19,7 +19,7 @@ from zhengxie.workflow.selectors import history_of, policy_current
 
 from . import documents, selectors, services
 from .forms_portal import AdjustmentForm, ContactForm, CoOpinionForm, ExtensionForm, ReplyForm
-from .models import Assignment, Cosigner, Proposal, ProposalAttachment, Reply
+from .models import Assignment, Cosigner, Proposal, ProposalAttachment
 
 TaskState = Assignment.State
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -156,12 +156,9 @@ def _history(task: Assignment, proposal: Proposal) -> list[dict]:
     ]
 
 
-def _visible_replies(task: Assignment):
-    """This unit's own replies; a 会办 unit also sees the lead's reply (it is copied to them)."""
-    q = Q(assignment=task)
-    if task.role == Assignment.Role.CO:
-        q |= Q(assignment__proposal_id=task.proposal_id, assignment__role=Assignment.Role.LEAD)
-    return Reply.objects.filter(q).select_related("assignment__department").order_by("handling_round", "id")
+def _visible_replies(request, task: Assignment):
+    """This unit's own replies; a 会办 unit also sees the lead's reply (selectors.reply_rule decides)."""
+    return selectors.replies_visible_to(request.user, task.proposal)
 
 
 def _render_detail(request, task: Assignment, *, bound: dict | None = None, status: int = 200):
@@ -197,7 +194,7 @@ def _render_detail(request, task: Assignment, *, bound: dict | None = None, stat
         "co_warning": (
             f"会办单位{'、'.join(co_waiting)}尚未提交会办意见，答复前请先征求其意见。" if co_waiting else ""
         ),
-        "replies": _visible_replies(task),
+        "replies": _visible_replies(request, task),
         "history": _history(task, proposal),
         "actions": actions,
         "forms": forms,
@@ -374,7 +371,7 @@ def attachment_download(request, pk, attachment_pk):
 @role_required(Role.DEPARTMENT)
 def reply_letter_download(request, pk, reply_pk):
     task = selectors.access_assignment(request.user, pk)
-    reply = get_object_or_404(_visible_replies(task), pk=reply_pk)
+    reply = get_object_or_404(_visible_replies(request, task), pk=reply_pk)
     if not reply.letter:
         raise Http404("该答复没有上传答复函。")
     return _file_response(reply.letter, reply.letter.name.rsplit("/", 1)[-1])

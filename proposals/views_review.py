@@ -26,7 +26,14 @@ from .page_selectors import (
     proposal_attachments,
     proposal_evaluations,
 )
-from .selectors import access_proposal, proposal_history, proposals_filter, proposals_visible_to, review_queue
+from .selectors import (
+    access_proposal,
+    proposal_handling_visible_to,
+    proposal_history,
+    proposals_filter,
+    proposals_visible_to,
+    review_queue,
+)
 
 State = Proposal.State
 PAGE_SIZE = 50
@@ -115,7 +122,7 @@ def _review_page(request, proposal, *, forms=None, status=200):
         "merge_targets": merge_targets(exclude_pk=proposal.pk, q=merge_q)
         if proposal.state == State.SUBMITTED
         else [],
-        "show_replies": True,
+        "handling": proposal_handling_visible_to(request.user, proposal),
     }
     return render(request, "proposals/staff/review.html", context, status=status)
 

@@ -78,7 +78,10 @@ class AssignmentBriefSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ReplySerializer(allow_null=True))
     def get_reply(self, obj):
-        replies = list(obj.replies.all())
+        # Inside a proposal, only the replies the reader may see (selectors.proposal_handling_visible_to).
+        replies = getattr(obj, "visible_replies", None)
+        if replies is None:
+            replies = list(obj.replies.all())
         return ReplySerializer(replies[-1], context=self.context).data if replies else None
 
 

@@ -97,7 +97,8 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AssignmentBriefSerializer(many=True))
     def get_assignments(self, obj):
-        rows = [a for a in obj.assignments.all() if a.state != Assignment.State.CANCELLED]
+        # Which replies the reader sees is selectors.reply_rule's, exactly as on the pages.
+        rows = selectors.proposal_handling_visible_to(self.context["request"].user, obj)
         return AssignmentBriefSerializer(rows, many=True, context=self.context).data
 
 
