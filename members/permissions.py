@@ -12,3 +12,8 @@ def can_view_member_private_fields(user, member) -> bool:
     if has_role(user, Role.STAFF):
         return True
     return bool(user and user.is_authenticated and member.user_id is not None and member.user_id == user.pk)
+
+
+def may_filter_on_private_fields(user) -> bool:
+    """Filtering the roster on a field reveals it: only those who see everyone's private fields (staff)."""
+    return has_role(user, Role.STAFF)

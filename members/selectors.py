@@ -33,9 +33,30 @@ class MemberFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="姓名")
 
+    # Filtering on a field tells whoever filters its value: these filter fields only staff may see
+    # (members.permissions), so for anyone else they are refused, not silently applied.
+    PRIVATE_FILTERS = ("status", "term", "committee")
+
     class Meta:
         model = Member
         fields = ["sector", "party", "status", "term", "committee", "q"]
+
+    def is_valid(self):
+        from .permissions import may_filter_on_private_fields
+
+        valid = super().is_valid()
+        user = getattr(self.request, "user", None)
+        if not may_filter_on_private_fields(user):
+            for name in self.PRIVATE_FILTERS:
+                if self.data.get(name) not in (None, ""):
+                    # the same answer whatever the value (an unknown id must not read differently)
+                    self.form.errors.pop(name, None)
+                    self.form.add_error(name, PRIVATE_FILTER_MESSAGE)
+                    valid = False
+        return valid
+
+
+PRIVATE_FILTER_MESSAGE = "只有机关工作人员可以按该条件筛选委员。"
 
 
 def terms_with_plenaries() -> QuerySet[Term]:
