@@ -73,30 +73,44 @@ class MemberAdmin(ServiceImportExportAdmin):
         ("记录", {"fields": ("created_at", "updated_at")}),
     )
 
-    # Phone, e-mail and birth date are for staff (and the member) only: leaders read the roster without them.
-    PRIVATE_FIELDS = ("birth_date", "mobile", "email")
+    # members.permissions: office staff see the whole file; anyone else (leaders) only the roster entry —
+    # in the list, the filters (a filter reveals its field), the search and the detail page alike.
+    PUBLIC_FIELDS = ("name", "party", "sector")
 
     def _sees_private(self, request) -> bool:
-        from zhengxie.accounts.models import Role
-        from zhengxie.accounts.permissions import has_role
+        from .permissions import may_filter_on_private_fields
 
-        return has_role(request.user, Role.STAFF)
+        return may_filter_on_private_fields(request.user)
+
+    def _public(self, request, names):
+        if self._sees_private(request):
+            return names
+        return [f for f in names if f in self.PUBLIC_FIELDS]
 
     def get_list_display(self, request):
-        fields = super().get_list_display(request)
-        return fields if self._sees_private(request) else [f for f in fields if f not in self.PRIVATE_FIELDS]
+        return self._public(request, super().get_list_display(request))
+
+    def get_list_filter(self, request):
+        return self._public(request, super().get_list_filter(request))
 
     def get_search_fields(self, request):
-        fields = super().get_search_fields(request)
-        return fields if self._sees_private(request) else [f for f in fields if f not in self.PRIVATE_FIELDS]
+        return self._public(request, super().get_search_fields(request))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # a hand-made ?mobile__startswith= would filter on what the reader may not see
+        if request is not None and not self._sees_private(request):
+            if lookup.split("__", 1)[0] not in self.PUBLIC_FIELDS:
+                return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if self._sees_private(request):
             return fieldsets
         return [
-            (name, {**opts, "fields": [f for f in opts["fields"] if f not in self.PRIVATE_FIELDS]})
+            (name, {**opts, "fields": self._public(request, opts["fields"])})
             for name, opts in fieldsets
+            if self._public(request, opts["fields"])
         ]
 
     def has_export_permission(self, request):

@@ -11,6 +11,7 @@ from import_export.formats import base_formats
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import has_role
 from zhengxie.workflow.errors import DomainError
+from zhengxie.workflow.selectors import register_private_audit_target
 
 from . import selectors, services
 from .models import (
@@ -25,6 +26,9 @@ from .models import (
     RejectionReason,
 )
 from .resources import ProposalRegisterResource
+
+# The audit log names nobody's draft (see zhengxie.workflow.selectors.audit_entries_for).
+register_private_audit_target(Proposal, selectors.others_drafts)
 
 
 @admin.register(ProposalCategory)
@@ -189,6 +193,10 @@ class ProposalAdmin(ExportActionMixin, admin.ModelAdmin):
         "history",
     ]
     fields = ["title", "content", "category", *readonly_fields]
+
+    def get_queryset(self, request):
+        # Members' drafts are theirs until submitted: the admin follows the selectors.
+        return selectors.without_others_drafts(super().get_queryset(request), request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # A member's text is theirs: staff change state only through the actions (and the services).

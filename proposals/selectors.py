@@ -44,7 +44,7 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
         return qs.none()
     role = user.effective_role
     if role in (Role.STAFF, Role.LEADER):
-        return qs.filter(~Q(state=State.DRAFT) | Q(created_by=user))
+        return without_others_drafts(qs, user)
     if role == Role.MEMBER:
         member = Member.objects.filter(user=user).only("pk").first()
         if member is None:
@@ -59,6 +59,16 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
         )
         return qs.filter(Exists(routed))
     return qs.none()
+
+
+def without_others_drafts(qs: QuerySet[Proposal], user) -> QuerySet[Proposal]:
+    """A draft is its author's until submitted: the office (pages, API and admin) never sees it."""
+    return qs.filter(~Q(state=State.DRAFT) | Q(created_by=user))
+
+
+def others_drafts(user) -> QuerySet[Proposal]:
+    drafts = Proposal.objects.filter(state=State.DRAFT)
+    return drafts.exclude(created_by=user) if user.is_authenticated else drafts
 
 
 def access_proposal(user, pk) -> Proposal:

@@ -6,8 +6,9 @@ from import_export.admin import ExportActionMixin
 from import_export.formats import base_formats
 
 from zhengxie.workflow.errors import DomainError
+from zhengxie.workflow.selectors import register_private_audit_target
 
-from . import services
+from . import selectors, services
 from .models import (
     Bulletin,
     BulletinItem,
@@ -20,6 +21,9 @@ from .models import (
     UpperAdoption,
 )
 from .resources import OpinionReportResource
+
+# The audit log names nobody's draft (see zhengxie.workflow.selectors.audit_entries_for).
+register_private_audit_target(OpinionReport, selectors.others_drafts)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -109,6 +113,10 @@ class OpinionReportAdmin(ExportActionMixin, admin.ModelAdmin):
         *readonly_fields[6:],
     ]
     actions = ["adopt_selected"]
+
+    def get_queryset(self, request):
+        # Members' drafts are theirs until submitted: the admin follows the selectors.
+        return selectors.without_others_drafts(super().get_queryset(request), request.user)
 
     @admin.display(description="反映人/单位")
     def reflector_display(self, obj):

@@ -23,6 +23,16 @@ State = OpinionReport.State
 TaskState = Transfer.State
 
 
+def without_others_drafts(qs: QuerySet[OpinionReport], user) -> QuerySet[OpinionReport]:
+    """A draft is its author's until submitted: the office (pages, API and admin) never sees it."""
+    return qs.filter(~Q(state=State.DRAFT) | Q(created_by=user))
+
+
+def others_drafts(user) -> QuerySet[OpinionReport]:
+    drafts = OpinionReport.objects.filter(state=State.DRAFT)
+    return drafts.exclude(created_by=user) if user.is_authenticated else drafts
+
+
 def opinion_reports_visible_to(user) -> QuerySet[OpinionReport]:
     """Staff and leaders see every submitted report (and their own drafts); a member sees the reports
     they reflected or entered; departments see reports only through their transfers."""
@@ -31,7 +41,7 @@ def opinion_reports_visible_to(user) -> QuerySet[OpinionReport]:
         return qs.none()
     role = user.effective_role
     if role in (Role.STAFF, Role.LEADER):
-        return qs.filter(~Q(state=State.DRAFT) | Q(created_by=user))
+        return without_others_drafts(qs, user)
     if role == Role.MEMBER and hasattr(user, "member"):
         return qs.filter(Q(reflector=user.member) | Q(created_by=user))
     return qs.none()

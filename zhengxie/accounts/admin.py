@@ -164,6 +164,38 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    # A person's phone and e-mail are for office staff only (as members.permissions says of the roster):
+    # leaders read the accounts without them — in the list, the search and the detail page.
+    PRIVATE_FIELDS = ("phone", "email")
+
+    def _sees_private(self, request) -> bool:
+        return has_role(request.user, Role.STAFF)
+
+    def _without_private(self, request, names):
+        return names if self._sees_private(request) else [f for f in names if f not in self.PRIVATE_FIELDS]
+
+    def get_list_display(self, request):
+        return self._without_private(request, super().get_list_display(request))
+
+    def get_search_fields(self, request):
+        return self._without_private(request, super().get_search_fields(request))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # a hand-made ?phone__startswith= would filter on what the reader may not see
+        if request is not None and not self._sees_private(request):
+            if lookup.split("__", 1)[0] in self.PRIVATE_FIELDS:
+                return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._sees_private(request):
+            return fieldsets
+        return [
+            (name, {**opts, "fields": self._without_private(request, opts["fields"])})
+            for name, opts in fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["is_staff", "last_login", "date_joined"]  # is_staff follows the role
         if not request.user.is_superuser:

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from zhengxie.accounts.models import Role
+from zhengxie.accounts.permissions import has_role
+
 from .models import ChannelDelivery, Notification, NotificationPreference, Reminder
 
 
@@ -48,6 +51,10 @@ class ChannelDeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        # Every row carries someone's phone number or e-mail address: office staff only.
+        return has_role(request.user, Role.STAFF) and super().has_view_permission(request, obj)
 
 
 @admin.register(NotificationPreference)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from . import labels
 from .calendar import CalendarYearUnavailable
 from .models import AuditEntry, HandlingPolicy, TransitionLog, WorkCalendarDay
+from .selectors import PRIVATE_LABEL, audit_entries_for
 from .services import work_calendar_day_set, work_calendar_load_year
 
 
@@ -27,13 +28,40 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(_ReadOnlyAdmin):
-    list_display = ("at", "actor", "action_label", "content_type", "object_repr")
+    """A member's draft is theirs until submitted: entries about someone else's draft show neither its
+    title nor its details, and searching cannot find them by the title (selectors.audit_entries_for)."""
+
+    list_display = ("at", "actor", "action_label", "content_type", "target_name")
     list_filter = ("content_type", ("at", admin.DateFieldListFilter))
     list_select_related = ("actor", "content_type")
-    search_fields = ("action", "object_repr", "actor__username", "actor__name")
+    search_fields = ("action", "shown_repr", "actor__username", "actor__name")
     date_hierarchy = "at"
-    fields = ("at", "actor", "action_label", "content_type", "object_id", "object_repr", "detail")
+    fields = ("at", "actor", "action_label", "content_type", "object_id", "target_name", "target_detail")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return audit_entries_for(request.user, super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        entry = super().get_object(request, object_id, from_field)
+        if entry is not None and entry.is_private:
+            # the page title and breadcrumbs print str(entry); this row is never saved (read-only admin)
+            entry.object_repr, entry.detail = PRIVATE_LABEL, {}
+        return entry
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # the stored name and details are read through shown_repr only (a draft's title stays hidden)
+        if lookup.split("__", 1)[0] in ("object_repr", "detail"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="对象", ordering="shown_repr")
+    def target_name(self, obj):
+        return obj.shown_repr
+
+    @admin.display(description="详情")
+    def target_detail(self, obj):
+        return PRIVATE_LABEL if obj.is_private else obj.detail
 
     @admin.display(description="操作", ordering="action")
     def action_label(self, obj):
