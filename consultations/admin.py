@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from zhengxie.workflow.admin_base import ReadOnlyAdmin
 from zhengxie.workflow.errors import DomainError
 
 from . import services
@@ -70,9 +71,20 @@ class TopicInline(admin.TabularInline):
 class ConsultationPlanAdmin(admin.ModelAdmin):
     list_display = ["year", "title", "state", "approved_on"]
     list_filter = ["state"]
-    readonly_fields = ["state", "approved_on", "approved_by", "created_by"]
+    readonly_fields = ["year", "state", "approved_on", "approved_by", "created_by"]
     inlines = [TopicInline]
     actions = ["approve_today"]
+
+    def has_add_permission(self, request):
+        return False  # plan_create on the workbench
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # the title is the one thing edited here; the year and the state belong to the services
+        services.plan_update(actor=request.user, plan=obj, title=form.cleaned_data.get("title", obj.title))
+        obj.refresh_from_db()
 
     @admin.action(description="登记党委于今天批准")
     def approve_today(self, request, queryset):
@@ -136,6 +148,9 @@ class TopicAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False  # created on the workbench so the plan decides its state and the log starts
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.state == Topic.State.CLOSED:
@@ -246,17 +261,29 @@ class MeetingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # created on the workbench so invitations, deadlines and notices are made
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # meeting_cancel tells the invitees; a deletion would not
+
+
+# Speeches, outcomes and feedback are a member's or a department's own text, submitted through
+# speech_submit / topic_submit_outcome / topic_feedback (which also score duty): read-only here.
+
 
 @admin.register(Speech)
-class SpeechAdmin(admin.ModelAdmin):
+class SpeechAdmin(ReadOnlyAdmin):
     list_display = ["title", "member", "meeting", "is_oral", "submitted_at"]
     list_filter = ["is_oral"]
     search_fields = ["title", "member__name"]
-    readonly_fields = ["meeting", "member", "is_oral"]
 
 
-admin.site.register(Outcome)
-admin.site.register(Feedback)
+@admin.register(Outcome)
+class OutcomeAdmin(ReadOnlyAdmin):
+    list_display = ["__str__"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["__str__"]
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):

@@ -979,3 +979,18 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
     )
     audit_record(actor=actor, action="consultation_meeting_cancel", target=meeting, reason=reason)
     return meeting
+
+
+@transaction.atomic
+def plan_update(*, actor, plan: ConsultationPlan, title: str) -> ConsultationPlan:
+    """Staff correct a plan's title (the admin); the year and the state are not edited by hand."""
+    _staff(actor)
+    plan = _lock(ConsultationPlan, plan)
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("请填写计划标题。")
+    if title != plan.title:
+        plan.title = title
+        plan.save(update_fields=["title"])
+        audit_record(actor=actor, action="consultation_plan_update", target=plan, fields=["title"])
+    return plan

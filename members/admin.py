@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from zhengxie.accounts.admin import ServiceImportExportAdmin
+from zhengxie.workflow.admin_base import AuditedAdminMixin
 from zhengxie.workflow.errors import DomainError
 
 from . import services
@@ -27,14 +28,14 @@ class PlenaryInline(admin.TabularInline):
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "start_date", "end_date", "is_current")
     list_filter = ("is_current",)
     search_fields = ("number",)
     inlines = [PlenaryInline]
 
 
-class _RosterEntryAdmin(admin.ModelAdmin):
+class _RosterEntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "order")
     list_editable = ("order",)
     search_fields = ("name",)
@@ -57,8 +58,16 @@ class SpecialCommitteeAdmin(_RosterEntryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ServiceImportExportAdmin):
+class MemberAdmin(AuditedAdminMixin, ServiceImportExportAdmin):
     resource_classes = [MemberResource]
+
+    @staticmethod
+    def save_service(*, actor, obj, created, fields):
+        return services.member_save(actor=actor, member=obj, created=created, fields=fields)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a member leaves the roster by a status change (卸任、辞职…), never by deletion
+
     list_display = ("name", "gender", "party", "sector", "position", "status", "mobile", "user", "term")
     list_filter = ("status", "position", "gender", "term", "sector", "party", "committees")
     list_select_related = ("party", "sector", "user", "term")
@@ -134,7 +143,14 @@ class DutyPhotoInline(admin.TabularInline):
     model = DutyPhoto
     extra = 0
     fields = ("file", "name", "created_at")
-    readonly_fields = ("created_at",)
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DutyRecord)
@@ -166,6 +182,17 @@ class DutyRecordAdmin(admin.ModelAdmin):
     @admin.display(description="份额", ordering="share")
     def share_display(self, obj):
         return obj.share_label or "整份"
+
+    # Records come from the services (self-reports, proposals, meetings…) and are reviewed by the actions
+    # below (duty_confirm / duty_decline, audited): status, share and points are never edited by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.action(description="确认所选待确认记录")
     def confirm_selected(self, request, queryset):
@@ -210,6 +237,9 @@ class ScoringSchemeAdmin(admin.ModelAdmin):
     )
     inlines = [ScoringRuleInline]
     actions = ["open_next_year"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a year's scores depend on it
 
     def save_model(self, request, obj, form, change):
         services.scoring_scheme_save(actor=request.user, scheme=obj, changed=list(form.changed_data))

@@ -13,7 +13,7 @@ from zhengxie.accounts.imports import (
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import require_role
 from zhengxie.accounts.services import user_create, user_profile_update
-from zhengxie.workflow.services import audit_record
+from zhengxie.workflow.services import audit_record, reference_save
 
 from .imports import check_member_rows
 from .models import Member, Party, Sector, SpecialCommittee, Term
@@ -492,3 +492,14 @@ def duty_low_score_remind(*, actor, year: int) -> int:
             count += 1
         audit_record(actor=actor, action="duty_low_score_remind", year=year, count=count)
     return count
+
+
+def member_save(*, actor, member, created: bool, fields=()):
+    """Staff add or correct one member in the admin (imports have members_import); audited."""
+    return reference_save(
+        actor=actor,
+        obj=member,
+        created=created,
+        fields=fields,
+        action="member_admin_create" if created else "member_admin_update",
+    )

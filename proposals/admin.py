@@ -10,6 +10,7 @@ from import_export.formats import base_formats
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import has_role
+from zhengxie.workflow.admin_base import AuditedAdminMixin
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.selectors import register_private_audit_target
 
@@ -32,13 +33,13 @@ register_private_audit_target(Proposal, selectors.others_drafts)
 
 
 @admin.register(ProposalCategory)
-class ProposalCategoryAdmin(admin.ModelAdmin):
+class ProposalCategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "order", "is_active"]
     list_editable = ["order", "is_active"]
 
 
 @admin.register(RejectionReason)
-class RejectionReasonAdmin(admin.ModelAdmin):
+class RejectionReasonAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["text", "order", "is_active"]
     list_editable = ["order", "is_active"]
 
@@ -225,6 +226,10 @@ class ProposalAdmin(ExportActionMixin, admin.ModelAdmin):
         # Proposals are drafted by members (or entered by staff on the workbench) through the services.
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Every field is read-only: the proposal changes only through the actions (the services).
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -340,6 +345,9 @@ class AssignmentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only; the decisions are the actions below (the services)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -386,12 +394,12 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentItem)
-class AssessmentItemAdmin(admin.ModelAdmin):
+class AssessmentItemAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "weight", "deduction", "b_factor", "c_factor", "is_active", "order"]
     list_editable = ["weight", "deduction", "is_active", "order"]
 
 
 @admin.register(AssessmentGrade)
-class AssessmentGradeAdmin(admin.ModelAdmin):
+class AssessmentGradeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "min_score"]
     list_editable = ["min_score"]

@@ -36,6 +36,9 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class InstructionInline(ReadOnlyInline):
     model = Instruction
@@ -125,6 +128,9 @@ class OpinionReportAdmin(ExportActionMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # reports are entered on the workbench so the rules and the log apply
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
         """Edits go through the service (state check, audit); the original text is read-only here."""
         try:
@@ -179,6 +185,9 @@ class BulletinAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # numbers come from the yearly sequence in bulletin_create
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     @admin.action(description="刊发所选期刊")
     def publish_selected(self, request, queryset):
         for bulletin in queryset:
@@ -228,4 +237,7 @@ class TransferAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

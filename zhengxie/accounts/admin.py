@@ -11,6 +11,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ExportForm
 from import_export.signals import post_import
 
+from zhengxie.workflow.admin_base import AuditedAdminMixin
 from zhengxie.workflow.services import audit_record
 
 from .imports import PASSWORD_COLUMN, TableError
@@ -85,9 +86,19 @@ class ServiceImportExportAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(ServiceImportExportAdmin):
+class DepartmentAdmin(AuditedAdminMixin, ServiceImportExportAdmin):
     resource_classes = [DepartmentResource]
     credentials_name_label = "单位名称"
+
+    @staticmethod
+    def save_service(*, actor, obj, created, fields):
+        from .services import department_save
+
+        return department_save(actor=actor, department=obj, created=created, fields=fields)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a department is deactivated (启用), never deleted: its work history stays
+
     list_display = ("name", "code", "contact", "phone", "email", "account_count", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "code", "contact", "phone")
@@ -202,6 +213,15 @@ class UserAdmin(DjangoUserAdmin):
             # Only a superuser may hand out superuser rights or raw permissions.
             readonly += ["is_superuser", "groups", "user_permissions"]
         return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an account is deactivated (is_active), never deleted: its history stays
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit_record(actor=request.user, action="user_admin_set_password", target=User.objects.get(pk=id))
+        return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -215,3 +215,16 @@ def api_tokens_revoke_all(*, actor) -> int:
     deleted, _ = ApiToken.objects.filter(user=actor).delete()
     audit_record(actor=actor, action="api_tokens_revoke_all", target=actor, count=deleted)
     return deleted
+
+
+def department_save(*, actor, department: Department, created: bool, fields=()) -> Department:
+    """Staff add or correct one 承办单位 in the admin (imports use department_upsert); audited."""
+    from zhengxie.workflow.services import reference_save
+
+    return reference_save(
+        actor=actor,
+        obj=department,
+        created=created,
+        fields=fields,
+        action="department_admin_create" if created else "department_admin_update",
+    )

@@ -2,12 +2,17 @@ from django.contrib import admin
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import has_role
+from zhengxie.workflow.admin_base import AuditedAdminMixin, ReadOnlyAdminMixin
 
 from .models import ChannelDelivery, Notification, NotificationPreference, Reminder
+from .services import notification_send
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
+    """Notices are sent by notify(): staff may send one by hand here (notification_send, audited);
+    a sent notice is never edited or deleted."""
+
     list_display = ("created_at", "recipient", "title", "is_read")
     list_filter = (("read_at", admin.EmptyFieldListFilter), ("created_at", admin.DateFieldListFilter))
     list_select_related = ("recipient",)
@@ -16,13 +21,27 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("created_at",)
 
+    fields = ("recipient", "title", "body", "link", "created_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        sent = notification_send(
+            actor=request.user, recipient=obj.recipient, title=obj.title, body=obj.body, link=obj.link
+        )
+        obj.pk = sent.pk
+
     @admin.display(description="已读", boolean=True, ordering="read_at")
     def is_read(self, obj):
         return obj.is_read
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "scan_date",
         "source",
@@ -42,7 +61,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChannelDelivery)
-class ChannelDeliveryAdmin(admin.ModelAdmin):
+class ChannelDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "channel", "address", "state", "attempts", "next_attempt_at", "last_error")
     list_filter = ("channel", "state")
     list_select_related = ("notification",)
@@ -58,7 +77,7 @@ class ChannelDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "email", "sms")
     list_select_related = ("user",)
     autocomplete_fields = ("user",)

@@ -344,3 +344,17 @@ def channel_deliveries_send(*, limit: int | None = None) -> dict:
             next_attempt_at=row.next_attempt_at,
         )
     return counts
+
+
+@transaction.atomic
+def notification_send(*, actor, recipient, title: str, body: str = "", link: str = "") -> Notification:
+    """Staff send one notice by hand (the admin): the same notify() path, with its e-mail/SMS copies,
+    and an audit row."""
+    from zhengxie.accounts.models import Role
+    from zhengxie.accounts.permissions import require_role
+    from zhengxie.workflow.services import audit_record
+
+    require_role(actor, Role.STAFF)
+    (notification,) = notify(recipients=[recipient], title=title, body=body, link=link)
+    audit_record(actor=actor, action="notification_send", target=notification, recipient=recipient.pk)
+    return notification

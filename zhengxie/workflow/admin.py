@@ -7,10 +7,11 @@ from django.urls import path
 from django.utils import timezone
 
 from . import labels
+from .admin_base import AuditedAdminMixin
 from .calendar import CalendarYearUnavailable
 from .models import AuditEntry, HandlingPolicy, TransitionLog, WorkCalendarDay
 from .selectors import PRIVATE_LABEL, audit_entries_for
-from .services import work_calendar_day_set, work_calendar_load_year
+from .services import handling_policy_save, work_calendar_day_set, work_calendar_load_year
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
@@ -105,10 +106,17 @@ class TransitionLogAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(HandlingPolicy)
-class HandlingPolicyAdmin(admin.ModelAdmin):
+class HandlingPolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "is_active", "reply_months", "extension_cap_months", "updated_at")
     list_filter = ("is_active",)
     search_fields = ("name",)
+
+    @staticmethod
+    def save_service(*, actor, obj, created, fields):
+        return handling_policy_save(actor=actor, policy=obj, created=created, fields=fields)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate a policy instead: open work was timed by it
 
 
 class LoadYearForm(forms.Form):

@@ -182,3 +182,52 @@ def handling_tasks_recompute_due(*, actor, reason: str) -> int:
                     body=f"因{reason}，办理期限由{old:%Y-%m-%d}调整为{due.date:%Y-%m-%d}。",
                 )
     return changed
+
+
+# --- staff-maintained rows edited in the admin ---------------------------------------------------------
+
+
+def reference_save(*, actor, obj: models.Model, created: bool, fields=(), action: str = "") -> models.Model:
+    """Save one row staff keep in the admin (a category, a sector, a policy…) with its audit row.
+
+    The admin's only way to write such rows (zhengxie.workflow.admin_base.AuditedAdmin); domain objects
+    with their own rules have their own services instead."""
+    from django.db import transaction
+
+    from zhengxie.accounts.models import Role
+    from zhengxie.accounts.permissions import require_role
+
+    require_role(actor, Role.STAFF)
+    with transaction.atomic():
+        obj.save()
+        audit_record(
+            actor=actor,
+            action=action or f"{obj._meta.model_name}_{'create' if created else 'update'}",
+            target=obj,
+            fields=sorted(fields),
+        )
+    return obj
+
+
+def reference_delete(*, actor, obj: models.Model, action: str = "") -> None:
+    """Delete one staff-kept row; the audit row names what was deleted."""
+    from django.db import transaction
+
+    from zhengxie.accounts.models import Role
+    from zhengxie.accounts.permissions import require_role
+
+    require_role(actor, Role.STAFF)
+    with transaction.atomic():
+        audit_record(actor=actor, action=action or f"{obj._meta.model_name}_delete", target=obj)
+        obj.delete()
+
+
+def handling_policy_save(*, actor, policy, created: bool, fields=()):
+    """Staff edit the handling policy (deadlines, reminder thresholds); audited like every write."""
+    return reference_save(
+        actor=actor,
+        obj=policy,
+        created=created,
+        fields=fields,
+        action="handling_policy_create" if created else "handling_policy_update",
+    )
