@@ -244,3 +244,39 @@ def test_no_admin_change_form_writes_without_an_audit_row(client, superuser):
         "workflow.HandlingPolicy",
         "proposals.ProposalCategory",
     } <= set(saved), saved
+
+
+def test_delete_and_inline_writes_are_audited_too(client, superuser, term):
+    from members.models import Plenary
+    from proposals.models import ProposalCategory
+
+    client.force_login(superuser)
+    category = ProposalCategory.objects.create(name="临时类别")
+    response = client.post(f"/admin/proposals/proposalcategory/{category.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not ProposalCategory.objects.filter(pk=category.pk).exists()
+    assert AuditEntry.objects.filter(action="proposalcategory_delete", object_id=str(category.pk)).exists()
+    # the bulk delete action goes the same way
+    other = ProposalCategory.objects.create(name="另一个临时类别")
+    client.post(
+        "/admin/proposals/proposalcategory/",
+        {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"},
+    )
+    assert AuditEntry.objects.filter(action="proposalcategory_delete", object_id=str(other.pk)).exists()
+    # an inline row (a term's plenary) is saved through the service as well
+    response = client.post(
+        f"/admin/members/term/{term.pk}/change/",
+        {
+            "number": term.number,
+            "start_date": str(term.start_date),
+            "plenaries-TOTAL_FORMS": "1",
+            "plenaries-INITIAL_FORMS": "0",
+            "plenaries-0-number": "1",
+            "plenaries-0-start_date": "2026-01-10",
+            "plenaries-0-end_date": "2026-01-13",
+            "plenaries-0-term": term.pk,
+            "_save": "保存",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plenary = Plenary.objects.get(term=term, number=1)
+    assert AuditEntry.objects.filter(action="plenary_create", object_id=str(plenary.pk)).exists()
