@@ -445,6 +445,7 @@ class DutyScoreViewSet(viewsets.GenericViewSet):
 
 _MEMBER_FIELDS_NOTE = (
     "机关工作人员可见全部字段；委员本人可见自己的全部字段；其他人仅见 id、姓名、界别、党派。"
+    "按 status、term、committee 筛选仅限机关工作人员（其他人使用返回 400），按界别、党派、姓名筛选对所有人开放。"
 )
 
 

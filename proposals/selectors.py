@@ -82,15 +82,22 @@ def access_proposal(user, pk) -> Proposal:
 # --- field-level visibility: one rule for the pages and the API -----------------------------------
 
 
+def _member_pk(user) -> int | None:
+    # looked up once per request user (a list asks for every row)
+    if not hasattr(user, "_visibility_member_pk"):
+        user._visibility_member_pk = Member.objects.filter(user=user).values_list("pk", flat=True).first()
+    return user._visibility_member_pk
+
+
 def _participant(user, proposal) -> bool:
     """The proposer or a co-signer who confirmed: the people the department answers to."""
-    member = Member.objects.filter(user=user).only("pk").first()
-    if member is None:
+    member_pk = _member_pk(user)
+    if member_pk is None:
         return False
-    if proposal.proposer_id == member.pk:
+    if proposal.proposer_id == member_pk:
         return True
     return any(
-        c.member_id == member.pk and c.status == Cosigner.Status.CONFIRMED for c in proposal.cosigners.all()
+        c.member_id == member_pk and c.status == Cosigner.Status.CONFIRMED for c in proposal.cosigners.all()
     )
 
 

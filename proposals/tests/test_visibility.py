@@ -201,3 +201,23 @@ def test_separate_sibling_cannot_download_the_other_letter(client, separate_case
     mine = Assignment.objects.get(proposal=proposal, department__code="SEP2")
     client.force_login(users["second_separate"])
     assert client.get(f"/portal/assignments/{mine.pk}/replies/{reply.pk}/letter/").status_code == 404
+
+
+def test_list_query_count_does_not_grow_with_rows(api, lead_case, member, other_member, staff_user, plenary):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _proposal, users = lead_case
+    client = api(users["other_member"])
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get("/api/v1/proposals/").json()["results"]) == 1
+    more = _joint_registered(member, other_member, staff_user, plenary, "关于第二件公开提案的建议")
+    services.proposal_assign(
+        actor=staff_user,
+        proposal=more,
+        assignments=[{"department": Department.objects.get(code="ZJT").pk, "role": "lead"}],
+    )
+    services.proposal_publish(actor=staff_user, proposal=more)
+    with CaptureQueriesContext(connection) as two:
+        assert len(client.get("/api/v1/proposals/").json()["results"]) == 2
+    assert len(two) == len(one)
