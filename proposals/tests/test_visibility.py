@@ -207,10 +207,15 @@ def test_list_query_count_does_not_grow_with_rows(api, lead_case, member, other_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from zhengxie.accounts.models import User
+
     _proposal, users = lead_case
-    client = api(users["other_member"])
+
+    def client():  # a fresh user object, as every real request has
+        return api(User.objects.get(pk=users["other_member"].pk))
+
     with CaptureQueriesContext(connection) as one:
-        assert len(client.get("/api/v1/proposals/").json()["results"]) == 1
+        assert len(client().get("/api/v1/proposals/").json()["results"]) == 1
     more = _joint_registered(member, other_member, staff_user, plenary, "关于第二件公开提案的建议")
     services.proposal_assign(
         actor=staff_user,
@@ -219,5 +224,5 @@ def test_list_query_count_does_not_grow_with_rows(api, lead_case, member, other_
     )
     services.proposal_publish(actor=staff_user, proposal=more)
     with CaptureQueriesContext(connection) as two:
-        assert len(client.get("/api/v1/proposals/").json()["results"]) == 2
-    assert len(two) == len(one)
+        assert len(client().get("/api/v1/proposals/").json()["results"]) == 2
+    assert len(two) == len(one), "\n".join(q["sql"][:150] for q in two.captured_queries)
