@@ -61,8 +61,9 @@ def test_audit_log_does_not_name_a_draft(office_client, drafts, member):
     proposal, report = drafts
     entries = AuditEntry.objects.filter(object_id__in=[str(proposal.pk), str(report.pk)])
     assert entries.filter(object_repr=DRAFT_TITLE).exists()  # the row is there, the name is not shown
-    listing = office_client.get("/admin/workflow/auditentry/").content.decode()
-    assert "proposal_create" in listing
+    page = office_client.get("/admin/workflow/auditentry/")
+    listing = page.content.decode()
+    assert {e.pk for e in page.context["cl"].result_list} >= set(entries.values_list("pk", flat=True))
     assert DRAFT_TITLE not in listing and REPORT_TITLE not in listing
     searched = office_client.get("/admin/workflow/auditentry/", {"q": "秘密"})
     assert searched.context["cl"].result_count == 0

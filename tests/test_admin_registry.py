@@ -25,10 +25,9 @@ from zhengxie.workflow.models import AuditEntry, HandlingPolicy
 pytestmark = pytest.mark.django_db
 
 # Admins of third-party apps, each looked at: auth groups are unused (roles give the permissions, see
-# accounts.backends); DRF tokens and django-axes lockouts are their packages' own records.
+# accounts.backends); django-axes lockouts are its own records (deleting one unlocks an account).
 THIRD_PARTY = {
     "auth.group",
-    "authtoken.tokenproxy",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
