@@ -102,6 +102,9 @@ def topics_filter(qs: QuerySet[Topic], *, params) -> QuerySet[Topic]:
         qs = qs.filter(state__in=params["state"].split(","))
     if params.get("type"):
         qs = qs.filter(type__in=params["type"].split(","))
+    year = str(params.get("year", ""))
+    if year.isdigit() and 1949 <= int(year) <= 2999:
+        qs = qs.filter(start__year=int(year))
     if str(params.get("plenary", "")).isdigit():
         qs = qs.filter(plenary_id=int(params["plenary"]))
     if params.get("type"):
@@ -164,6 +167,9 @@ def meetings_filter(qs: QuerySet[Meeting], *, params) -> QuerySet[Meeting]:
         qs = qs.filter(state__in=params["state"].split(","))
     if params.get("type"):
         qs = qs.filter(type__in=params["type"].split(","))
+    year = str(params.get("year", ""))
+    if year.isdigit() and 1949 <= int(year) <= 2999:
+        qs = qs.filter(start__year=int(year))
     if str(params.get("plenary", "")).isdigit():
         qs = qs.filter(plenary_id=int(params["plenary"]))
     if params.get("upcoming") in ("1", "true"):

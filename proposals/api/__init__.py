@@ -6,6 +6,7 @@ from .assignments import AssignmentViewSet, ReplyLetterView
 from .proposals import BulkRegisterView, ProposalViewSet
 from .reference import CategoryViewSet, LeaderViewSet, RejectionReasonViewSet
 from .stats import ProposalStatsSummaryView, ProposalStatsView
+from .year import YearReportView, YearStatsView
 
 
 def register(router):
@@ -21,4 +22,6 @@ urlpatterns = [
     path("replies/<int:pk>/letter/", ReplyLetterView.as_view(), name="reply-letter"),
     path("stats/proposals/", ProposalStatsView.as_view(), name="stats-proposals"),
     path("stats/proposals/summary/", ProposalStatsSummaryView.as_view(), name="stats-proposals-summary"),
+    path("stats/year/", YearStatsView.as_view(), name="stats-year"),
+    path("stats/year/report/", YearReportView.as_view(), name="stats-year-report"),
 ]
