@@ -148,35 +148,17 @@ def co_units_waiting(proposal_id: int) -> list[str]:
 
 
 def can_read_reply_letter(user, reply) -> bool:
-    """A reply's uploaded 答复函: the proposer and confirmed co-signers (they rate the reply), staff and
-    leaders, the department that wrote it and the 会办 units of the lead's reply (copied to them)."""
-    from zhengxie.accounts.permissions import has_role
-
-    from .models import Cosigner
-
+    """A reply's uploaded 答复函 follows the reply itself (selectors.reply_rule, the one rule of the pages
+    and the API): whoever may read the reply may open its letter, and nobody else. A member who is not a
+    proposer or co-signer reads it only on a published proposal whose reply is published."""
     if not user.is_authenticated:
         return False
-    if has_role(user, Role.STAFF, Role.LEADER):
-        return True
-    task = reply.assignment
-    if user.is_department_user:
-        if user.department_id == task.department_id:
-            return True
-        return (
-            task.role == Assignment.Role.LEAD
-            and Assignment.objects.filter(
-                proposal_id=task.proposal_id, department_id=user.department_id, role=Assignment.Role.CO
-            )
-            .exclude(state=Assignment.State.CANCELLED)
-            .exists()
-        )
-    if has_role(user, Role.MEMBER):
-        if task.proposal.proposer_id is not None and task.proposal.proposer.user_id == user.pk:
-            return True
-        return Cosigner.objects.filter(
-            proposal_id=task.proposal_id, member__user=user, status=Cosigner.Status.CONFIRMED
-        ).exists()
-    return False
+    proposal = reply.assignment.proposal
+    if user.effective_role == Role.MEMBER and not (
+        proposal.is_published or selectors._participant(user, proposal)
+    ):
+        return False
+    return selectors.reply_rule(user, proposal)(reply.assignment)
 
 
 def reply_letter_for(user, reply_pk: int, *, proposal_id: int | None = None):

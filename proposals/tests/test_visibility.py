@@ -226,3 +226,21 @@ def test_list_query_count_does_not_grow_with_rows(api, lead_case, member, other_
     with CaptureQueriesContext(connection) as two:
         assert len(client().get("/api/v1/proposals/").json()["results"]) == 2
     assert len(two) == len(one), "\n".join(q["sql"][:150] for q in two.captured_queries)
+
+
+def test_reply_letter_follows_the_reply_rule(api, lead_case, staff_user):
+    """The 答复函 opens for exactly those who read the reply: another member only once it is published."""
+    from django.core.files.base import ContentFile
+
+    from proposals.models import Reply
+
+    proposal, users = lead_case
+    reply = Reply.objects.get(assignment__proposal=proposal)
+    reply.letter.save("letter.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    url = f"/api/v1/replies/{reply.pk}/letter/"
+    assert api(users["other_member"]).get(url).status_code == 404
+    assert api(users["cosigner"]).get(url).status_code == 200
+    assert api(users["unrelated_dept"]).get(url).status_code == 404
+    services.proposal_publish(actor=staff_user, proposal=proposal)  # now the reply is published too
+    assert api(users["other_member"]).get(url).status_code == 200
+    assert api(users["co_dept"]).get(url).status_code == 200
