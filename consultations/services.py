@@ -362,14 +362,23 @@ def topic_submit_outcome(
         raise InvalidInput("请填写成果内容或上传成果文件。")
     if suggestion_count is None or int(suggestion_count) < 0:
         raise InvalidInput("建议条数不能为负数。")
-    Outcome.objects.create(
-        topic=topic,
-        content=(content or "").strip(),
-        file=file or "",
-        suggestion_count=int(suggestion_count),
-        submitted_to=(submitted_to or "").strip(),
-        submitted_by=actor,
-    )
+    counted = Outcome.objects.select_for_update().filter(topic=topic).first()
+    if counted is None:
+        Outcome.objects.create(
+            topic=topic,
+            content=(content or "").strip(),
+            file=file or "",
+            suggestion_count=int(suggestion_count),
+            submitted_to=(submitted_to or "").strip(),
+            submitted_by=actor,
+        )
+    else:  # suggestions already counted in from an online deliberation (topic_add_suggestions)
+        counted.content = (content or "").strip()
+        counted.file = file or ""
+        counted.suggestion_count += int(suggestion_count)
+        counted.submitted_to = (submitted_to or "").strip()
+        counted.submitted_by = actor
+        counted.save()
     _move(
         actor=actor,
         obj=topic,
@@ -381,6 +390,23 @@ def topic_submit_outcome(
     )
     audit_record(actor=actor, action="consultation_outcome_submit", target=topic)
     return topic
+
+
+@transaction.atomic
+def topic_add_suggestions(*, actor, topic: Topic, count: int, source: str) -> Outcome:
+    """Suggestions gathered elsewhere (an online deliberation's summary) count into the topic's outcome:
+    its row is made on first use and the outcome submitted later adds its own count."""
+    _staff(actor)
+    topic = _lock(Topic, topic)
+    if int(count) < 0:
+        raise InvalidInput("建议条数不能为负数。")
+    outcome, _ = Outcome.objects.select_for_update().get_or_create(topic=topic)
+    outcome.suggestion_count += int(count)
+    outcome.save(update_fields=["suggestion_count"])
+    audit_record(
+        actor=actor, action="consultation_outcome_add_suggestions", target=topic, count=int(count), source=source
+    )
+    return outcome
 
 
 @transaction.atomic

@@ -217,6 +217,8 @@ class DutyRecord(models.Model):
         CONSTITUENCY_CONTACT = "constituency_contact", "联系界别群众"
         TRAINING = "training", "学习培训"
         PUBLIC_SERVICE = "public_service", "公益活动"
+        ONLINE_DELIBERATION = "online_deliberation", "网络议政发言"
+        ONLINE_DELIBERATION_ADOPTED = "online_deliberation_adopted", "网络议政建言被采纳"
         OTHER = "other", "其他"
 
     class Status(models.TextChoices):

@@ -51,6 +51,8 @@ DEFAULT_RULES: list[tuple[str, str, str, str, str | None]] = [
     (K.OPINION_UPPER_ADOPTED, "", G.BONUS, "5", None),
     (K.OPINION_INSTRUCTED, "", G.BONUS, "5", None),
     (K.PUBLIC_SERVICE, "", G.BONUS, "2", "10"),
+    (K.ONLINE_DELIBERATION, "", G.ACTIVITY, "1", "5"),
+    (K.ONLINE_DELIBERATION_ADOPTED, "", G.BONUS, "2", "10"),
     (K.OTHER, "", G.BONUS, "0", None),
 ]
 

@@ -15,6 +15,7 @@ API_MODULES = [
     "zhengxie.workflow.api",
     "members.api",
     "consultations.api",
+    "deliberations.api",
     "sqyy.api",
     "proposals.api",
 ]

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     # domain apps, lowest first
     "members",
     "consultations",
+    "deliberations",
     "sqyy",
     "proposals",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("zhengxie.notifications.urls")),
     path("", include("sqyy.urls")),
     path("", include("consultations.urls")),
+    path("", include("deliberations.urls")),
     path("workbench/handling/", include("proposals.urls_handling")),
     path("workbench/stats/", include("proposals.urls_stats")),
     path("workbench/calendar/", include("zhengxie.workflow.urls_calendar")),
