@@ -404,7 +404,11 @@ def topic_add_suggestions(*, actor, topic: Topic, count: int, source: str) -> Ou
     outcome.suggestion_count += int(count)
     outcome.save(update_fields=["suggestion_count"])
     audit_record(
-        actor=actor, action="consultation_outcome_add_suggestions", target=topic, count=int(count), source=source
+        actor=actor,
+        action="consultation_outcome_add_suggestions",
+        target=topic,
+        count=int(count),
+        source=source,
     )
     return outcome
 

@@ -282,7 +282,9 @@ class DeliberationPostViewSet(viewsets.GenericViewSet):
         post = selectors.access_post(request.user, pk)
         _staff_only(self, request)
         data = _input(request, DeliberationHideSerializer)
-        return self._respond(request, services.post_hide(actor=request.user, post=post, reason=data["reason"]))
+        return self._respond(
+            request, services.post_hide(actor=request.user, post=post, reason=data["reason"])
+        )
 
     @extend_schema(request=DeliberationPinSerializer, responses=DeliberationPostSerializer)
     @action(detail=True, methods=["post"])

@@ -151,6 +151,9 @@ class Endorsement(models.Model):
         verbose_name_plural = "赞同"
         constraints = [models.UniqueConstraint(fields=["post", "user"], name="endorse_post_once")]
 
+    def __str__(self):
+        return f"{self.user} 赞同 #{self.post_id}"
+
 
 class Suggestion(models.Model):
     """One numbered suggestion of the summary (成果专报), citing the posts it draws on."""

@@ -124,7 +124,9 @@ def _check_participant(actor, deliberation: Deliberation) -> tuple[Member | None
 def _check_open(deliberation: Deliberation) -> None:
     phase = deliberation.phase()
     if phase == State.SCHEDULED:
-        raise InvalidInput(f"网络议政尚未开始，{timezone.localtime(deliberation.opens_at):%m月%d日 %H:%M}开始。")
+        raise InvalidInput(
+            f"网络议政尚未开始，{timezone.localtime(deliberation.opens_at):%m月%d日 %H:%M}开始。"
+        )
     if phase != State.OPEN:
         raise InvalidInput("网络议政已结束，不能再发言。")
 

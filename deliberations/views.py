@@ -24,7 +24,9 @@ PARTICIPANT_ROLES = (Role.MEMBER, Role.DEPARTMENT)
 
 def _form_error(request, form) -> None:
     errors = [
-        f"{form.fields[k].label or k}：{e}" if k in form.fields else e for k, es in form.errors.items() for e in es
+        f"{form.fields[k].label or k}：{e}" if k in form.fields else e
+        for k, es in form.errors.items()
+        for e in es
     ]
     messages.error(request, "；".join(errors) or "输入有误。")
 
@@ -199,7 +201,9 @@ def thread(request, pk):
     context.update(
         form=form,
         reply_to=reply_to,
-        suggestions=selectors.deliberation_suggestions(deliberation) if context["phase"] == "summarized" else [],
+        suggestions=selectors.deliberation_suggestions(deliberation)
+        if context["phase"] == "summarized"
+        else [],
     )
     return render(request, "deliberations/thread.html", context)
 
