@@ -90,9 +90,27 @@ def test_the_checker_catches_what_the_policy_refuses():
         (None, ["/accounts/login/"]),
         (
             Role.MEMBER,
-            ["/", "/proposals/", "/proposals/new/", "/proposals/published/", "/opinions/", "/duty/"],
+            [
+                "/",
+                "/proposals/",
+                "/proposals/new/",
+                "/proposals/published/",
+                "/opinions/",
+                "/duty/",
+                "/deliberations/",
+            ],
         ),
-        (Role.STAFF, ["/workbench/", "/workbench/proposals/", "/workbench/stats/", "/admin/", "/api/docs/"]),
+        (
+            Role.STAFF,
+            [
+                "/workbench/",
+                "/workbench/proposals/",
+                "/workbench/stats/",
+                "/workbench/deliberations/",
+                "/admin/",
+                "/api/docs/",
+            ],
+        ),
         (Role.DEPARTMENT, ["/portal/"]),
     ],
 )

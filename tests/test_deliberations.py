@@ -603,3 +603,15 @@ def test_duty_archive_links_to_the_post(client, deliberation, member_user):
     assert response.status_code == 302 and response["Location"].endswith(
         f"/deliberations/{deliberation.pk}/#post-{post.pk}"
     )
+
+
+def test_templates_have_nothing_inline_for_the_csp():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from tests.test_csp import inline_problems
+
+    folder = Path(settings.BASE_DIR) / "deliberations" / "templates"
+    found = {p.name: inline_problems(p.read_text(encoding="utf-8")) for p in folder.rglob("*.html")}
+    assert len(found) >= 6 and not any(found.values()), found
