@@ -74,8 +74,15 @@ def staff_list(request):
                 return redirect("deliberations:staff_detail", pk=deliberation.pk)
         else:
             _form_error(request, form)
-    deliberations = list(selectors.deliberations_visible_to(request.user))
-    return render(request, "deliberations/staff_list.html", {"deliberations": deliberations, "form": form})
+    deliberations = selectors.deliberations_visible_to(request.user)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        deliberations = deliberations.filter(opens_at__year=int(year))
+    return render(
+        request,
+        "deliberations/staff_list.html",
+        {"deliberations": list(deliberations), "form": form, "year": year if year.isdigit() else ""},
+    )
 
 
 @role_required(*STAFF_ROLES)

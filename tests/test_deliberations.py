@@ -292,6 +292,14 @@ def test_year_stats(staff_user, member, other_member):
     year = timezone.localtime(d.opens_at).year
     assert selectors.year_stats(year) == {"count": 1, "posts": 3, "participants": 2, "suggestions": 1}
     assert selectors.year_stats(year - 1)["count"] == 0
+    from proposals.year_figures import year_figures
+
+    assert year_figures(year)["deliberations"] == {
+        "count": 1,
+        "posts": 3,
+        "participants": 2,
+        "suggestions": 1,
+    }
 
 
 def test_reminders_when_it_opens_and_a_day_before_it_closes(
