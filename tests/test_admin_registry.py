@@ -32,7 +32,9 @@ THIRD_PARTY = {
     "axes.accesslog",
     "axes.accessfailurelog",
 }
-OUR_MODULES = tuple(f"{label}." for label in ("members", "proposals", "sqyy", "consultations", "zhengxie"))
+OUR_MODULES = tuple(
+    f"{label}." for label in ("members", "proposals", "sqyy", "consultations", "deliberations", "zhengxie")
+)
 
 
 @pytest.fixture

@@ -9,7 +9,16 @@ from django.contrib.auth.backends import BaseBackend
 from .models import Role
 
 PLATFORM_APP_LABELS = frozenset(
-    {"accounts", "workflow", "notifications", "members", "proposals", "consultations", "sqyy"}
+    {
+        "accounts",
+        "workflow",
+        "notifications",
+        "members",
+        "proposals",
+        "consultations",
+        "sqyy",
+        "deliberations",
+    }
 )
 
 
