@@ -511,17 +511,165 @@ class BulkResult:
     failed: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _allocate_serials(counts: dict[str, int]) -> dict[str, int]:
+    """Reserve `count` consecutive serials per sequence key (keys locked in order, so two bulk runs never
+    deadlock); returns the first serial of each range. Three statements per key, whatever the count."""
+    first = {}
+    for key in sorted(counts):
+        NumberSequence.objects.bulk_create([NumberSequence(key=key, last_serial=0)], ignore_conflicts=True)
+        sequence = NumberSequence.objects.select_for_update().get(key=key)
+        first[key] = sequence.last_serial + 1
+        sequence.last_serial += counts[key]
+        sequence.save(update_fields=["last_serial"])
+    return first
+
+
+def _bulk_duty_shares(proposals: list[Proposal]) -> list[tuple[Member, float, Proposal]]:
+    """The same shares as _record_proposal_duty, for many proposals in one query."""
+    with_proposer = [p for p in proposals if p.proposer_id is not None]
+    confirmed: dict[int, list[Member]] = {p.pk: [] for p in with_proposer}
+    for c in (
+        Cosigner.objects.filter(
+            proposal__in=with_proposer, status=Cosigner.Status.CONFIRMED, merged_from__isnull=True
+        )
+        .select_related("member")
+        .order_by("proposal_id", "order", "id")
+    ):
+        confirmed[c.proposal_id].append(c.member)
+    shares = []
+    for p in with_proposer:
+        members = confirmed[p.pk]
+        if members:
+            shares.append((p.proposer, 0.5, p))
+            shares += [(m, 0.5 / len(members), p) for m in members]
+        else:
+            shares.append((p.proposer, 1, p))
+    return shares
+
+
+@transaction.atomic
 def proposals_register_bulk(*, actor, proposal_ids: Iterable[int]) -> BulkResult:
-    """Register many at once; each in its own transaction so one refusal does not undo the rest."""
+    """Register many at once, in one transaction and a bounded number of statements whatever the count.
+
+    Per proposal the outcome is exactly proposal_register's (same checks and messages, number, transition
+    log, audit rows, duty records and notice); a refused one is reported and the others go ahead."""
+    from decimal import Decimal
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from members.models import DutyRecord
+    from zhengxie.notifications.services import notify_many
+    from zhengxie.workflow.models import AuditEntry, TransitionLog
+
     require_role(actor, Role.STAFF)
     result = BulkResult()
-    for pk in sorted({int(pk) for pk in proposal_ids}):
-        try:
-            result.registered.append(proposal_register(actor=actor, proposal=pk))
-        except Proposal.DoesNotExist:
+    ids = sorted({int(pk) for pk in proposal_ids})
+    locked = {
+        p.pk: p
+        for p in Proposal.objects.select_for_update(of=("self",))
+        .select_related("term", "plenary", "proposer__user", "created_by")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    ready = []
+    for pk in ids:
+        proposal = locked.get(pk)
+        if proposal is None:
             result.failed.append((pk, "提案不存在。"))
-        except (TransitionNotAllowed, InvalidInput) as exc:
-            result.failed.append((pk, exc.message))
+        elif proposal.state == State.AWAITING_COSIGNERS:
+            result.failed.append((pk, "联名人尚未全部答复，不能立案。"))
+        elif proposal.state != State.SUBMITTED:
+            result.failed.append((pk, f"提案当前状态为“{proposal.get_state_display()}”，不能立案。"))
+        else:
+            ready.append(proposal)
+    if not ready:
+        return result
+
+    counts: dict[str, int] = {}
+    for proposal in ready:
+        counts[_sequence_key(proposal)] = counts.get(_sequence_key(proposal), 0) + 1
+    next_serial = _allocate_serials(counts)
+    now = timezone.now()
+    for proposal in ready:
+        key = _sequence_key(proposal)
+        proposal.serial, next_serial[key] = next_serial[key], next_serial[key] + 1
+        proposal.number = _format_number(proposal, proposal.serial)
+        proposal.registered_at = now
+        proposal.state = State.REGISTERED
+        proposal.updated_at = now
+    Proposal.objects.bulk_update(ready, ["state", "updated_at", "serial", "number", "registered_at"])
+
+    user = actor if actor is not None and actor.is_authenticated else None
+    proposal_type = ContentType.objects.get_for_model(Proposal)
+    TransitionLog.objects.bulk_create(
+        TransitionLog(
+            content_type=proposal_type,
+            object_id=p.pk,
+            from_state=State.SUBMITTED,
+            to_state=State.REGISTERED,
+            action="register",
+            actor=user,
+            comment=p.number,
+        )
+        for p in ready
+    )
+    audits = [
+        AuditEntry(
+            actor=user,
+            action="proposal_register",
+            content_type=proposal_type,
+            object_id=str(p.pk),
+            object_repr=str(p)[:200],
+            detail={"to_state": State.REGISTERED},
+        )
+        for p in ready
+    ]
+
+    # Duty records, idempotent per (member, kind, source) as record_duty is: update any already there.
+    kind = DutyRecord.Kind.PROPOSAL_REGISTERED
+    today = timezone.localdate()
+    shares = _bulk_duty_shares(ready)
+    existing = {
+        (r.member_id, r.object_id): r
+        for r in DutyRecord.objects.select_for_update().filter(
+            kind=kind, content_type=proposal_type, object_id__in=[p.pk for p in ready]
+        )
+    }
+    values = {"date": today, "detail": "", "people": None, "note": "", "status": DutyRecord.Status.CONFIRMED}
+    to_create, to_update = [], []
+    for member, share, proposal in shares:
+        record = existing.get((member.pk, proposal.pk))
+        if record is None:
+            record = DutyRecord(member=member, kind=kind, content_type=proposal_type, object_id=proposal.pk)
+            to_create.append(record)
+        else:
+            to_update.append(record)
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.share = Decimal(str(round(share, 4)))
+        record.created_by = user
+    DutyRecord.objects.bulk_create(to_create)
+    if to_update:
+        DutyRecord.objects.bulk_update(to_update, [*values, "share", "created_by"])
+    record_type = ContentType.objects.get_for_model(DutyRecord)
+    audits += [
+        AuditEntry(
+            actor=user,
+            action="duty_record",
+            content_type=record_type,
+            object_id=str(r.pk),
+            object_repr=str(r)[:200],
+            detail={"kind": kind},
+        )
+        for r in to_create + to_update
+    ]
+    AuditEntry.objects.bulk_create(audits)
+
+    notify_many(
+        (_owner_users(p), f"提案已立案：{p.title}", f"提案编号：{p.number}", f"/proposals/{p.pk}/")
+        for p in ready
+    )
+    result.registered = ready
     return result
 
 
