@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -399,7 +400,12 @@ class ConsultationPlanViewSet(
         return Response(HistorySerializer(history_of(self.get_object()), many=True).data)
 
     @extend_schema(
-        responses={(200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): bytes}
+        responses={
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ): OpenApiTypes.BINARY
+        }
     )
     @action(detail=True, methods=["get"], permission_classes=[IsStaffOrLeader])
     def export(self, request, pk=None):

@@ -497,3 +497,26 @@ def register(router) -> None:
     router.register("members", MemberViewSet, basename="member")
     router.register("duty-records", DutyRecordViewSet, basename="duty-record")
     router.register("scores", DutyScoreViewSet, basename="duty-score")
+
+
+def _export_urls():
+    from django.urls import path
+
+    from . import api_exports
+
+    return [
+        path(
+            "members/<int:pk>/duty-report/",
+            api_exports.MemberDutyReportView.as_view(),
+            name="member-duty-report",
+        ),
+        path("scores/export/", api_exports.DutyScoresExportView.as_view(), name="duty-scores-export"),
+        path(
+            "sectors/<int:pk>/duty-reports/",
+            api_exports.SectorDutyReportsView.as_view(),
+            name="sector-duty-reports",
+        ),
+    ]
+
+
+urlpatterns = _export_urls()

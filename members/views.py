@@ -14,9 +14,9 @@ from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import has_role, role_required
 from zhengxie.workflow.errors import DomainError
 
-from . import documents, scoring, selectors, services
+from . import exports, scoring, selectors, services
 from .forms import DutyReportForm, DutyReviewForm, YearForm
-from .models import DutyPhoto, Member, ScoringRule, SpecialCommittee
+from .models import DutyPhoto, ScoringRule, SpecialCommittee
 from .selectors import member_list
 from .todo import member_todo
 
@@ -144,10 +144,9 @@ def duty_report_docx(request, pk):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     member = selectors.access_member_duty(request.user, pk)
-    year = _year(request)
-    data = documents.report_data([member], year)[0]
-    response = HttpResponse(documents.duty_report_docx(data), content_type=DOCX)
-    response["Content-Disposition"] = _attachment(f"{year}年度履职报告-{member.name}.docx")
+    content, name = exports.duty_report_file(member, _year(request))
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = _attachment(name)
     return response
 
 
@@ -287,24 +286,16 @@ def duty_pending(request):
 
 @role_required(Role.STAFF, Role.LEADER)
 def duty_scores_xlsx(request):
-    year = _year(request)
-    scheme = scoring.scheme_for(year)
-    rows = scoring.with_breakdown(scheme, scoring.year_scores(year, scheme=scheme))
-    response = HttpResponse(documents.scores_xlsx(year, rows, scheme), content_type=XLSX)
-    response["Content-Disposition"] = _attachment(f"{year}年度委员履职积分.xlsx")
+    content, name = exports.duty_scores_file(_year(request))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = _attachment(name)
     return response
 
 
 @role_required(Role.STAFF, Role.LEADER)
 def duty_sector_zip(request, pk):
     sector = get_object_or_404(selectors.sector_list(), pk=pk)
-    year = _year(request)
-    members = list(
-        Member.objects.filter(sector=sector, status=Member.Status.SERVING)
-        .select_related("sector", "party")
-        .order_by("name", "id")
-    )
-    data = documents.report_data(members, year)
-    response = HttpResponse(documents.duty_reports_zip(data), content_type="application/zip")
-    response["Content-Disposition"] = _attachment(f"{year}年度履职报告-{sector.name}.zip")
+    content, name = exports.sector_reports_file(sector, _year(request))
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = _attachment(name)
     return response

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -15,8 +14,7 @@ from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
 from zhengxie.workflow.errors import DomainError
 
-from . import handling_selectors, selectors, services
-from .documents import proposal_form_docx
+from . import exports, handling_selectors, selectors, services
 from .forms_handling import (
     AdjustmentDecisionForm,
     AssignForm,
@@ -25,7 +23,6 @@ from .forms_handling import (
     SuperviseForm,
     first_error,
 )
-from .resources import ProposalRegisterResource
 
 STAFF_OR_LEADER = (Role.STAFF, Role.LEADER)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -210,15 +207,13 @@ def _attachment(content: bytes, filename: str, content_type: str) -> HttpRespons
 def proposal_form(request, pk):
     """The printable 提案 form, for whoever may see the proposal (404 otherwise)."""
     proposal = selectors.access_proposal(request.user, pk)
-    name = proposal.number or f"提案{proposal.pk}"
-    return _attachment(proposal_form_docx(proposal), f"{name}.docx", DOCX_TYPE)
+    content, filename = exports.proposal_form_file(proposal)
+    return _attachment(content, filename, DOCX_TYPE)
 
 
 @role_required(*STAFF_OR_LEADER)
 @require_GET
 def register_xlsx(request):
     """The register with its handling status, filtered by the same query string as the staff list."""
-    qs = handling_selectors.proposal_register(request.user, params=request.GET)
-    dataset = ProposalRegisterResource().export(queryset=qs)
-    filename = f"提案办理情况登记表_{timezone.localdate():%Y%m%d}.xlsx"
-    return _attachment(dataset.export("xlsx"), filename, XLSX_TYPE)
+    content, filename = exports.register_file(request.user, request.GET)
+    return _attachment(content, filename, XLSX_TYPE)

@@ -17,7 +17,7 @@ from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.portal import SOON_DAYS, PortalRow
 from zhengxie.workflow.selectors import history_of, policy_current
 
-from . import documents, selectors, services
+from . import exports, selectors, services
 from .forms_portal import AdjustmentForm, ContactForm, CoOpinionForm, ExtensionForm, ReplyForm
 from .models import Assignment, Cosigner, Proposal, ProposalAttachment
 
@@ -389,7 +389,7 @@ def _file_response(field_file, name: str):
 def reply_letter_draft(request, pk):
     """The DOCX reply letter, pre-filled, for the clerk to edit, sign and upload with the reply."""
     task = selectors.access_assignment(request.user, pk)
-    response = HttpResponse(documents.reply_letter_docx(task), content_type=DOCX_TYPE)
-    name = f"答复函草稿-{task.proposal.number or task.proposal.pk}.docx"
+    content, name = exports.reply_letter_file(task)
+    response = HttpResponse(content, content_type=DOCX_TYPE)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
     return response

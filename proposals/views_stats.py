@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from members.models import Plenary, Term
-from proposals import assessment, stats
+from proposals import assessment, exports, stats
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
 
@@ -87,15 +87,11 @@ def dashboard(request):
 def export(request, key: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    form = _filter_form(request)
-    scope = form.scope()
-    table = stats.table_rows_by_key(stats.dashboard(scope)["tables"]).get(key)
-    if table is None:
+    found = exports.stats_table_file(_filter_form(request).scope(), key, fmt)
+    if found is None:
         raise Http404
-    name = f"{table.title}（{scope.label}）"
-    if fmt == "csv":
-        return _download(stats.table_csv(table), "text/csv; charset=utf-8", f"{name}.csv")
-    return _download(stats.table_xlsx(table, heading=name), XLSX, f"{name}.xlsx")
+    content, name = found
+    return _download(content, "text/csv; charset=utf-8" if fmt == "csv" else XLSX, name)
 
 
 class AssessmentYearForm(forms.Form):
@@ -137,4 +133,5 @@ def assessment_page(request):
 @role_required(Role.STAFF, Role.LEADER)
 def assessment_export(request):
     year = AssessmentYearForm(request.GET or None).year_value()
-    return _download(assessment.assessment_workbook(year), XLSX, f"{year}年承办单位考核.xlsx")
+    content, name = exports.assessment_file(year)
+    return _download(content, XLSX, name)
