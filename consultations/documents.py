@@ -24,7 +24,7 @@ def plan_docx(plan: ConsultationPlan, topics) -> bytes:
     """The plan as the office prints it: title, the decision line, then one table row per topic.
 
     `topics` from selectors.plan_topics (committee and departments prefetched)."""
-    committee = getattr(settings, "COMMITTEE_NAME", "") or "政协"
+    committee = settings.COMMITTEE_NAME
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)

@@ -82,7 +82,7 @@ def duty_report_docx(data: ReportData) -> bytes:
     from docx.shared import Cm, Pt
 
     m, row, scheme = data.member, data.row, data.scheme
-    committee = getattr(settings, "COMMITTEE_NAME", "") or "政协"
+    committee = settings.COMMITTEE_SHORT_NAME
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)

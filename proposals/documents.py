@@ -11,7 +11,6 @@ def proposal_form_docx(proposal) -> bytes:
     local so this block stays independent of the rest of the module."""
     import io
 
-    from django.conf import settings
     from django.utils import timezone
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -27,12 +26,13 @@ def proposal_form_docx(proposal) -> bytes:
         fonts.set(qn("w:eastAsia"), font)
         return run
 
-    committee = getattr(settings, "COMMITTEE_NAME", "") or "政协"
+    from zhengxie import committee
+
     if proposal.during_plenary and proposal.plenary_id:
-        session = f"{proposal.term.name}委员会{proposal.plenary.name}"
+        session = committee.session_name(proposal.term, proposal.plenary)
         raised = f"大会期间（{proposal.plenary.name}）"
     else:
-        session = f"{proposal.term.name}委员会"
+        session = committee.session_name(proposal.term)
         raised = "闭会期间"
 
     document = Document()
@@ -47,13 +47,13 @@ def proposal_form_docx(proposal) -> bytes:
 
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    east_asian(heading.add_run(f"{committee}{session}"), "宋体", 18, bold=True)
+    east_asian(heading.add_run(session), "宋体", 18, bold=True)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     east_asian(title.add_run("提  案"), "宋体", 26, bold=True)
     number = document.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    east_asian(number.add_run(f"第 {proposal.number} 号" if proposal.number else "（未编号）"), "仿宋", 14)
+    east_asian(number.add_run(f"编号：{proposal.number}" if proposal.number else "（未编号）"), "仿宋", 14)
 
     cosigners = [
         c.member.name for c in proposal.cosigners.all() if c.status in ("confirmed", "pending", "listed")
@@ -122,6 +122,7 @@ def reply_letter_docx(assignment, *, today=None) -> bytes:
     from docx.shared import Cm, Pt, RGBColor
 
     from proposals.models import Assignment
+    from zhengxie import committee
 
     def run(paragraph, text: str, *, font: str = "仿宋", size: float = 16, bold: bool = False, color=None):
         r = paragraph.add_run(text)
@@ -181,7 +182,13 @@ def reply_letter_docx(assignment, *, today=None) -> bytes:
         color=RGBColor(0xC0, 0x00, 0x00),
     )
     number = proposal.number or "第____号"
-    line(f"关于市政协{number}提案的答复", align=WD_ALIGN_PARAGRAPH.CENTER, font="宋体", size=22, bold=True)
+    line(
+        f"关于{committee.short_name()}{number}提案的答复",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        font="宋体",
+        size=22,
+        bold=True,
+    )
     line()
     line(salutation)
     line(
@@ -199,7 +206,7 @@ def reply_letter_docx(assignment, *, today=None) -> bytes:
     line(department.name, align=WD_ALIGN_PARAGRAPH.RIGHT)
     line(f"{today.year}年{today.month}月{today.day}日", align=WD_ALIGN_PARAGRAPH.RIGHT)
     line()
-    line("抄送：" + "，".join(["市政协提案委员会", *co_names]) + "。", size=14)
+    line("抄送：" + "，".join([f"{committee.short_name()}提案委员会", *co_names]) + "。", size=14)
 
     buffer = io.BytesIO()
     document.save(buffer)

@@ -474,7 +474,19 @@ class Evaluation(models.Model):
     proposal = models.ForeignKey(
         Proposal, verbose_name="提案", on_delete=models.CASCADE, related_name="evaluations"
     )
-    member = models.ForeignKey(Member, verbose_name="测评委员", on_delete=models.PROTECT, related_name="+")
+    # Empty for a collective proposal: staff record the organisation's rating on its behalf (recorded_by).
+    member = models.ForeignKey(
+        Member, verbose_name="测评委员", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="代为录入",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="集体提案：机关工作人员代提案单位录入的测评",
+    )
     handling_round = models.PositiveSmallIntegerField("办理轮次", default=1)
     satisfaction = models.CharField("满意度", max_length=30, choices=Satisfaction.choices)
     comment = models.TextField("意见", blank=True)
@@ -487,11 +499,16 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal", "member", "handling_round"], name="one_evaluation_per_member_round"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["proposal", "handling_round"],
+                condition=models.Q(member__isnull=True),
+                name="one_organization_evaluation_per_round",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.member} {self.get_satisfaction_display()}"
+        return f"{self.member or self.proposal.organization} {self.get_satisfaction_display()}"
 
 
 class Supervision(models.Model):

@@ -116,12 +116,16 @@ class ProposalRegisterResource(resources.ModelResource):
     def dehydrate_satisfaction(self, proposal):
         if proposal.closed_unrated:
             return "未评价"
-        own: list[Evaluation] = [
-            e
-            for e in proposal.evaluations.all()
-            if e.member_id == proposal.proposer_id and e.handling_round == proposal.handling_round
-        ]
-        return own[-1].get_satisfaction_display() if own else ""
+        # The proposer's rating (for a collective proposal the organisation's, which staff record: member
+        # empty). While it is handled again the current round has none yet: show the last round's.
+        own: list[Evaluation] = [e for e in proposal.evaluations.all() if e.member_id == proposal.proposer_id]
+        current = [e for e in own if e.handling_round == proposal.handling_round]
+        if current:
+            return current[-1].get_satisfaction_display()
+        if proposal.state == Proposal.State.REHANDLING:
+            earlier = [e for e in own if e.handling_round < proposal.handling_round]
+            return f"{earlier[-1].get_satisfaction_display()}（重新办理中）" if earlier else "重新办理中"
+        return ""
 
     def dehydrate_is_key(self, proposal):
         return "是" if proposal.is_key else "否"

@@ -471,8 +471,8 @@ def summary_text(scope: Scope, stats: dict) -> str:
         parts.append(handled + "。")
     if s["replied"]:
         items = [
+            # 办复率 is stated in the sentence before: once is enough.
             ("提案面商率", s["contacted_rate"]),
-            ("办复率", s["reply_rate"]),
             ("委员测评率", s["rating_rate"]),
         ]
         if s["rated"]:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("proposals/<int:pk>/publish/", views.proposal_publish, name="publish"),
     path("proposals/<int:pk>/unpublish/", views.proposal_unpublish, name="unpublish"),
     path("proposals/<int:pk>/close-unrated/", views.proposal_close_unrated, name="close_unrated"),
+    path("proposals/<int:pk>/evaluate/", views.proposal_evaluate_on_behalf, name="evaluate_on_behalf"),
     path("proposals/<int:pk>/form.docx", views.proposal_form, name="form_docx"),
     path("assignments/<int:pk>/extension/", views.assignment_extension, name="extension"),
     path("assignments/<int:pk>/adjustment/", views.assignment_adjustment, name="adjustment"),

@@ -187,6 +187,24 @@ def proposal_close_unrated(request, pk):
     )
 
 
+@role_required(Role.STAFF)
+@require_POST
+def proposal_evaluate_on_behalf(request, pk):
+    """A collective proposal's rating: staff record what the organisation sent (audited as on its behalf)."""
+    from .forms import EvaluationForm
+
+    proposal = selectors.access_proposal(request.user, pk)
+    form = EvaluationForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, proposal.pk, form)
+    return _run(
+        request,
+        proposal.pk,
+        lambda: services.proposal_evaluate(actor=request.user, proposal=proposal.pk, **form.cleaned_data),
+        "已代提案单位录入测评。",
+    )
+
+
 @role_required(*STAFF_OR_LEADER)
 @require_GET
 def board(request):

@@ -35,7 +35,7 @@ def bulletin_docx(bulletin) -> bytes:
         borders.append(edge)
         paragraph._p.get_or_add_pPr().append(borders)
 
-    committee = getattr(settings, "COMMITTEE_NAME", "") or "政协"
+    committee = settings.COMMITTEE_SHORT_NAME
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)

@@ -73,7 +73,9 @@ def test_form_docx_holds_the_particulars_and_the_text(joint, staff_user):
     content = proposal_form_docx(selectors.access_proposal(staff_user, joint.pk))
     text = docx_text(content)
     assert "第十五届委员会第二次会议" in text and "提  案" in text
-    assert f"第 {joint.number} 号" in text
+    # The number already reads 十五届二次会议第0001号: printed once, not wrapped in another 第 … 号.
+    assert f"编号：{joint.number}" in text.splitlines()
+    assert f"第 {joint.number}" not in text and f"{joint.number} 号" not in text
     assert "关于加强校园周边交通安全的建议" in text
     assert "李委员" in text and "赵委员" in text
     assert "社会" in text and "大会期间" in text

@@ -54,14 +54,14 @@ def test_letter_is_prefilled_from_the_proposal(assigned):
     assert proposal.number == "十五届二次会议第0001号"
     assert paragraphs[0] == "类别：____"
     assert paragraphs[1] == "市教育局"
-    assert "关于市政协十五届二次会议第0001号提案的答复" in paragraphs
+    assert "关于某市政协十五届二次会议第0001号提案的答复" in paragraphs
     assert "尊敬的李委员委员：" in paragraphs
     assert "《关于建设城市慢行系统的建议》" in body
     assert "感谢您对我们工作的关心和支持。" in paragraphs
     assert "签发领导：" in paragraphs
     assert "联系人：王科长" in paragraphs and "联系电话：13800000001" in paragraphs
     assert "2026年5月8日" in paragraphs
-    assert paragraphs[-1] == "抄送：市政协提案委员会，市住建局，市交通局。"
+    assert paragraphs[-1] == "抄送：某市政协提案委员会，市住建局，市交通局。"
 
 
 def test_letter_sets_the_east_asian_font(assigned):

@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zhengxie.accounts.context_processors.role",
                 "zhengxie.notifications.context_processors.unread",
+                "zhengxie.committee.context",
             ],
         },
     },
@@ -261,6 +262,12 @@ for _app in ("members", "consultations", "sqyy", "proposals"):
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "zhengxie.accounts.import_storage.PrivateTempStorage"
 IMPORT_TMP_DIR = DATA_DIR / "import-tmp"
 IMPORT_TMP_MAX_AGE = int(os.environ.get("IMPORT_TMP_MAX_AGE", str(2 * 60 * 60)))
+
+# --- the committee -------------------------------------------------------------------------------
+# Its place with the level (某省 / 某市 / 某区 / 某县): every document and page header names it.
+COMMITTEE_REGION = os.environ.get("COMMITTEE_REGION", "某市")
+COMMITTEE_NAME = os.environ.get("COMMITTEE_NAME") or f"中国人民政治协商会议{COMMITTEE_REGION}委员会"
+COMMITTEE_SHORT_NAME = os.environ.get("COMMITTEE_SHORT_NAME") or f"{COMMITTEE_REGION}政协"
 
 # --- reminders and channels ------------------------------------------------------------------
 # The morning deadline scan runs at this local time (HH:MM); changing it needs no code change.

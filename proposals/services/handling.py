@@ -507,32 +507,48 @@ def assignment_reply(
 
 @transaction.atomic
 def proposal_evaluate(*, actor, proposal: Proposal | int, satisfaction: str, comment: str = "") -> Evaluation:
-    """The proposer's rating decides; co-signers may add their own. 不满意 once sends it back for handling."""
+    """The proposer's rating decides; co-signers may add their own. 不满意 once sends it back for handling.
+
+    A collective proposal has no member proposer: the organisation rates it in writing and staff record
+    that rating on its behalf (Evaluation.recorded_by, audited with the organisation's name); it then
+    counts exactly as a proposer's rating."""
     if satisfaction not in Evaluation.Satisfaction.values:
         raise InvalidInput("满意度只能是满意、基本满意或不满意。")
-    require_role(actor, Role.MEMBER)
+    require_role(actor, Role.MEMBER, Role.STAFF)
     proposal = _lock(proposal)
-    member = Member.objects.filter(user=actor).first()
-    is_proposer = member is not None and member.pk == proposal.proposer_id
-    is_cosigner = (
-        member is not None
-        and proposal.cosigners.filter(member=member, status=Cosigner.Status.CONFIRMED).exists()
-    )
-    if not (is_proposer or is_cosigner):
-        raise PermissionDenied("只有提案人和联名人可以测评。")
+    on_behalf = actor.effective_role == Role.STAFF
+    if on_behalf:
+        if proposal.kind != Proposal.Kind.COLLECTIVE:
+            raise PermissionDenied("机关工作人员只能代提案单位录入集体提案的测评。")
+        member, is_proposer = None, True
+    else:
+        member = Member.objects.filter(user=actor).first()
+        is_proposer = member is not None and member.pk == proposal.proposer_id
+        is_cosigner = (
+            member is not None
+            and proposal.cosigners.filter(member=member, status=Cosigner.Status.CONFIRMED).exists()
+        )
+        if not (is_proposer or is_cosigner):
+            raise PermissionDenied("只有提案人和联名人可以测评。")
     _require_state(proposal, State.REPLIED, action="测评")
     if Evaluation.objects.filter(
         proposal=proposal, member=member, handling_round=proposal.handling_round
     ).exists():
-        raise TransitionNotAllowed("您已测评过本轮办理结果。")
+        raise TransitionNotAllowed(
+            "本轮办理结果已由提案单位测评。" if on_behalf else "您已测评过本轮办理结果。"
+        )
     evaluation = Evaluation.objects.create(
         proposal=proposal,
         member=member,
+        recorded_by=actor if on_behalf else None,
         handling_round=proposal.handling_round,
         satisfaction=satisfaction,
         comment=(comment or "").strip(),
     )
-    audit_record(actor=actor, action="proposal_evaluate", target=proposal, satisfaction=satisfaction)
+    behalf = {"on_behalf_of": proposal.organization} if on_behalf else {}
+    audit_record(
+        actor=actor, action="proposal_evaluate", target=proposal, satisfaction=satisfaction, **behalf
+    )
     if not is_proposer:
         return evaluation
     # Statistics (满意率): the proposer's latest rating, on the proposal and its handling tasks.
