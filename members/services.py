@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from zhengxie.accounts.activation import activation_url, expires_on
 from zhengxie.accounts.imports import (
     Credential,
     ImportRejected,
@@ -88,9 +89,19 @@ def members_import(*, actor, table: Table, dry_run: bool = False) -> ImportRepor
                     password=row.password or None,
                     email=row.email,
                     phone=row.mobile,
+                    activate_later=True,
                 )
                 if not row.password:
-                    report.credentials.append(Credential(user.username, row.name, password))
+                    # No hash at import: the member sets a password through this link (valid for
+                    # ACCOUNT_ACTIVATION_DAYS). A given 初始密码 is hashed: the operator chose it.
+                    report.credentials.append(
+                        Credential(
+                            user.username,
+                            row.name,
+                            activation_url=activation_url(user),
+                            expires_on=expires_on(),
+                        )
+                    )
             else:
                 profile_changed = user_profile_update(
                     actor=actor, user=user, name=row.name, email=row.email, phone=row.mobile

@@ -148,7 +148,7 @@ class TestMemberImportPage:
         page = staff_client.get(done["Location"])
         assert "导入完成" in page.content.decode() and "新建委员 2 个" in page.content.decode()
 
-    def test_random_passwords_are_handed_over_as_a_download(self, staff_client):
+    def test_activation_links_are_handed_over_as_a_download(self, staff_client):
         preview = upload(
             staff_client, MEMBER_IMPORT, xlsx_bytes([member_row(1), member_row(2)]), "r.xlsx", XLSX
         )
@@ -160,7 +160,9 @@ class TestMemberImportPage:
         rows = list(csv.DictReader(io.StringIO(done.content.decode("utf-8-sig"))))
         assert {r["用户名"] for r in rows} == {"wy001", "wy002"}
         for r in rows:
-            assert User.objects.get(username=r["用户名"]).check_password(r["初始密码"])
+            # No password was generated (no hash at import): each member activates through the link.
+            assert not User.objects.get(username=r["用户名"]).has_usable_password()
+            assert "/accounts/activate/" in r["激活链接"] and r["有效期至"]
 
     def test_confirm_refuses_when_the_data_changed_since_the_preview(self, staff_client):
         preview = upload(

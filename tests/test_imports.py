@@ -90,12 +90,12 @@ class TestImportMembersGoodFiles:
         assert "新建委员 3 个" in out and "委员001" in out and "委员003" in out
         assert "更新委员 0 个" in out
         assert "新建党派 1 个：致公党新支部" in out
-        # Random passwords went to the file only (row 1 had its own 初始密码).
+        # Activation links went to the file only (row 1 had its own 初始密码); no password was generated.
         written = read_credentials(creds)
         assert [r["用户名"] for r in written] == ["wy002", "wy003"]
         for r in written:
-            assert User.objects.get(username=r["用户名"]).check_password(r["初始密码"])
-            assert r["初始密码"] not in out
+            assert not User.objects.get(username=r["用户名"]).has_usable_password()
+            assert "/accounts/activate/" in r["激活链接"] and r["激活链接"] not in out
         assert MEMBER_PASSWORD not in out
 
     @pytest.mark.parametrize("bom", [True, False], ids=["with-bom", "without-bom"])
@@ -155,7 +155,7 @@ class TestReimport:
         path = write(tmp_path, "r.csv", csv_bytes([member_row(1), member_row(2)]))
         creds = tmp_path / "c.csv"
         run("import_members", path, credentials_out=str(creds))
-        password = {r["用户名"]: r["初始密码"] for r in read_credentials(creds)}["wy002"]
+        password = User.objects.get(username="wy002").password  # not activated yet: still unusable
         untouched = Member.objects.get(user__username="wy001").updated_at
 
         changed = [
@@ -167,7 +167,7 @@ class TestReimport:
         m2 = Member.objects.select_related("user").get(user__username="wy002")
         assert m2.mobile == "13711112222" and m2.user.phone == "13711112222"
         assert [c.name for c in m2.committees.all()] == ["文史委员会"]
-        assert m2.user.check_password(password)  # 初始密码 is for new accounts only: no resets
+        assert m2.user.password == password  # 初始密码 is for new accounts only: no resets
         assert Member.objects.get(user__username="wy001").updated_at == untouched
         assert "更新委员 1 个：委员002" in out and "新建委员 0 个" in out
         assert AuditEntry.objects.filter(action="member_update", object_id=str(m2.pk)).exists()

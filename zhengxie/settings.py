@@ -262,6 +262,8 @@ for _app in ("members", "consultations", "sqyy", "proposals"):
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "zhengxie.accounts.import_storage.PrivateTempStorage"
 IMPORT_TMP_DIR = DATA_DIR / "import-tmp"
 IMPORT_TMP_MAX_AGE = int(os.environ.get("IMPORT_TMP_MAX_AGE", str(2 * 60 * 60)))
+# Imported members without a 初始密码 set theirs through an activation link valid this many days.
+ACCOUNT_ACTIVATION_DAYS = int(os.environ.get("ACCOUNT_ACTIVATION_DAYS", "30"))
 
 # --- the committee -------------------------------------------------------------------------------
 # Its place with the level (某省 / 某市 / 某区 / 某县): every document and page header names it.

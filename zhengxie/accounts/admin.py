@@ -14,7 +14,7 @@ from import_export.signals import post_import
 from zhengxie.workflow.admin_base import AuditedAdminMixin
 from zhengxie.workflow.services import audit_record
 
-from .imports import PASSWORD_COLUMN, TableError
+from .imports import TableError, credential_rows
 from .models import Department, Role, User
 from .permissions import has_role
 from .resources import ROSTER_FORMATS, DepartmentResource
@@ -68,19 +68,19 @@ class ServiceImportExportAdmin(ImportExportModelAdmin):
         messages.success(request, "导入完成。" + "；".join(report.summary_lines()) + "。")
         post_import.send(sender=None, model=self.model)
         if report.credentials:
-            # Random initial passwords are shown once, as a download, and never stored or logged.
+            # Activation links / random initial passwords are shown once, as a download, never logged.
             return self.credentials_response(report)
         info = self.get_model_info()
         return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_changelist"))
 
     def credentials_response(self, report):
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["用户名", self.credentials_name_label, PASSWORD_COLUMN])
-        for c in report.credentials:
-            writer.writerow([c.username, c.name, c.password])
+        csv.writer(buffer).writerows(
+            credential_rows(report.credentials, name_label=self.credentials_name_label)
+        )
         response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="initial-passwords.csv"'
+        name = "activation-links.csv" if report.credentials[0].activation_url else "initial-passwords.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["Cache-Control"] = "no-store"
         return response
 

@@ -83,9 +83,24 @@ class RowOutcome:
 
 @dataclass
 class Credential:
+    """What a new account's owner needs to sign in: a generated password, or an activation link."""
+
     username: str
     name: str
-    password: str
+    password: str = ""
+    activation_url: str = ""
+    expires_on: Any = None
+
+
+def credential_rows(credentials: list[Credential], *, name_label: str = "姓名") -> list[list]:
+    """The sheet staff hand out (the command's --credentials-out file and the admin's download)."""
+    if any(c.activation_url for c in credentials):
+        rows = [["用户名", name_label, "激活链接", "有效期至"]]
+        return rows + [
+            [c.username, c.name, c.activation_url, f"{c.expires_on:%Y-%m-%d}" if c.expires_on else ""]
+            for c in credentials
+        ]
+    return [["用户名", name_label, PASSWORD_COLUMN]] + [[c.username, c.name, c.password] for c in credentials]
 
 
 @dataclass
@@ -331,7 +346,8 @@ def merge_errors(errors: list[RowError]) -> list[RowError]:
 
 
 def write_credentials(path, credentials: list[Credential], *, name_label: str = "姓名") -> None:
-    """The generated initial passwords, for the operator to hand out; readable by the owner only."""
+    """The generated initial passwords or activation links, for the operator to hand out; readable by the
+    owner only."""
     import os
 
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
@@ -343,10 +359,7 @@ def write_credentials(path, credentials: list[Credential], *, name_label: str = 
         raise TableError(f"无法写入密码文件 {path}：{exc.strerror or exc}") from exc
     # utf-8-sig so that Excel shows the Chinese names correctly.
     with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["用户名", name_label, PASSWORD_COLUMN])
-        for c in credentials:
-            writer.writerow([c.username, c.name, c.password])
+        csv.writer(out).writerows(credential_rows(credentials, name_label=name_label))
 
 
 # --- departments ----------------------------------------------------------------------------------

@@ -34,8 +34,12 @@ def user_create(
     email: str = "",
     phone: str = "",
     department: Department | None = None,
+    activate_later: bool = False,
 ) -> tuple[User, str]:
-    """Create an account; returns it with its password (generated when none is given)."""
+    """Create an account; returns it with its password (generated when none is given).
+
+    With activate_later and no password the account gets an unusable password and "" is returned: no
+    hash is computed (the owner sets a password through accounts.activation's link)."""
     username = (username or "").strip()
     if not username:
         raise InvalidInput("用户名不能为空。")
@@ -45,9 +49,13 @@ def user_create(
         raise InvalidInput("承办单位账号必须指定所属单位。")
     if User.objects.filter(username__iexact=username).exists():
         raise InvalidInput(f"用户名 {username} 已存在。")
-    password = password or generate_password()
     user = User(username=username, role=role, name=name, email=email, phone=phone, department=department)
-    user.set_password(password)
+    if password is None and activate_later:
+        password = ""
+        user.set_unusable_password()
+    else:
+        password = password or generate_password()
+        user.set_password(password)
     user.save()
     audit_record(actor=actor, action="user_create", target=user, role=role)
     return user, password

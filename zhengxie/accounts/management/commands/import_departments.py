@@ -31,7 +31,7 @@ class RosterImportCommand(BaseCommand):
         parser.add_argument(
             "--credentials-out",
             metavar="FILE",
-            help="把新账号的随机初始密码写入这个 CSV 文件（不会打印到屏幕或日志）",
+            help="把新账号的激活链接（委员）或随机初始密码（承办单位）写入这个 CSV 文件（不会打印到屏幕或日志）",
         )
         parser.add_argument("--dry-run", action="store_true", help="只检查并显示结果，不写入数据库")
 
@@ -44,8 +44,8 @@ class RosterImportCommand(BaseCommand):
                     if not credentials_out:
                         # Rolls the import back: passwords nobody can read would lock the new users out.
                         raise CommandError(
-                            f"有 {len(report.credentials)} 个新账号没有给出{PASSWORD_COLUMN}，需要生成随机密码。"
-                            "请加上 --credentials-out 文件路径（密码只写入该文件）；本次未导入任何数据。"
+                            f"有 {len(report.credentials)} 个新账号没有给出{PASSWORD_COLUMN}，需要生成激活链接或随机密码。"
+                            "请加上 --credentials-out 文件路径（只写入该文件）；本次未导入任何数据。"
                         )
                     write_credentials(
                         credentials_out, report.credentials, name_label=self.credentials_name_label
@@ -58,7 +58,8 @@ class RosterImportCommand(BaseCommand):
         if dry_run:
             self.stdout.write(self.style.WARNING("试运行（--dry-run）：以上为检查结果，未写入数据库。"))
         elif report.credentials:
-            self.stdout.write(f"{len(report.credentials)} 个新账号的随机初始密码已写入 {credentials_out}")
+            what = "激活链接" if report.credentials[0].activation_url else "随机初始密码"
+            self.stdout.write(f"{len(report.credentials)} 个新账号的{what}已写入 {credentials_out}")
         self.stdout.write(self.style.SUCCESS("导入完成。" if not dry_run else "检查通过。"))
 
 
