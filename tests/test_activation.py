@@ -100,3 +100,24 @@ def test_expired_link_and_accounts_with_a_password_are_refused(tmp_path, client,
     # Not a back door to reset a password someone already has.
     page = client.get(activation_path(member.user), follow=True)
     assert 'data-testid="activation-invalid"' in page.content.decode()
+
+
+def test_staff_issue_a_fresh_link_from_the_admin(
+    tmp_path, client, staff_user, leader_user, member, department_user
+):
+    import_members(tmp_path, [member_row(1)], name="r.csv")
+    waiting = User.objects.get(username="wy001")
+    action = {"action": "activation_links", "_selected_action": [waiting.pk, member.user.pk]}
+    client.force_login(department_user)
+    assert client.post("/admin/accounts/user/", action).status_code in (302, 403)
+    client.force_login(leader_user)  # reads the accounts, may not hand out links
+    response = client.post("/admin/accounts/user/", action)
+    assert not response.get("Content-Type", "").startswith("text/csv")
+    client.force_login(staff_user)
+    response = client.post("/admin/accounts/user/", action)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["用户名"] for r in rows] == ["wy001"]  # the member with a password is skipped
+    link = rows[0]["激活链接"]
+    page = client.get(link[link.index("/accounts/activate/") :], follow=True)
+    assert "设置登录密码" in page.content.decode()

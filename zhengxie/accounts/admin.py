@@ -74,15 +74,18 @@ class ServiceImportExportAdmin(ImportExportModelAdmin):
         return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_changelist"))
 
     def credentials_response(self, report):
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(
-            credential_rows(report.credentials, name_label=self.credentials_name_label)
-        )
-        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv")
-        name = "activation-links.csv" if report.credentials[0].activation_url else "initial-passwords.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return credentials_response(report.credentials, name_label=self.credentials_name_label)
+
+
+def credentials_response(credentials, *, name_label: str) -> HttpResponse:
+    """The sheet of activation links or generated passwords, as a one-time download (never stored)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(credential_rows(credentials, name_label=name_label))
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv")
+    name = "activation-links.csv" if credentials[0].activation_url else "initial-passwords.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @admin.register(Department)
@@ -206,6 +209,31 @@ class UserAdmin(DjangoUserAdmin):
             (name, {**opts, "fields": self._without_private(request, opts["fields"])})
             for name, opts in fieldsets
         ]
+
+    actions = ["activation_links"]
+
+    @admin.action(description="生成激活链接（尚未设置密码的账号）", permissions=["activate"])
+    def activation_links(self, request, queryset):
+        """A fresh link for members who lost theirs or let it expire; accounts with a password are skipped."""
+        from .activation import activation_url, expires_on
+        from .imports import Credential
+
+        users = [u for u in queryset.order_by("username") if not u.has_usable_password()]
+        if not users:
+            messages.warning(request, "所选账号都已设置密码，无需激活。")
+            return None
+        audit_record(
+            actor=request.user, action="user_activation_links", usernames=[u.username for u in users]
+        )
+        credentials = [
+            Credential(u.username, u.name, activation_url=activation_url(u), expires_on=expires_on())
+            for u in users
+        ]
+        return credentials_response(credentials, name_label="姓名")
+
+    def has_activate_permission(self, request) -> bool:
+        # An activation link lets its holder set the account's password: office staff only.
+        return has_role(request.user, Role.STAFF) and self.has_change_permission(request)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["is_staff", "last_login", "date_joined"]  # is_staff follows the role
