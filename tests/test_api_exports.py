@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pytest
+from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -126,9 +127,20 @@ def test_assessment_json_and_excel(assigned, staff_user, leader_user, department
     year = assigned.submitted_at.year
     body = token_client(leader_user).get("/api/v1/stats/assessment/", {"year": year}).json()
     assert body["year"] == year
-    assert [r["name"] for r in body["rows"]] == ["市教育局"]
-    assert body["rows"][0]["counts"]["assigned"] == 1 and body["rows"][0]["rank"] == 1
-    assert {i["code"] for i in body["items"]} == set(body["rows"][0]["scores"])
+    # Nothing answered or due yet: listed, not scored or ranked.
+    assert [(r["name"], r["rank"], r["total"], r["grade"]) for r in body["rows"]] == [
+        ("市教育局", None, None, "无到期任务")
+    ]
+    task = Assignment.objects.get(proposal=assigned)
+    services.assignment_accept(actor=department_user, assignment=task)
+    services.assignment_add_contact(
+        actor=department_user, assignment=task, date=timezone.localdate(), way="phone", summary="电话沟通"
+    )
+    services.assignment_reply(actor=department_user, assignment=task, result="A", content="已解决")
+    body = token_client(leader_user).get("/api/v1/stats/assessment/", {"year": year}).json()
+    row = body["rows"][0]
+    assert row["counts"]["assigned"] == 1 and row["rank"] == 1 and row["total"] is not None
+    assert {i["code"] for i in body["items"]} == set(row["scores"])
     response = token_client(staff_user).get("/api/v1/stats/assessment/export/", {"year": year})
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     values = sheet_values(response.content)

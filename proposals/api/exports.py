@@ -129,14 +129,14 @@ AssessmentResponse = inline_serializer(
         "rows": inline_serializer(
             "AssessmentRowInfo",
             {
-                "rank": serializers.IntegerField(),
+                "rank": serializers.IntegerField(allow_null=True, help_text="无到期任务的单位不排名：null"),
                 "department": serializers.IntegerField(),
                 "name": serializers.CharField(),
                 "counts": serializers.DictField(child=serializers.IntegerField()),
                 "scores": serializers.DictField(
                     child=serializers.DecimalField(max_digits=6, decimal_places=1)
                 ),
-                "total": serializers.DecimalField(max_digits=6, decimal_places=1),
+                "total": serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True),
                 "grade": serializers.CharField(),
             },
             many=True,
@@ -150,7 +150,8 @@ class AssessmentView(APIView):
 
     @extend_schema(
         summary="承办单位考核",
-        description="年度承办单位考核（与 /workbench/stats/assessment/ 相同）：各考核项得分、总分、等次和排名。",
+        description="年度承办单位考核（与 /workbench/stats/assessment/ 相同）：各考核项得分、总分、等次和排名；"
+        "没有到期任务的单位排在最后，不评分不排名（scores 为空，total、rank 为 null，grade 为“无到期任务”）。",
         parameters=[YEAR_PARAMETER],
         responses=AssessmentResponse,
     )
@@ -177,7 +178,7 @@ class AssessmentView(APIView):
                         "name": r.name,
                         "counts": {key: r.counts[key] for key in counts},
                         "scores": {code: str(score) for code, score in r.scores.items()},
-                        "total": str(r.total),
+                        "total": str(r.total) if r.scored else None,
                         "grade": r.grade,
                     }
                     for r in rows
