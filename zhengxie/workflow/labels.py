@@ -87,6 +87,7 @@ ACTION_LABELS: dict[str, str] = {
     "recompute": "重算期限",
     "due_date_recompute": "重算期限",
     "due_date_set": "指定答复期限",
+    "activation_links": "生成激活链接",
 }
 
 # Audit action names are `<entity>_<verb>`; the longest matching entity wins.
