@@ -197,6 +197,7 @@ class ConsultationAttendanceSerializer(serializers.ModelSerializer):
             "status",
             "status_display",
             "checked_in_at",
+            "remote",
         ]
 
 
@@ -230,6 +231,7 @@ class ConsultationMeetingSerializer(serializers.ModelSerializer):
             "start",
             "end",
             "place",
+            "remote_url",
             "invited_officials",
             "state",
             "state_display",
@@ -308,6 +310,11 @@ class ConsultationInviteSerializer(serializers.Serializer):
 class ConsultationAttendanceInputSerializer(serializers.Serializer):
     member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
     status = serializers.ChoiceField(choices=Attendance.Status.choices)
+    remote = serializers.BooleanField(required=False, default=False, help_text="通过远程会议链接出席")
+
+
+class ConsultationRemoteUrlSerializer(serializers.Serializer):
+    url = serializers.CharField(allow_blank=True, max_length=200, help_text="空字符串表示取消远程参会")
 
 
 class ConsultationReplySerializer(serializers.Serializer):
@@ -613,8 +620,29 @@ class ConsultationMeetingViewSet(
         meeting = self.get_object()
         data = _input(request, ConsultationAttendanceInputSerializer)
         services.meeting_record_attendance(
-            actor=request.user, meeting=meeting, member=data["member"], status=data["status"]
+            actor=request.user,
+            meeting=meeting,
+            member=data["member"],
+            status=data["status"],
+            remote=data["remote"],
         )
+        return self._respond(meeting)
+
+    @extend_schema(request=ConsultationRemoteUrlSerializer, responses=ConsultationMeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="remote-link")
+    def remote_link(self, request, pk=None):
+        """远程协商: set the meeting's link on the committee's own video platform (staff)."""
+        meeting = self.get_object()
+        data = _input(request, ConsultationRemoteUrlSerializer)
+        services.meeting_set_remote_url(actor=request.user, meeting=meeting, url=data["url"])
+        return self._respond(meeting)
+
+    @extend_schema(request=None, responses=ConsultationMeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="attend-remotely")
+    def attend_remotely(self, request, pk=None):
+        """An invited member attends through the remote link (recorded as remote, counts as present)."""
+        meeting = self.get_object()
+        services.meeting_attend_remotely(actor=request.user, meeting=meeting)
         return self._respond(meeting)
 
     @extend_schema(request=ConsultationCheckInSerializer, responses=ConsultationMeetingSerializer)

@@ -200,6 +200,13 @@ class InviteForm(_Bootstrap):
 class AttendanceForm(_Bootstrap):
     member = forms.ModelChoiceField(label="委员", queryset=Member.objects.all())
     status = forms.ChoiceField(label="出席情况", choices=Attendance.Status.choices)
+    remote = forms.BooleanField(label="远程参会", required=False)
+
+
+class RemoteUrlForm(_Bootstrap):
+    url = forms.CharField(
+        label="远程会议链接", max_length=200, required=False, help_text="留空则取消远程参会"
+    )
 
 
 class PickForm(_Bootstrap):

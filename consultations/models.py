@@ -246,6 +246,9 @@ class Meeting(models.Model):
     start = models.DateTimeField("开始时间", db_index=True)
     end = models.DateTimeField("结束时间")
     place = models.CharField("地点", max_length=200)
+    remote_url = models.URLField(
+        "远程会议链接", blank=True, help_text="远程协商：委员会自有视频会议平台的入会链接，委员可远程参会"
+    )
     invited_officials = models.TextField("邀请党政领导及部门", blank=True, help_text="每行一位")
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PLANNED)
     notice_due = models.DateField("通知截止日期", null=True, blank=True)
@@ -313,6 +316,7 @@ class Attendance(models.Model):
     replied_at = models.DateTimeField("回复时间", null=True, blank=True)
     status = models.CharField("出席情况", max_length=20, choices=Status.choices, blank=True, default="")
     checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
+    remote = models.BooleanField("远程参会", default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",

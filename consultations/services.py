@@ -815,13 +815,16 @@ def _record_attendance_duty(actor, meeting: Meeting, row: Attendance) -> None:
         date=_local_day(meeting.start),
         source=meeting,
         detail=row.status,
-        note=meeting.title,
+        note=f"{meeting.title}（远程参会）" if row.remote else meeting.title,
     )
 
 
 @transaction.atomic
-def meeting_record_attendance(*, actor, meeting: Meeting, member: Member, status: str) -> Attendance:
-    """Staff record present / leave / absent; present and absent only once the meeting has begun."""
+def meeting_record_attendance(
+    *, actor, meeting: Meeting, member: Member, status: str, remote: bool = False
+) -> Attendance:
+    """Staff record present / leave / absent; present and absent only once the meeting has begun.
+    `remote`: present through the remote link (远程协商), recorded as such; it counts like any presence."""
     _staff(actor)
     meeting = _lock(Meeting, meeting)
     if status not in (Attendance.Status.PRESENT, Attendance.Status.LEAVE, Attendance.Status.ABSENT):
@@ -839,11 +842,61 @@ def meeting_record_attendance(*, actor, meeting: Meeting, member: Member, status
     if row is None:
         raise InvalidInput("该委员未受邀参加此次活动。")
     row.status, row.recorded_by = status, actor
-    row.save(update_fields=["status", "recorded_by"])
+    row.remote = bool(remote) and status == Attendance.Status.PRESENT
+    row.save(update_fields=["status", "recorded_by", "remote"])
     _record_attendance_duty(actor, meeting, row)
     audit_record(
-        actor=actor, action="consultation_attendance", target=meeting, member=member.pk, status=status
+        actor=actor,
+        action="consultation_attendance",
+        target=meeting,
+        member=member.pk,
+        status=status,
+        remote=row.remote,
     )
+    return row
+
+
+@transaction.atomic
+def meeting_set_remote_url(*, actor, meeting: Meeting, url: str) -> Meeting:
+    """远程协商: the meeting's link on the committee's own video platform ("" removes it)."""
+    _staff(actor)
+    meeting = _lock(Meeting, meeting)
+    url = (url or "").strip()
+    if url and not url.lower().startswith(("https://", "http://")):
+        raise InvalidInput("远程会议链接应以 http:// 或 https:// 开头。")
+    if len(url) > 200:
+        raise InvalidInput("远程会议链接不能超过200个字符。")
+    if meeting.state != Meeting.State.PLANNED:
+        raise TransitionNotAllowed("只有筹备中的活动可以设置远程会议链接。")
+    meeting.remote_url = url
+    meeting.save(update_fields=["remote_url", "updated_at"])
+    audit_record(actor=actor, action="consultation_remote_url", target=meeting, url=url)
+    return meeting
+
+
+@transaction.atomic
+def meeting_attend_remotely(*, actor, meeting: Meeting) -> Attendance:
+    """An invited member joins through the remote link during the check-in window: present, remote."""
+    meeting = _lock(Meeting, meeting)
+    row = _invited(actor, meeting)
+    if meeting.state == Meeting.State.CANCELLED:
+        raise TransitionNotAllowed("该活动已取消。")
+    if not meeting.remote_url:
+        raise InvalidInput("该活动未开通远程参会。")
+    opens, closes = checkin_window(meeting)
+    now = timezone.now()
+    if not opens <= now <= closes:
+        raise InvalidInput(
+            f"不在参会时间内：远程参会时间为{timezone.localtime(opens):%m月%d日 %H:%M}"
+            f"至{timezone.localtime(closes):%H:%M}。"
+        )
+    if row.status == Attendance.Status.PRESENT:
+        return row  # joining again (or after checking in at the door) changes nothing
+    row.status, row.checked_in_at, row.recorded_by, row.remote = Attendance.Status.PRESENT, now, actor, True
+    row.save(update_fields=["status", "checked_in_at", "recorded_by", "remote"])
+    row.member = Member.objects.get(pk=row.member_id)
+    _record_attendance_duty(actor, meeting, row)
+    audit_record(actor=actor, action="consultation_attend_remotely", target=meeting, member=row.member_id)
     return row
 
 

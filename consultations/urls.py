@@ -77,6 +77,7 @@ urlpatterns = [
     path("meetings/<int:pk>/reply/", views.member_reply, name="member_reply"),
     path("meetings/<int:pk>/speech/", views.member_speech, name="member_speech"),
     path("meetings/<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("meetings/<int:pk>/attend-remotely/", views.attend_remotely, name="attend_remotely"),
     path("meetings/<int:pk>/leave/", views_sessions.member_leave, name="member_leave"),
     path("votes/<int:pk>/", views_votes.member_vote, name="member_vote"),
     path("votes/<int:pk>/ballot/", views_votes.member_ballot, name="member_ballot"),

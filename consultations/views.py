@@ -32,6 +32,7 @@ from .forms import (
     OutcomeForm,
     PickForm,
     PlanForm,
+    RemoteUrlForm,
     ReplyForm,
     ResearchForm,
     SpeechForm,
@@ -353,6 +354,7 @@ MEETING_FORMS = {
     "cancel": CancelForm,
     "pick": PickForm,
     "hold": None,
+    "remote": RemoteUrlForm,
 }
 
 
@@ -378,7 +380,11 @@ def meeting_action(request, pk, action):
     calls = {
         "attendance": (
             lambda: services.meeting_record_attendance(
-                actor=request.user, meeting=meeting, member=data["member"], status=data["status"]
+                actor=request.user,
+                meeting=meeting,
+                member=data["member"],
+                status=data["status"],
+                remote=data["remote"],
             ),
             "出席情况已登记。",
         ),
@@ -398,6 +404,10 @@ def meeting_action(request, pk, action):
         ),
         "pick": (pick, "口头发言安排已更新。"),
         "hold": (lambda: services.meeting_hold(actor=request.user, meeting=meeting), "已确认活动举行。"),
+        "remote": (
+            lambda: services.meeting_set_remote_url(actor=request.user, meeting=meeting, url=data["url"]),
+            "远程会议链接已保存。",
+        ),
     }
     call, success = calls[action]
     _run(request, call, success)
@@ -487,6 +497,21 @@ def member_speech(request, pk):
         )
     else:
         _form_error(request, form)
+    return redirect("consultations:member_meeting", pk=meeting.pk)
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def attend_remotely(request, pk):
+    """远程协商: the member joins through the link; present (remote) is recorded, then the link opens."""
+    meeting = selectors.access_meeting(request.user, pk)
+    joined = _run(
+        request,
+        lambda: services.meeting_attend_remotely(actor=request.user, meeting=meeting),
+        "已登记远程参会。",
+    )
+    if joined and meeting.remote_url:
+        return redirect(meeting.remote_url)
     return redirect("consultations:member_meeting", pk=meeting.pk)
 
 
