@@ -228,14 +228,13 @@ def seed_roster() -> list[tuple[str, str, str]]:
         _user(username, role, name)
         accounts.append((Role(role).label, username, name))
 
-    for index, (code, name, contact, phone) in enumerate(DEPARTMENTS, start=1):
+    for code, name, contact, phone in DEPARTMENTS:
         dept, _ = Department.objects.get_or_create(
             code=code, defaults={"name": name, "contact": contact, "phone": phone}
         )
         username = f"dept_{code.lower()}"
         _user(username, Role.DEPARTMENT, contact, department=dept)
-        if index <= 2:
-            accounts.append((f"{Role.DEPARTMENT.label}（{name}）", username, contact))
+        accounts.append((f"{Role.DEPARTMENT.label}（{name}）", username, contact))
 
     for index, row in enumerate(MEMBERS, start=1):
         name, gender, ethnicity, birth, party, sector, committee, position, employer = row
@@ -259,6 +258,5 @@ def seed_roster() -> list[tuple[str, str, str]]:
         )
         if created:
             member.committees.add(committees[committee])
-        if index <= 3:
-            accounts.append((Role.MEMBER.label, username, name))
+        accounts.append((Role.MEMBER.label, username, name))
     return accounts

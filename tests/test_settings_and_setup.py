@@ -1,6 +1,7 @@
 """Production settings pass Django's deployment checks; demo data is idempotent."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,8 +75,9 @@ def test_seed_demo_is_idempotent_and_prints_every_role(capsys):
         Department.objects.count(),
         Plenary.objects.count(),
     )
-    for username in ("staff", "leader", "member1", "dept_fgw"):
-        assert username in first
+    # README promises member1 … member10 and every department account.
+    for username in ("staff", "leader", *(f"member{i}" for i in range(1, 11)), "dept_fgw", "dept_jyj", "dept_scj"):
+        assert re.search(rf"\b{username}\b", first), username
     assert {u.role for u in User.objects.all()} == set(Role.values)
     assert Term.objects.get(is_current=True).name == "第十五届"
     assert all(m.user.role == Role.MEMBER for m in Member.objects.select_related("user"))

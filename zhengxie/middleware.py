@@ -1,0 +1,48 @@
+"""Our own Chinese 404 page in development too (Django's debug 404 is English and for developers)."""
+
+import os
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+
+
+def _technical_404_wanted() -> bool:
+    return os.environ.get("DJANGO_DEBUG_TECHNICAL_404", "") == "1"
+
+
+def not_found_response(request):
+    """The 404 people see: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "未找到。"}, status=404, json_dumps_params={"ensure_ascii": False})
+    return render(request, "404.html", status=404)
+
+
+class FriendlyNotFoundMiddleware:
+    """With DEBUG on, render templates/404.html instead of the technical page.
+
+    `DJANGO_DEBUG_TECHNICAL_404=1` brings the technical page back. Without DEBUG Django already uses
+    the template (403 pages use templates/403.html in every mode), so this does nothing then.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def _active(self) -> bool:
+        return settings.DEBUG and not _technical_404_wanted()
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            self._active()
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None
+        ):
+            # No URL matched: Django answered with its technical 404 page.
+            return not_found_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if self._active() and isinstance(exception, Http404):
+            return not_found_response(request)
+        return None
