@@ -620,3 +620,10 @@ def test_api_reply_warns_or_refuses_without_the_co_opinion(api, assigned, depart
     response = client.post(f"/api/v1/assignments/{lead.pk}/reply/", {"result": "A", "content": "已解决"})
     assert response.status_code == 200
     assert "市公安局交警支队尚未提交会办意见" in response.json()["warning"]
+
+
+@pytest.mark.django_db
+def test_login_account_row_shows_the_username(client, department_user):
+    client.force_login(department_user)
+    body = client.get("/portal/").content.decode()
+    assert 'data-testid="portal-username">dept1<' in body
