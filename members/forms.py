@@ -74,3 +74,21 @@ class DutyReviewForm(forms.Form):
 
 class YearForm(forms.Form):
     year = forms.IntegerField(min_value=2000, max_value=2100)
+
+
+class TermForm(forms.Form):
+    """开启新一届 (or correct the current one's dates)."""
+
+    number = forms.IntegerField(label="届次", min_value=1, help_text="如 15 表示第十五届")
+    start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PlenaryForm(forms.Form):
+    """会次 of the current term with its opening and closing dates."""
+
+    number = forms.IntegerField(label="会次", min_value=1, help_text="如 1 表示第一次会议")
+    start_date = forms.DateField(label="开幕日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="闭幕日期", widget=forms.DateInput(attrs={"type": "date"}))

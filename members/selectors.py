@@ -226,3 +226,55 @@ def member_year_score(member, year: int, *, scheme=None):
         row = scoring.unranked_row(member, rows)
     scoring.with_breakdown(scheme, [row])
     return row, scheme
+
+
+def current_term_with_plenaries() -> Term | None:
+    return Term.objects.filter(is_current=True).prefetch_related("plenaries").first()
+
+
+def first_run_checklist() -> list[dict]:
+    """What a fresh office must set up before members can work: 届/会次, holidays, departments, members.
+
+    Four small queries; each item says whether it is done."""
+    from django.utils import timezone
+
+    from zhengxie.accounts.models import Department
+    from zhengxie.workflow.models import WorkCalendarDay
+
+    year = timezone.localdate().year
+    term = Term.objects.filter(is_current=True).first()
+    has_plenary = term is not None and Plenary.objects.filter(term=term).exists()
+    return [
+        {
+            "key": "term",
+            "title": "本届与会次",
+            "done": has_plenary,
+            "detail": (
+                f"{term.name}已设为本届" + ("，会次已设置。" if has_plenary else "，尚未设置会次。")
+                if term
+                else "尚未设置本届：在此开启，或运行 python manage.py open_term。"
+            ),
+            "url_name": "members:terms",
+        },
+        {
+            "key": "calendar",
+            "title": f"{year}年节假日",
+            "done": WorkCalendarDay.objects.filter(date__year=year).exists(),
+            "detail": f"载入{year}年法定节假日与调休（python manage.py load_work_calendar {year}），期限才按工作日计算。",
+            "url_name": "admin:workflow_workcalendarday_changelist",
+        },
+        {
+            "key": "departments",
+            "title": "承办单位",
+            "done": Department.objects.exists(),
+            "detail": "导入承办单位及门户账号（python manage.py import_departments 承办单位.xlsx）。",
+            "url_name": "admin:accounts_department_changelist",
+        },
+        {
+            "key": "members",
+            "title": "委员名册",
+            "done": Member.objects.exists(),
+            "detail": "导入委员名册及账号（python manage.py import_members 委员名册.xlsx）。",
+            "url_name": "admin:members_member_changelist",
+        },
+    ]

@@ -514,3 +514,90 @@ def member_save(*, actor, member, created: bool, fields=()):
         fields=fields,
         action="member_admin_create" if created else "member_admin_update",
     )
+
+
+# --- 届 and 会次 ------------------------------------------------------------------------------------
+
+
+def _require_staff_or_operator(actor) -> None:
+    """`actor=None` is the operator at the command line (manage.py); on pages only staff may."""
+    if actor is not None:
+        require_role(actor, Role.STAFF)
+
+
+def term_open(*, actor, number: int, start_date, end_date=None) -> tuple[Term, bool]:
+    """Create or update term NUMBER and make it the current one (the previous stops being current).
+
+    Idempotent: opening the same term with the same dates changes nothing. Returns (term, created)."""
+    from zhengxie.workflow.errors import InvalidInput
+
+    _require_staff_or_operator(actor)
+    if not isinstance(number, int) or number < 1:
+        raise InvalidInput("届次须为正整数。")
+    if start_date is None:
+        raise InvalidInput("请填写本届开始日期。")
+    if end_date is not None and end_date <= start_date:
+        raise InvalidInput("本届结束日期须晚于开始日期。")
+    with transaction.atomic():
+        current = list(Term.objects.select_for_update().filter(is_current=True))
+        term = Term.objects.select_for_update().filter(number=number).first()
+        created = term is None
+        before = None if created else (term.start_date, term.end_date, term.is_current)
+        previous = [t for t in current if t.number != number]
+        if previous:
+            Term.objects.filter(pk__in=[t.pk for t in previous]).update(is_current=False)
+        if created:
+            term = Term.objects.create(
+                number=number, start_date=start_date, end_date=end_date, is_current=True
+            )
+        else:
+            term.start_date, term.end_date, term.is_current = start_date, end_date, True
+            term.save(update_fields=["start_date", "end_date", "is_current"])
+        if created or before != (term.start_date, term.end_date, term.is_current):
+            audit_record(
+                actor=actor,
+                action="term_open",
+                target=term,
+                number=number,
+                start_date=start_date.isoformat(),
+                end_date=end_date.isoformat() if end_date else None,
+                previous=[t.number for t in previous],
+            )
+    return term, created
+
+
+def plenary_save(*, actor, term: Term, number: int, start_date, end_date) -> tuple[object, bool]:
+    """Create or update 会次 NUMBER of a term with its opening and closing dates. Returns (plenary, created)."""
+    from zhengxie.workflow.errors import InvalidInput
+
+    from .models import Plenary
+
+    _require_staff_or_operator(actor)
+    if not isinstance(number, int) or number < 1:
+        raise InvalidInput("会次须为正整数。")
+    if start_date is None or end_date is None:
+        raise InvalidInput("请填写开幕和闭幕日期。")
+    if end_date < start_date:
+        raise InvalidInput("闭幕日期不能早于开幕日期。")
+    with transaction.atomic():
+        plenary = Plenary.objects.select_for_update().filter(term=term, number=number).first()
+        created = plenary is None
+        if created:
+            plenary = Plenary.objects.create(
+                term=term, number=number, start_date=start_date, end_date=end_date
+            )
+        elif (plenary.start_date, plenary.end_date) != (start_date, end_date):
+            plenary.start_date, plenary.end_date = start_date, end_date
+            plenary.save(update_fields=["start_date", "end_date"])
+        else:
+            return plenary, False
+        audit_record(
+            actor=actor,
+            action="plenary_create" if created else "plenary_update",
+            target=plenary,
+            term=term.number,
+            number=number,
+            start_date=start_date.isoformat(),
+            end_date=end_date.isoformat(),
+        )
+    return plenary, created

@@ -15,7 +15,7 @@ from zhengxie.accounts.permissions import has_role, role_required
 from zhengxie.workflow.errors import DomainError
 
 from . import exports, scoring, selectors, services
-from .forms import DutyReportForm, DutyReviewForm, YearForm
+from .forms import DutyReportForm, DutyReviewForm, PlenaryForm, TermForm, YearForm
 from .models import DutyPhoto, ScoringRule, SpecialCommittee
 from .selectors import member_list
 from .todo import member_todo
@@ -299,3 +299,60 @@ def duty_sector_zip(request, pk):
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = _attachment(name)
     return response
+
+
+@role_required(Role.STAFF, Role.LEADER)
+def terms(request):
+    """届 and 会次: staff open a term and add its plenaries with their dates; leaders read."""
+    can_act = has_role(request.user, Role.STAFF)
+    term = selectors.current_term_with_plenaries()
+    term_form = TermForm(prefix="term")
+    plenary_form = PlenaryForm(prefix="plenary")
+    if request.method == "POST":
+        if not can_act:
+            raise PermissionDenied("您的角色无权执行此操作。")
+        action = request.POST.get("action")
+        try:
+            if action == "term":
+                term_form = TermForm(request.POST, prefix="term")
+                if term_form.is_valid():
+                    data = term_form.cleaned_data
+                    opened, _ = services.term_open(
+                        actor=request.user,
+                        number=data["number"],
+                        start_date=data["start_date"],
+                        end_date=data["end_date"],
+                    )
+                    messages.success(request, f"{opened.name}已设为本届。")
+                    return redirect("members:terms")
+            elif action == "plenary":
+                plenary_form = PlenaryForm(request.POST, prefix="plenary")
+                if term is None:
+                    messages.error(request, "请先开启本届，再添加会次。")
+                elif plenary_form.is_valid():
+                    data = plenary_form.cleaned_data
+                    saved, created = services.plenary_save(
+                        actor=request.user,
+                        term=term,
+                        number=data["number"],
+                        start_date=data["start_date"],
+                        end_date=data["end_date"],
+                    )
+                    messages.success(request, f"已{'添加' if created else '保存'}{term.name}{saved.name}。")
+                    return redirect("members:terms")
+            else:
+                messages.error(request, "未知的操作。")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "members/terms.html",
+        {
+            "term": term,
+            "plenaries": list(term.plenaries.all()) if term else [],
+            "term_form": term_form,
+            "plenary_form": plenary_form,
+            "can_act": can_act,
+            "today": timezone.localdate(),
+        },
+    )

@@ -29,7 +29,7 @@ class ProposalForm(forms.Form):
         label="联名人",
         queryset=cosign_candidates(exclude=None),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "联名人无效或已不是在任委员。", "invalid_pk_value": "联名人无效。"},
     )
     during_plenary = forms.TypedChoiceField(
@@ -41,10 +41,10 @@ class ProposalForm(forms.Form):
     )
     plenary = forms.ModelChoiceField(
         label="会次",
-        queryset=plenary_choices(),
+        queryset=plenary_choices().none(),
         required=False,
         empty_label="请选择会次",
-        error_messages={"invalid_choice": "会次不存在。"},
+        error_messages={"invalid_choice": "会次不存在或已闭幕；闭幕后提出的提案请选“闭会期间”。"},
     )
     content = forms.CharField(
         label="正文", required=False, strip=True, widget=forms.Textarea(attrs={"rows": 14})

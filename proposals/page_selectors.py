@@ -1,6 +1,7 @@
 """Extra reads for the server-rendered proposal pages (the shared ones live in selectors.py)."""
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from members.models import Member, Plenary
 from zhengxie.workflow.selectors import policy_current
@@ -23,9 +24,11 @@ def active_categories() -> QuerySet[ProposalCategory]:
     return ProposalCategory.objects.filter(is_active=True)
 
 
-def plenary_choices(*, keep=None) -> QuerySet[Plenary]:
-    """The current term's plenaries, plus the one a proposal already names (an older term's)."""
-    condition = Q(term__is_current=True)
+def plenary_choices(*, keep=None, today=None) -> QuerySet[Plenary]:
+    """The current term's plenaries that have not closed yet, plus the one a proposal already names
+    (an older or past one). A proposal written after a plenary closed is a 闭会期间 proposal."""
+    today = today or timezone.localdate()
+    condition = Q(term__is_current=True, end_date__gte=today)
     if keep is not None:
         condition |= Q(pk=keep.pk if isinstance(keep, Plenary) else keep)
     return Plenary.objects.select_related("term").filter(condition).order_by("-term__number", "-number")

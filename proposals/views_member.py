@@ -149,7 +149,11 @@ def create(request):
                 return redirect("proposals:detail", pk=proposal.pk)
     else:
         latest = plenary_choices().first()
-        form = ProposalForm(proposer=member, initial={"plenary": latest.pk if latest else None})
+        form = ProposalForm(
+            proposer=member,
+            # No plenary still open: the proposal is a 闭会期间 one.
+            initial={"plenary": latest.pk if latest else None, "during_plenary": "1" if latest else "0"},
+        )
     return _form_page(request, form=form)
 
 

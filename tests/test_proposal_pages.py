@@ -1,6 +1,7 @@
 """Server-rendered proposal pages: the member site (drafting, co-signing, rating) and the staff review."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from members.models import Plenary
 from proposals import services
 from proposals.models import Assignment, Cosigner, Evaluation, Proposal, ProposalCategory, RejectionReason
 from zhengxie.workflow.models import HandlingPolicy
@@ -20,6 +22,15 @@ def html(response) -> str:
     body = response.content.decode()
     assert "{#" not in body and "{%" not in body, "template comment or tag leaked into the page"
     return body
+
+
+@pytest.fixture
+def plenary(term):
+    """The plenary members write in: still open (closed ones are no longer offered on the form)."""
+    today = timezone.localdate()
+    return Plenary.objects.create(
+        term=term, number=2, start_date=today - timedelta(days=1), end_date=today + timedelta(days=3)
+    )
 
 
 @pytest.fixture
@@ -228,7 +239,8 @@ def test_form_shows_limits_categories_plenaries_and_cosigners(client, member, ot
     assert "生态文明" in body and "第十五届第二次会议" in body
     assert other_member.name in body
     # the proposer is not offered as a co-signer
-    assert not re.search(rf'<option value="{member.pk}"[^>]*>{member.name}', body)
+    assert f'id="cosigner-{member.pk}"' not in body
+    assert f'id="cosigner-{other_member.pk}"' in body
     assert "js/proposal_form.js" in body
     assert "保存草稿" in body and "提交" in body
 
@@ -619,3 +631,54 @@ def test_pending_invitations_query_count_does_not_grow(client, member, make_memb
     invite(18)
     many = _count(client, "/proposals/")
     assert many == few
+
+
+def test_cosigners_are_a_checkbox_list_with_a_filter_and_submit_asks_first(
+    client, member, other_member, plenary
+):
+    client.force_login(member.user)
+    body = html(client.get("/proposals/new/"))
+    assert "<select multiple" not in body and "Ctrl" not in body
+    assert re.search(rf'type="checkbox" name="cosigners" value="{other_member.pk}"', body)
+    assert 'data-filter-checks="cosigner-list"' in body
+    assert re.search(r'value="submit"[^>]*data-confirm="[^"]+确定提交吗？"', body)
+    assert "onclick" not in body and "<script>" not in body
+
+
+def test_closed_plenaries_are_not_offered_nor_accepted(client, member, term, economy):
+    today = timezone.localdate()
+    closed = Plenary.objects.create(
+        term=term, number=1, start_date=date(2024, 1, 8), end_date=today - timedelta(days=1)
+    )
+    client.force_login(member.user)
+    body = html(client.get("/proposals/new/"))
+    assert "第十五届第一次会议" not in body
+    assert "目前没有未闭幕的会次" in body
+    assert re.search(r'name="during_plenary"[^>]*value="0"[^>]*checked', body)
+    response = client.post("/proposals/new/", form_data(closed, economy))
+    assert response.status_code == 200
+    assert "已闭幕" in html(response)
+    assert not Proposal.objects.exists()
+    opening = Plenary.objects.create(
+        term=term, number=2, start_date=today + timedelta(days=30), end_date=today + timedelta(days=34)
+    )
+    body = html(client.get("/proposals/new/"))
+    assert "第十五届第二次会议" in body and "第十五届第一次会议" not in body
+    assert client.post("/proposals/new/", form_data(opening, economy)).status_code == 302
+
+
+def test_a_draft_keeps_its_closed_plenary_when_edited(client, member, term, economy):
+    today = timezone.localdate()
+    closed = Plenary.objects.create(
+        term=term, number=1, start_date=date(2024, 1, 8), end_date=today - timedelta(days=1)
+    )
+    draft = services.proposal_create(
+        actor=member.user,
+        title="关于停车的建议",
+        content="建议。",
+        category=economy,
+        during_plenary=True,
+        plenary=closed,
+    )
+    client.force_login(member.user)
+    assert "第十五届第一次会议" in html(client.get(f"/proposals/{draft.pk}/edit/"))

@@ -42,7 +42,12 @@ def test_ctrl_c_stops_everything_within_seconds(tmp_path):
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = (tmp_path / "run.log").open("w")
     process = subprocess.Popen(
-        ["bash", "scripts/run_all.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        ["bash", "scripts/run_all.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 90

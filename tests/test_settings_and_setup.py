@@ -76,7 +76,14 @@ def test_seed_demo_is_idempotent_and_prints_every_role(capsys):
         Plenary.objects.count(),
     )
     # README promises member1 … member10 and every department account.
-    for username in ("staff", "leader", *(f"member{i}" for i in range(1, 11)), "dept_fgw", "dept_jyj", "dept_scj"):
+    for username in (
+        "staff",
+        "leader",
+        *(f"member{i}" for i in range(1, 11)),
+        "dept_fgw",
+        "dept_jyj",
+        "dept_scj",
+    ):
         assert re.search(rf"\b{username}\b", first), username
     assert {u.role for u in User.objects.all()} == set(Role.values)
     assert Term.objects.get(is_current=True).name == "第十五届"

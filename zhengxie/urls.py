@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from proposals.views_workbench import workbench
 from zhengxie import views
 
 admin.site.site_header = "政协履职工作平台 管理后台"
@@ -20,7 +21,7 @@ urlpatterns = [
     path("workbench/calendar/", include("zhengxie.workflow.urls_calendar")),
     path("portal/", include("proposals.urls_portal")),
     path("home/", views.home, name="home"),
-    path("workbench/", views.workbench, name="workbench"),
+    path("workbench/", workbench, name="workbench"),
     path("portal/", include("zhengxie.workflow.urls")),
     path("accounts/", include("zhengxie.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -1,9 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 
 from zhengxie.accounts.models import Role
-from zhengxie.accounts.permissions import role_required
 
 ROLE_HOME = {
     Role.STAFF: "workbench",
@@ -24,6 +23,7 @@ WORKBENCH_SECTIONS = [
     ("委员名册", "委员基本信息、界别、党派与任职状态", "admin:members_member_changelist"),
     ("承办单位", "承办单位及其联系人、门户账号", "admin:accounts_department_changelist"),
     ("导入", "从 Excel 批量导入委员名册", "admin:members_member_import"),
+    ("届次与会次", "开启本届、添加会次及其会期", "members:terms"),
 ]
 
 
@@ -40,14 +40,9 @@ def home(request):
     return redirect(ROLE_HOME[request.user.effective_role])
 
 
-@role_required(Role.STAFF, Role.LEADER)
-def workbench(request):
-    sections = [
+def workbench_sections() -> list[dict]:
+    """The section cards of the workbench (proposals.views_workbench renders the page)."""
+    return [
         {"title": title, "description": description, "url": _admin_url(url_name)}
         for title, description, url_name in WORKBENCH_SECTIONS
     ]
-    return render(
-        request,
-        "workbench/index.html",
-        {"sections": sections},
-    )

@@ -38,6 +38,29 @@
     });
   }
 
+  // A touch-friendly picker: a filter box over a list of checkboxes (works without JavaScript too).
+  function bindCheckFilter(input) {
+    var list = document.getElementById(input.dataset.filterChecks);
+    if (!list) return;
+    var items = list.querySelectorAll(".form-check");
+    var counter = input.closest("[data-cosigner-picker]");
+    counter = counter ? counter.querySelector("[data-chosen-count]") : null;
+    var count = function () {
+      if (counter) counter.textContent = list.querySelectorAll("input[type=checkbox]:checked").length;
+    };
+    input.addEventListener("input", function () {
+      var needle = input.value.trim().toLowerCase();
+      items.forEach(function (item) {
+        var box = item.querySelector("input");
+        // Ticked names stay visible so a filter never hides what will be sent.
+        var match = !needle || box.checked || item.textContent.toLowerCase().indexOf(needle) !== -1;
+        item.hidden = !match;
+      });
+    });
+    list.addEventListener("change", count);
+    count();
+  }
+
   function toggleSections(form, attribute, radios) {
     var checked = Array.prototype.filter.call(radios, function (r) { return r.checked; })[0];
     var value = checked ? checked.value : "";
@@ -64,6 +87,7 @@
 
   document.querySelectorAll("[data-count-max]").forEach(bindCounter);
   document.querySelectorAll("[data-filter-select]").forEach(bindFilter);
+  document.querySelectorAll("[data-filter-checks]").forEach(bindCheckFilter);
 
   var form = document.querySelector("[data-proposal-form]");
   if (!form) return;
