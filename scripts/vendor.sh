@@ -14,7 +14,7 @@ fi
 
 vendor=static/vendor
 rm -rf "$vendor"
-mkdir -p "$vendor/bootstrap" "$vendor/htmx" "$vendor/echarts"
+mkdir -p "$vendor/bootstrap" "$vendor/htmx" "$vendor/echarts" "$vendor/axe-core"
 
 cp node_modules/bootstrap/dist/css/bootstrap.min.css "$vendor/bootstrap/"
 cp node_modules/bootstrap/dist/css/bootstrap.min.css.map "$vendor/bootstrap/"
@@ -25,6 +25,9 @@ cp node_modules/echarts/dist/echarts.min.js "$vendor/echarts/"
 cp node_modules/bootstrap/LICENSE "$vendor/bootstrap/LICENSE"
 cp node_modules/htmx.org/LICENSE "$vendor/htmx/LICENSE"
 cp node_modules/echarts/LICENSE "$vendor/echarts/LICENSE"
+# axe-core: only the browser tests inject it (accessibility check); no page loads it.
+cp node_modules/axe-core/axe.min.js "$vendor/axe-core/"
+cp node_modules/axe-core/LICENSE "$vendor/axe-core/LICENSE"
 
 version() {
     node -p "require('./node_modules/$1/package.json').version"
@@ -35,6 +38,7 @@ version() {
     echo "bootstrap $(version bootstrap)"
     echo "htmx.org $(version htmx.org)"
     echo "echarts $(version echarts)"
+    echo "axe-core $(version axe-core)"
 } > "$vendor/VERSIONS.txt"
 
 cat "$vendor/VERSIONS.txt"
