@@ -17,7 +17,11 @@ def _reseed_reference_data():
 
     from django.apps import apps
 
-    for module in ("members.migrations.0002_seed_parties", "proposals.migrations.0002_seed_lists"):
+    for module in (
+        "members.migrations.0002_seed_parties",
+        "proposals.migrations.0002_seed_lists",
+        "sqyy.migrations.0004_opinion_categories",
+    ):
         import_module(module).seed(apps, None)
 
 

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from zhengxie.accounts.admin import ServiceImportExportAdmin
+from zhengxie.admin_labels import LabelledListEditableMixin
 from zhengxie.workflow.admin_base import AuditedAdminMixin
 from zhengxie.workflow.errors import DomainError
 
@@ -35,7 +36,7 @@ class TermAdmin(AuditedAdminMixin, admin.ModelAdmin):
     inlines = [PlenaryInline]
 
 
-class _RosterEntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class _RosterEntryAdmin(LabelledListEditableMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "order")
     list_editable = ("order",)
     search_fields = ("name",)

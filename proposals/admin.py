@@ -10,6 +10,7 @@ from import_export.formats import base_formats
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import has_role
+from zhengxie.admin_labels import LabelledListEditableMixin
 from zhengxie.workflow.admin_base import AuditedAdminMixin
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.selectors import register_private_audit_target
@@ -33,13 +34,13 @@ register_private_audit_target(Proposal, selectors.others_drafts)
 
 
 @admin.register(ProposalCategory)
-class ProposalCategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ProposalCategoryAdmin(LabelledListEditableMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "order", "is_active"]
     list_editable = ["order", "is_active"]
 
 
 @admin.register(RejectionReason)
-class RejectionReasonAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class RejectionReasonAdmin(LabelledListEditableMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["text", "order", "is_active"]
     list_editable = ["order", "is_active"]
 
@@ -394,12 +395,12 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentItem)
-class AssessmentItemAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class AssessmentItemAdmin(LabelledListEditableMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "weight", "deduction", "b_factor", "c_factor", "is_active", "order"]
     list_editable = ["weight", "deduction", "is_active", "order"]
 
 
 @admin.register(AssessmentGrade)
-class AssessmentGradeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class AssessmentGradeAdmin(LabelledListEditableMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "min_score"]
     list_editable = ["min_score"]

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from import_export.admin import ExportActionMixin
 from import_export.formats import base_formats
 
+from zhengxie.admin_labels import LabelledListEditableMixin
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.selectors import register_private_audit_target
 
@@ -16,6 +17,7 @@ from .models import (
     Forwarding,
     Instruction,
     OpinionAttachment,
+    OpinionCategory,
     OpinionReport,
     Transfer,
     UpperAdoption,
@@ -68,6 +70,15 @@ class AttachmentInline(ReadOnlyInline):
     model = OpinionAttachment
     fields = ["name", "size", "uploaded_at"]
     readonly_fields = fields
+
+
+@admin.register(OpinionCategory)
+class OpinionCategoryAdmin(LabelledListEditableMixin, admin.ModelAdmin):
+    """The 类别 list members and staff choose from; retire an entry with 启用 off (reports keep it)."""
+
+    list_display = ["name", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name"]
 
 
 @admin.register(OpinionReport)

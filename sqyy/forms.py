@@ -6,7 +6,7 @@ from django import forms
 from members.models import Member
 from zhengxie.accounts.models import Department
 
-from .models import CATEGORY_SUGGESTIONS, Instruction, OpinionReport, Transfer, UpperAdoption
+from .models import Instruction, OpinionCategory, OpinionReport, Transfer, UpperAdoption
 
 TEXT = {"class": "form-control"}
 TEXTAREA = {"class": "form-control", "rows": 4}
@@ -14,19 +14,33 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, fo
 SELECT = {"class": "form-select"}
 
 
+class CategoryChoiceField(forms.ChoiceField):
+    """类别 from the managed list (admin → 社情民意类别); a report's existing category stays selectable."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "类别")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Select(attrs=SELECT))
+        kwargs.setdefault("error_messages", {"invalid_choice": "请从列表中选择类别。"})
+        super().__init__(choices=(), **kwargs)
+
+    def offer(self, keep: str = "") -> None:
+        names = list(OpinionCategory.objects.filter(is_active=True).values_list("name", flat=True))
+        if keep and keep not in names:
+            names.append(keep)
+        self.choices = [("", "请选择类别"), *((n, n) for n in names)]
+
+
 class OpinionReportForm(forms.Form):
-    title = forms.CharField(label="标题", max_length=200, widget=forms.TextInput(attrs=TEXT))
+    title = forms.CharField(
+        label="标题", max_length=200, widget=forms.TextInput(attrs={**TEXT, "data-count-max": "200"})
+    )
     content = forms.CharField(
         label="内容",
         widget=forms.Textarea(attrs={**TEXTAREA, "rows": 14}),
         help_text="一事一报：写明情况、分析和建议。",
     )
-    category = forms.CharField(
-        label="类别",
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={**TEXT, "list": "opinion-categories"}),
-    )
+    category = CategoryChoiceField()
     is_urgent = forms.BooleanField(
         label="急事急报", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )
@@ -34,12 +48,19 @@ class OpinionReportForm(forms.Form):
         label="附件", required=False, widget=forms.ClearableFileInput(attrs={"class": "form-control"})
     )
 
-    categories = CATEGORY_SUGGESTIONS
-
-    def __init__(self, *args, content_max: int | None = None, **kwargs):
+    def __init__(self, *args, content_max: int | None = None, keep_category: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        if content_max:
-            self.fields["content"].help_text = f"一事一报：写明情况、分析和建议，不超过{content_max}字。"
+        # The report's own category stays selectable even if staff have since retired it.
+        self.fields["category"].offer(keep_category or self.initial.get("category") or "")
+        if self.auto_id:
+            self.fields["title"].widget.attrs["data-count-target"] = f"{self.auto_id % 'title'}-count"
+        else:
+            self.fields["title"].widget.attrs.pop("data-count-max", None)
+        self.content_max = content_max
+        if content_max and self.auto_id:
+            self.fields["content"].widget.attrs.update(
+                {"data-count-max": str(content_max), "data-count-target": f"{self.auto_id % 'content'}-count"}
+            )
 
 
 class StaffEntryForm(OpinionReportForm):
@@ -67,12 +88,11 @@ class StaffEntryForm(OpinionReportForm):
 class EditedTextForm(forms.Form):
     title = forms.CharField(label="编辑后标题", max_length=200, widget=forms.TextInput(attrs=TEXT))
     content = forms.CharField(label="编辑后内容", widget=forms.Textarea(attrs={**TEXTAREA, "rows": 16}))
-    category = forms.CharField(
-        label="类别",
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={**TEXT, "list": "opinion-categories"}),
-    )
+    category = CategoryChoiceField()
+
+    def __init__(self, *args, keep_category: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].offer(keep_category or self.initial.get("category") or "")
 
 
 class ReasonForm(forms.Form):

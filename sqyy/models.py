@@ -7,6 +7,24 @@ from zhengxie.workflow.models import HandlingTask
 CATEGORY_SUGGESTIONS = ["经济发展", "社会民生", "文化教育", "生态环境", "城乡建设", "政治法治", "其他"]
 
 
+class OpinionCategory(models.Model):
+    """社情民意类别: the managed list a report's 类别 is chosen from (staff keep it in the admin).
+
+    Reports store the name, so renaming or retiring an entry never rewrites what was filed."""
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    order = models.PositiveIntegerField("排序", default=100)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "社情民意类别"
+        verbose_name_plural = "社情民意类别"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class OpinionReport(models.Model):
     """社情民意信息: what a reflector wrote (title/content, kept as submitted) and the office's edited text."""
 

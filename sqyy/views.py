@@ -116,7 +116,12 @@ def _report_form_page(
     """Create or change a report; "提交" also submits it. Errors re-show the form, nothing saved."""
     content_max = policy_current().opinion_content_max
     if request.method == "POST":
-        form = form_class(request.POST, request.FILES, content_max=content_max)
+        form = form_class(
+            request.POST,
+            request.FILES,
+            content_max=content_max,
+            keep_category=report.category if report is not None else "",
+        )
         if form.is_valid():
             data = dict(form.cleaned_data)
             attachment = data.pop("attachment", None)
@@ -356,7 +361,8 @@ def staff_action(request, pk, name):
     if name not in STAFF_FORMS:
         raise Http404
     report = selectors.access_report(request.user, pk)
-    form = STAFF_FORMS[name](request.POST, auto_id=f"id_{name}_%s")
+    extra = {"keep_category": report.category} if name == "edit" else {}
+    form = STAFF_FORMS[name](request.POST, auto_id=f"id_{name}_%s", **extra)
     if not form.is_valid():
         messages.error(request, "提交的内容有误，请按提示修改。")
         return _render_staff_detail(request, report, bound={name: form}, status=400)

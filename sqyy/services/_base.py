@@ -88,6 +88,21 @@ def _require_owner(actor, report: OpinionReport) -> None:
         raise PermissionDenied("只有反映人或录入人可以修改、提交这条社情民意。")
 
 
+def _clean_category(category, *, current: str = "") -> str:
+    """A report's 类别: blank, or an entry of the managed list (社情民意类别) that is in use.
+
+    A report keeps the category it already has even after staff retire that entry."""
+    from ..models import OpinionCategory
+
+    name = (category or "").strip()
+    if not name or name == current:
+        return name
+    if not OpinionCategory.objects.filter(name=name, is_active=True).exists():
+        offered = "、".join(OpinionCategory.objects.filter(is_active=True).values_list("name", flat=True))
+        raise InvalidInput(f"类别“{name}”不在类别列表中，请从以下类别中选择：{offered}。")
+    return name
+
+
 def _clean_text(title, content) -> tuple[str, str]:
     title, content = (title or "").strip(), (content or "").strip()
     if not title:

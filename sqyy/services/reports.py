@@ -15,6 +15,7 @@ from ._base import (
     State,
     TransitionNotAllowed,
     UpperAdoption,
+    _clean_category,
     _clean_text,
     _duty,
     _lock,
@@ -116,7 +117,7 @@ def opinion_report_create(
     report = OpinionReport.objects.create(
         title=title,
         content=content,
-        category=(category or "").strip()[:50],
+        category=_clean_category(category),
         is_urgent=bool(is_urgent),
         reflector_kind=kind,
         reflector=reflector,
@@ -141,7 +142,7 @@ def opinion_report_update(
     )
     report.title, report.content = title, content
     if category is not None:
-        report.category = category.strip()[:50]
+        report.category = _clean_category(category, current=report.category)
     if is_urgent is not None:
         report.is_urgent = bool(is_urgent)
     report.save(update_fields=["title", "content", "category", "is_urgent", "updated_at"])
@@ -159,7 +160,7 @@ def opinion_report_edit(
     _require_state(report, *OpinionReport.EDITABLE_BY_STAFF, action="编辑")
     _set_edited_text(report, title, content)
     if category is not None:
-        report.category = category.strip()[:50]
+        report.category = _clean_category(category, current=report.category)
     if is_urgent is not None:
         report.is_urgent = bool(is_urgent)
     report.save(update_fields=["edited_title", "edited_content", "category", "is_urgent", "updated_at"])

@@ -93,7 +93,11 @@ def _crawl(page, base, role, problems, artifacts_dir):
             if "Download is starting" in str(exc):
                 continue
             raise
-        if response is None or response.status >= 400 or "text/html" not in (response.headers.get("content-type") or ""):
+        if (
+            response is None
+            or response.status >= 400
+            or "text/html" not in (response.headers.get("content-type") or "")
+        ):
             continue
         visited.append(path)
         for link in _links(page, base):
@@ -102,12 +106,19 @@ def _crawl(page, base, role, problems, artifacts_dir):
             page.set_viewport_size(viewport)
             page.add_script_tag(path=str(AXE))
             for v in page.evaluate(AXE_RUN):
-                problems.append(f"[{role} {width}px] {path}: {v['id']} ({v['impact']}) {v['help']} :: {v['nodes']}")
+                problems.append(
+                    f"[{role} {width}px] {path}: {v['id']} ({v['impact']}) {v['help']} :: {v['nodes']}"
+                )
         # still at 375 px
         overflow = page.evaluate("document.documentElement.scrollWidth")
         if overflow > PHONE["width"]:
             problems.append(f"[{role} 375px] {path}: page is {overflow}px wide")
-            page.screenshot(path=str(artifacts_dir / f"overflow-{role}-{_pattern(path).strip('/').replace('/', '_') or 'home'}.png"))
+            page.screenshot(
+                path=str(
+                    artifacts_dir
+                    / f"overflow-{role}-{_pattern(path).strip('/').replace('/', '_') or 'home'}.png"
+                )
+            )
         squeezed = page.evaluate(SQUEEZED_CELLS)
         if squeezed:
             problems.append(f"[{role} 375px] {path}: squeezed table cells {squeezed}")
@@ -139,9 +150,15 @@ def test_every_page_of_every_role_is_accessible_and_fits_a_phone(browser, live_s
             assert len(visited) >= 4, f"{role} reached only {visited}"
             if role == "staff":
                 # Every staff list page is among those checked at 375 px.
-                for path in ("/workbench/proposals/", "/workbench/proposals/all/", "/workbench/handling/board/",
-                             "/workbench/duty/", "/workbench/reminders/", "/workbench/opinions/",
-                             "/workbench/consultations/"):
+                for path in (
+                    "/workbench/proposals/",
+                    "/workbench/proposals/all/",
+                    "/workbench/handling/board/",
+                    "/workbench/duty/",
+                    "/workbench/reminders/",
+                    "/workbench/opinions/",
+                    "/workbench/consultations/",
+                ):
                     assert any(v.split("?")[0] == path for v in visited), f"{path} not crawled"
         finally:
             context.close()
