@@ -2,9 +2,10 @@
 the co-signer confirms, staff return it, the member edits and resubmits, staff register it, and the
 member sees its number."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from conftest import PASSWORD, make_user
 from members.models import Member, Plenary, Sector, Term
@@ -41,7 +42,10 @@ def _fits_phone(page):
 
 def test_joint_proposal_from_draft_to_registration(browser, live_server, artifacts_dir):
     term = Term.objects.create(number=15, start_date=date(2022, 1, 10), is_current=True)
-    Plenary.objects.create(term=term, number=2, start_date=date(2026, 1, 12), end_date=date(2026, 1, 15))
+    today = timezone.localdate()
+    # A closed plenary is not offered; the open one is.
+    Plenary.objects.create(term=term, number=1, start_date=date(2025, 1, 12), end_date=date(2025, 1, 15))
+    Plenary.objects.create(term=term, number=2, start_date=today - timedelta(days=1), end_date=today + timedelta(days=3))
     sector = Sector.objects.create(name="经济界", order=1)
     proposer = Member.objects.create(
         user=make_user("wei_li", Role.MEMBER, name="李委员"),
@@ -69,11 +73,20 @@ def test_joint_proposal_from_draft_to_registration(browser, live_server, artifac
     page.get_by_label("类别").select_option(label="社会")
     page.get_by_label("委员联名").check()
     page.get_by_label("筛选联名人").fill("赵")
-    page.locator("select[name=cosigners]").select_option(str(cosigner.pk))
+    # Touch-friendly picker: the filter hides other names, a tap ticks the box.
+    assert page.get_by_label("李委员（经济界）").count() == 0
+    page.get_by_label("赵委员（经济界）").check()
+    assert page.get_by_test_id("cosigner-count").inner_text() == "1"
     assert page.locator("select[name=plenary]").input_value() != ""
+    assert "第一次会议" not in page.locator("select[name=plenary]").inner_text()
     page.get_by_label("正文").fill("情况：不少老旧小区没有电梯。建议：财政补贴与居民共担，简化审批。")
     _fits_phone(page)
     shot(page, "1-member-form")
+    # 提交 asks first: dismissing keeps the page, accepting submits.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="提交").click()
+    assert page.url == f"{live_server.url}/proposals/new/"
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="提交").click()
     page.wait_for_url(f"{live_server.url}/proposals/*/")
     assert "正在等待联名人确认" in page.content()
@@ -132,6 +145,7 @@ def test_joint_proposal_from_draft_to_registration(browser, live_server, artifac
     assert dialogs == ["beforeunload"]
     assert page.url.endswith(f"/proposals/{proposal.pk}/edit/")
     shot(page, "5-member-editing")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="提交").click()
     page.wait_for_url(f"{live_server.url}/proposals/{proposal.pk}/")
     assert "等待提案委员会审查" in page.content()
