@@ -45,7 +45,9 @@ def test_joint_proposal_from_draft_to_registration(browser, live_server, artifac
     today = timezone.localdate()
     # A closed plenary is not offered; the open one is.
     Plenary.objects.create(term=term, number=1, start_date=date(2025, 1, 12), end_date=date(2025, 1, 15))
-    Plenary.objects.create(term=term, number=2, start_date=today - timedelta(days=1), end_date=today + timedelta(days=3))
+    Plenary.objects.create(
+        term=term, number=2, start_date=today - timedelta(days=1), end_date=today + timedelta(days=3)
+    )
     sector = Sector.objects.create(name="经济界", order=1)
     proposer = Member.objects.create(
         user=make_user("wei_li", Role.MEMBER, name="李委员"),
