@@ -6,6 +6,7 @@ from import_export.admin import ExportActionMixin
 from import_export.formats import base_formats
 
 from zhengxie.admin_labels import LabelledListEditableMixin
+from zhengxie.workflow.admin_base import AuditedAdminMixin
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.selectors import register_private_audit_target
 
@@ -73,7 +74,7 @@ class AttachmentInline(ReadOnlyInline):
 
 
 @admin.register(OpinionCategory)
-class OpinionCategoryAdmin(LabelledListEditableMixin, admin.ModelAdmin):
+class OpinionCategoryAdmin(LabelledListEditableMixin, AuditedAdminMixin, admin.ModelAdmin):
     """The 类别 list members and staff choose from; retire an entry with 启用 off (reports keep it)."""
 
     list_display = ["name", "order", "is_active"]
