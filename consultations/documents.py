@@ -9,7 +9,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from zhengxie import exports
+
 from .models import ConsultationPlan
+
+
+def _run(paragraph, text, font: str, size: float, bold: bool = False):
+    return _east_asian(paragraph.add_run(exports.doc_text(text)), font, size, bold)
 
 
 def _east_asian(run, font: str, size: float, bold: bool = False):
@@ -37,14 +43,14 @@ def plan_docx(plan: ConsultationPlan, topics) -> bytes:
 
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _east_asian(heading.add_run(committee), "宋体", 16, bold=True)
+    _run(heading, committee, "宋体", 16, bold=True)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _east_asian(title.add_run(plan.title), "方正小标宋简体", 20, bold=True)
+    _run(title, plan.title, "方正小标宋简体", 20, bold=True)
     if plan.approved_on:
         decided = document.add_paragraph()
         decided.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _east_asian(decided.add_run(f"（{plan.approved_on:%Y年%m月%d日}经党委审定）"), "楷体", 14)
+        _run(decided, f"（{plan.approved_on:%Y年%m月%d日}经党委审定）", "楷体", 14)
 
     topics = list(topics)
     table = document.add_table(rows=1, cols=6)
@@ -55,7 +61,7 @@ def plan_docx(plan: ConsultationPlan, topics) -> bytes:
         ["序号", "协商议题", "协商形式", "牵头专委会", "协同单位", "计划时间"],
         strict=True,
     ):
-        _east_asian(cell.paragraphs[0].add_run(text), "黑体", 11, bold=True)
+        _run(cell.paragraphs[0], text, "黑体", 11, bold=True)
     for n, topic in enumerate(topics, start=1):
         cells = table.add_row().cells
         values = [
@@ -67,11 +73,11 @@ def plan_docx(plan: ConsultationPlan, topics) -> bytes:
             f"{topic.planned_month}月" if topic.planned_month else "全年",
         ]
         for cell, text in zip(cells, values, strict=True):
-            _east_asian(cell.paragraphs[0].add_run(text), "仿宋", 11)
+            _run(cell.paragraphs[0], text, "仿宋", 11)
     document.add_paragraph()
     footer = document.add_paragraph()
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _east_asian(footer.add_run(f"共{len(topics)}项协商议题"), "仿宋", 12)
+    _run(footer, f"共{len(topics)}项协商议题", "仿宋", 12)
 
     buffer = io.BytesIO()
     document.save(buffer)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from members.models import Member
 from zhengxie.accounts.models import Role
+from zhengxie.params import is_int
 from zhengxie.workflow.selectors import history_of
 
 from .models import Attendance, ConsultationPlan, Meeting, ResearchActivity, Speech, Topic
@@ -94,9 +95,9 @@ def topics_visible_to(user) -> QuerySet[Topic]:
 
 
 def topics_filter(qs: QuerySet[Topic], *, params) -> QuerySet[Topic]:
-    if params.get("plan", "").isdigit():
+    if is_int(params.get("plan", "")):
         qs = qs.filter(plan_id=int(params["plan"]))
-    if params.get("year", "").isdigit():
+    if is_int(params.get("year", "")):
         qs = qs.filter(plan__year=int(params["year"]))
     if params.get("state"):
         qs = qs.filter(state__in=params["state"].split(","))
@@ -109,7 +110,7 @@ def topics_filter(qs: QuerySet[Topic], *, params) -> QuerySet[Topic]:
         qs = qs.filter(plenary_id=int(params["plenary"]))
     if params.get("type"):
         qs = qs.filter(type=params["type"])
-    if params.get("month", "").isdigit():
+    if is_int(params.get("month", "")):
         qs = qs.filter(planned_month=int(params["month"]))
     return qs
 
@@ -161,7 +162,7 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
 
 
 def meetings_filter(qs: QuerySet[Meeting], *, params) -> QuerySet[Meeting]:
-    if params.get("topic", "").isdigit():
+    if is_int(params.get("topic", "")):
         qs = qs.filter(topic_id=int(params["topic"]))
     if params.get("state"):
         qs = qs.filter(state__in=params["state"].split(","))

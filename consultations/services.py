@@ -19,6 +19,7 @@ from zhengxie.accounts.permissions import require_role
 from zhengxie.notifications.services import notify
 from zhengxie.workflow.calendar import WorkCalendar
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
+from zhengxie.workflow.inputs import check_upload
 from zhengxie.workflow.services import audit_record, transition_record
 
 from .models import (
@@ -362,6 +363,8 @@ def topic_submit_outcome(
         raise InvalidInput("请填写成果内容或上传成果文件。")
     if suggestion_count is None or int(suggestion_count) < 0:
         raise InvalidInput("建议条数不能为负数。")
+    if file:
+        check_upload(file, label="成果文件")
     counted = Outcome.objects.select_for_update().filter(topic=topic).first()
     if counted is None:
         Outcome.objects.create(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.params import is_int
 from zhengxie.workflow.errors import DomainError
 
 from . import selectors, services
@@ -72,7 +73,7 @@ def _run(request, call, success: str) -> bool:
 def board(request):
     plans = list(selectors.plans_visible_to(request.user))
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else default_plan_year()
+    year = int(year) if is_int(year) else default_plan_year()
     plan = next((p for p in plans if p.year == year), None)
     if plan is None and plans and "year" not in request.GET:
         plan = plans[0]
@@ -249,7 +250,7 @@ def topic_action(request, pk, action):
 def meeting_list(request):
     meetings = selectors.meetings_filter(selectors.meetings_visible_to(request.user), params=request.GET)
     initial = {}
-    if request.GET.get("topic", "").isdigit():
+    if is_int(request.GET.get("topic", "")):
         initial["topic"] = int(request.GET["topic"])
     rows = list(meetings[:200])
     for meeting in rows:

@@ -5,13 +5,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, has_role
 from zhengxie.api import Pagination
+from zhengxie.params import is_int
+from zhengxie.parsers import JSONParser, MultiPartParser
 
 from . import scoring, selectors, services
 from .models import DutyRecord, Member, Party, Plenary, Sector, SpecialCommittee, Term
@@ -343,7 +344,7 @@ class DutyRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             qs = qs.filter(date__year=_year_param(self.request))
         if params.get("status") in DutyRecord.Status.values:
             qs = qs.filter(status=params["status"])
-        if params.get("member", "").isdigit():
+        if is_int(params.get("member", "")):
             qs = qs.filter(member_id=int(params["member"]))
         if params.get("kind") in DutyRecord.Kind.values:
             qs = qs.filter(kind=params["kind"])
@@ -433,7 +434,7 @@ class DutyScoreViewSet(viewsets.GenericViewSet):
             scoring.year_scores(year, scheme=scheme),
             sector=params.get("sector"),
             party=params.get("party"),
-            committee=params.get("committee") if params.get("committee", "").isdigit() else None,
+            committee=params.get("committee") if is_int(params.get("committee", "")) else None,
             grade=params.get("grade"),
             low=params.get("low") in ("1", "true", "True"),
         )

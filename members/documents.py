@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from zhengxie import exports
+
 from . import scoring
 from .models import DutyRecord, Member, ScoringRule
 
@@ -65,12 +67,12 @@ def _table(document, header: list[str], rows: list[list[str]]):
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
-        _east_asian(cell.paragraphs[0].add_run(text), "黑体", 11, bold=True)
+        _east_asian(cell.paragraphs[0].add_run(exports.doc_text(text)), "黑体", 11, bold=True)
     for values in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
             cell.text = ""
-            _east_asian(cell.paragraphs[0].add_run(str(text)), "仿宋", 11)
+            _east_asian(cell.paragraphs[0].add_run(exports.doc_text(text)), "仿宋", 11)
     return table
 
 
@@ -200,11 +202,12 @@ def scores_xlsx(year: int, rows: list[scoring.ScoreRow], scheme: scoring.Scheme)
         "联系人数",
         "低于提醒线",
     ]
-    sheet.append(header)
+    exports.append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        sheet.append(
+        exports.append(
+            sheet,
             [
                 r.rank,
                 r.name,
@@ -217,7 +220,7 @@ def scores_xlsx(year: int, rows: list[scoring.ScoreRow], scheme: scoring.Scheme)
                 r.contact_quarters,
                 r.contact_people,
                 "是" if r.below_line else "",
-            ]
+            ],
         )
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

@@ -14,6 +14,8 @@ from zhengxie.accounts.imports import (
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import require_role
 from zhengxie.accounts.services import user_create, user_profile_update
+from zhengxie.text import fit
+from zhengxie.workflow.inputs import check_content, safe_file_name
 from zhengxie.workflow.services import audit_record, reference_save
 
 from .imports import check_member_rows
@@ -180,7 +182,8 @@ def record_duty(
         raise ValueError(f"unknown duty kind {kind!r}")
     values = {
         "date": date,
-        "detail": detail,
+        # Callers pass user text here (a report's title, a leader's name): fit it to the column.
+        "detail": fit(DutyRecord, "detail", detail),
         "share": Decimal(str(share)),
         "people": people,
         "note": note,
@@ -259,6 +262,10 @@ def duty_report(*, actor, kind: str, date, note: str = "", people: int | None = 
             raise InvalidInput(f"“{photo.name}”不是支持的图片格式（jpg、png、gif、webp、heic）。")
         if photo.size > PHOTO_MAX_BYTES:
             raise InvalidInput(f"“{photo.name}”超过10MB。")
+        check_content(
+            photo, extension=os.path.splitext(photo.name)[1].lower()[1:], label=f"照片“{photo.name}”"
+        )
+        photo.name = safe_file_name(photo.name)
     with transaction.atomic():
         record = DutyRecord.objects.create(
             member=member,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import has_role, role_required
+from zhengxie.params import is_int
 from zhengxie.workflow.errors import DomainError
 
 from . import exports, scoring, selectors, services
@@ -49,7 +50,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _year(request) -> int:
     raw = request.GET.get("year") or request.POST.get("year") or ""
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+    if is_int(raw) and 2000 <= int(raw) <= 2100:
         return int(raw)
     return timezone.localdate().year
 
@@ -160,7 +161,7 @@ def _ranking_params(request) -> dict:
     keys = ("sector", "party", "committee", "grade", "q", "ordering", "low")
     params = {k: (request.GET.get(k) or "").strip() for k in keys}
     for k in ("sector", "party", "committee"):
-        if not params[k].isdigit():
+        if not is_int(params[k]):
             params[k] = ""
     if params["ordering"] not in selectors.RANKING_ORDERS:
         params["ordering"] = ""

@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from proposals.models import AssessmentGrade, AssessmentItem
 from proposals.stats import Scope, department_rows
+from zhengxie import exports
 
 Code = AssessmentItem.Code
 
@@ -186,33 +187,34 @@ def assessment_workbook(year: int, *, today=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{year}年承办单位考核"
-    ws.append([f"{year}年度政协提案承办单位考核结果"])
+    exports.append(ws, [f"{year}年度政协提案承办单位考核结果"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(headers)
+    exports.append(ws, headers)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for line in body:
-        ws.append(line)
+        exports.append(ws, line)
     ws.column_dimensions["B"].width = 24
     rules = wb.create_sheet("考核办法")
-    rules.append(["项目", "分值", "每件扣分", "B类折算", "C类折算"])
+    exports.append(rules, ["项目", "分值", "每件扣分", "B类折算", "C类折算"])
     for item in assessment_items():
-        rules.append(
+        exports.append(
+            rules,
             [
                 item.get_code_display(),
                 float(item.weight),
                 float(item.deduction),
                 float(item.b_factor),
                 float(item.c_factor),
-            ]
+            ],
         )
-    rules.append([])
-    rules.append(["等次", "最低分"])
+    exports.append(rules, [])
+    exports.append(rules, ["等次", "最低分"])
     for line, name in assessment_grades():
-        rules.append([name, float(line)])
-    rules.append([])
+        exports.append(rules, [name, float(line)])
+    exports.append(rules, [])
     for note in RULE_NOTES:
-        rules.append([note])
+        exports.append(rules, [note])
     rules.column_dimensions["A"].width = 20
     out = io.BytesIO()
     wb.save(out)

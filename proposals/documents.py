@@ -18,6 +18,8 @@ def proposal_form_docx(proposal) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
+    from zhengxie.exports import doc_text
+
     def east_asian(run, font: str, size: float, bold: bool = False):
         run.font.name = font
         run.font.size = Pt(size)
@@ -47,13 +49,15 @@ def proposal_form_docx(proposal) -> bytes:
 
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    east_asian(heading.add_run(session), "宋体", 18, bold=True)
+    east_asian(heading.add_run(doc_text(session)), "宋体", 18, bold=True)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    east_asian(title.add_run("提  案"), "宋体", 26, bold=True)
+    east_asian(title.add_run(doc_text("提  案")), "宋体", 26, bold=True)
     number = document.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    east_asian(number.add_run(f"编号：{proposal.number}" if proposal.number else "（未编号）"), "仿宋", 14)
+    east_asian(
+        number.add_run(doc_text(f"编号：{proposal.number}" if proposal.number else "（未编号）")), "仿宋", 14
+    )
 
     cosigners = [
         c.member.name for c in proposal.cosigners.all() if c.status in ("confirmed", "pending", "listed")
@@ -88,15 +92,15 @@ def proposal_form_docx(proposal) -> bytes:
     for label, value in rows:
         cells = table.add_row().cells
         cells[0].width, cells[1].width = Cm(3.6), Cm(12.2)
-        east_asian(cells[0].paragraphs[0].add_run(label), "宋体", 14, bold=True)
-        east_asian(cells[1].paragraphs[0].add_run(value or ""), "仿宋", 14)
+        east_asian(cells[0].paragraphs[0].add_run(doc_text(label)), "宋体", 14, bold=True)
+        east_asian(cells[1].paragraphs[0].add_run(doc_text(value or "")), "仿宋", 14)
     body_cells = table.add_row().cells
     merged = body_cells[0].merge(body_cells[1])
-    east_asian(merged.paragraphs[0].add_run("正文"), "宋体", 14, bold=True)
+    east_asian(merged.paragraphs[0].add_run(doc_text("正文")), "宋体", 14, bold=True)
     for line in (proposal.content or "").splitlines() or [""]:
         paragraph = merged.add_paragraph()
         paragraph.paragraph_format.first_line_indent = Pt(28)
-        east_asian(paragraph.add_run(line.strip()), "仿宋", 14)
+        east_asian(paragraph.add_run(doc_text(line.strip())), "仿宋", 14)
 
     buffer = io.BytesIO()
     document.save(buffer)
@@ -123,9 +127,10 @@ def reply_letter_docx(assignment, *, today=None) -> bytes:
 
     from proposals.models import Assignment
     from zhengxie import committee
+    from zhengxie.exports import doc_text
 
     def run(paragraph, text: str, *, font: str = "仿宋", size: float = 16, bold: bool = False, color=None):
-        r = paragraph.add_run(text)
+        r = paragraph.add_run(doc_text(text))
         r.font.name = font
         r.font.size = Pt(size)
         r.bold = bold

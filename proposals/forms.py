@@ -2,6 +2,8 @@
 
 from django import forms
 
+from zhengxie.params import is_int
+
 from .models import Evaluation, Proposal
 from .page_selectors import active_categories, cosign_candidates, plenary_choices, rejection_reasons
 
@@ -65,7 +67,7 @@ class ProposalForm(forms.Form):
         chosen = {m.pk for m in self.cleaned_data.get("cosigners") or []}
         ids = []
         for raw in self.data.getlist("cosigners") if hasattr(self.data, "getlist") else []:
-            if str(raw).isdigit() and int(raw) in chosen and int(raw) not in ids:
+            if is_int(raw) and int(raw) in chosen and int(raw) not in ids:
                 ids.append(int(raw))
         return ids
 

@@ -4,7 +4,9 @@ Every column reads what the queryset prefetched (selectors._base plus the evalua
 costs the same few queries whatever the number of proposals."""
 
 from django.utils import timezone
-from import_export import fields, resources
+from import_export import fields
+
+from zhengxie.exports import SafeExportModelResource
 
 from . import handling_selectors
 from .models import Assignment, Cosigner, Evaluation, Proposal
@@ -15,7 +17,7 @@ def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
-class ProposalRegisterResource(resources.ModelResource):
+class ProposalRegisterResource(SafeExportModelResource):
     number = fields.Field(column_name="编号")
     title = fields.Field(column_name="案由")
     proposers = fields.Field(column_name="提案人")

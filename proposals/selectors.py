@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from members.models import Member
 from zhengxie.accounts.models import Role
+from zhengxie.params import is_int
 from zhengxie.workflow.selectors import history_of
 
 from .models import Assignment, Contact, Cosigner, Proposal, Reply
@@ -164,12 +165,12 @@ def proposals_filter(qs: QuerySet[Proposal], *, params) -> QuerySet[Proposal]:
         qs = qs.filter(kind=params["kind"])
     for name in ("term", "plenary", "category"):
         value = params.get(name)
-        if value and str(value).isdigit():
+        if value and is_int(value):
             qs = qs.filter(**{f"{name}_id": int(value)})
     if str(params.get("key", "")).lower() in {"true", "1"}:
         qs = qs.filter(is_key=True)
     department = params.get("department")
-    if department and str(department).isdigit():
+    if department and is_int(department):
         qs = qs.filter(
             Exists(
                 Assignment.objects.filter(proposal=OuterRef("pk"), department_id=int(department)).exclude(
@@ -265,7 +266,7 @@ def assignments_filter(qs: QuerySet[Assignment], *, params, today=None) -> Query
         qs = qs.filter(state__in=Assignment.OPEN_STATES, due_date__lt=today)
     if params.get("due_before"):
         qs = qs.filter(due_date__lt=params["due_before"])
-    if str(params.get("proposal", "")).isdigit():
+    if is_int(params.get("proposal", "")):
         qs = qs.filter(proposal_id=int(params["proposal"]))
     return qs
 

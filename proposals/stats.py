@@ -36,6 +36,7 @@ from proposals.models import (
     ProposalCategory,
     ProposalStatCount,
 )
+from zhengxie import exports
 from zhengxie.accounts.models import Department
 from zhengxie.workflow.errors import InvalidInput
 
@@ -640,8 +641,8 @@ def table_csv(table: Table) -> bytes:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(table.headers)
-    writer.writerows(table.rows)
+    writer.writerow(exports.row(table.headers))
+    writer.writerows(exports.row(r) for r in table.rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -653,15 +654,15 @@ def table_xlsx(table: Table, *, heading: str = "") -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = table.title[:31]
+    ws.title = exports.doc_text(table.title)[:31]
     if heading:
-        ws.append([heading])
+        exports.append(ws, [heading])
         ws["A1"].font = Font(bold=True)
-    ws.append(table.headers)
+    exports.append(ws, table.headers)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        ws.append(row)
+        exports.append(ws, row)
     for column in ws.columns:
         ws.column_dimensions[column[0].column_letter].width = 16
     out = io.BytesIO()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from members.models import Plenary
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.params import is_int
 from zhengxie.workflow.errors import DomainError
 
 from . import services
@@ -88,7 +89,7 @@ def all_list(request):
 @require_POST
 @role_required(Role.STAFF)
 def register_bulk(request):
-    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    ids = [int(value) for value in request.POST.getlist("ids") if is_int(value)]
     back = reverse("proposals:review_queue") + (
         f"?{request.POST['back']}" if request.POST.get("back") else ""
     )

@@ -17,7 +17,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +24,8 @@ from rest_framework.views import APIView
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import IsStaffOrLeader, _RolePermission
 from zhengxie.api import check_choice_filters
+from zhengxie.params import year_or_400
+from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
 from zhengxie.workflow.errors import InvalidInput
 from zhengxie.workflow.selectors import history_of
@@ -649,10 +650,10 @@ class BulletinViewSet(
     )
     @action(detail=False, methods=["get"], url_path="year-export")
     def year_export(self, request):
-        year = request.query_params.get("year", "")
-        if not str(year).isdigit():
+        if not request.query_params.get("year"):
             raise InvalidInput("请指定年份，如 ?year=2026。")
-        return _file(documents.year_list_xlsx(int(year)), XLSX_TYPE, f"社情民意{year}年刊发目录.xlsx")
+        year = year_or_400(request.query_params.get("year"))
+        return _file(documents.year_list_xlsx(year), XLSX_TYPE, f"社情民意{year}年刊发目录.xlsx")
 
 
 # --- /transfers/ -----------------------------------------------------------------------------------
@@ -820,10 +821,8 @@ class OpinionStatsView(APIView):
         ),
     )
     def get(self, request):
-        year = request.query_params.get("year") or str(timezone.localdate().year)
-        if not year.isdigit():
-            raise InvalidInput("年份无效。")
-        return Response(selectors.opinion_report_stats(int(year)))
+        year = year_or_400(request.query_params.get("year"), default=timezone.localdate().year)
+        return Response(selectors.opinion_report_stats(year))
 
 
 def register(router):

@@ -4,6 +4,8 @@ import io
 
 from django.conf import settings
 
+from zhengxie import exports
+
 
 def bulletin_docx(bulletin) -> bytes:
     """The usual journal layout: the masthead (title, issue number, editor and date over a red rule),
@@ -19,7 +21,7 @@ def bulletin_docx(bulletin) -> bytes:
     red = RGBColor(0xC0, 0x00, 0x00)
 
     def run(paragraph, text: str, font: str, size: float, bold: bool = False, color=None):
-        r = paragraph.add_run(text)
+        r = paragraph.add_run(exports.doc_text(text))
         r.font.name, r.font.size, r.bold = font, Pt(size), bold
         r._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
         if color is not None:
@@ -157,11 +159,11 @@ def year_list_xlsx(year: int) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{year}年刊发目录"
-    sheet.append(YEAR_LIST_HEADERS)
+    exports.append(sheet, YEAR_LIST_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in year_list_rows(year_list(year)):
-        sheet.append(row)
+        exports.append(sheet, row)
     for column, width in zip("ABCDEFGHIJKL", (14, 12, 6, 40, 14, 12, 10, 8, 10, 30, 24, 30), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

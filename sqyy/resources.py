@@ -1,12 +1,14 @@
 """django-import-export resource: the admin's Excel export of 社情民意 (read-only; reports are entered
 through the site so every rule and the transition log apply)."""
 
-from import_export import fields, resources
+from import_export import fields
+
+from zhengxie.exports import SafeExportModelResource
 
 from .models import OpinionReport
 
 
-class OpinionReportResource(resources.ModelResource):
+class OpinionReportResource(SafeExportModelResource):
     title = fields.Field(attribute="final_title", column_name="标题")
     reflector = fields.Field(attribute="reflector_display", column_name="反映人")
     reflector_kind = fields.Field(attribute="get_reflector_kind_display", column_name="反映人类型")

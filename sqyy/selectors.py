@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from zhengxie.accounts.models import Role
+from zhengxie.params import is_int, parse_year
 
 from .models import (
     Bulletin,
@@ -51,11 +52,11 @@ def reports_filter(qs: QuerySet[OpinionReport], *, params) -> QuerySet[OpinionRe
     state = (params.get("state") or "").strip()
     if state:
         qs = qs.filter(state__in=[s for s in state.split(",") if s])
-    year = (params.get("year") or "").strip()
-    if year.isdigit():
-        qs = qs.filter(
-            Q(submitted_at__year=int(year)) | Q(submitted_at__isnull=True, created_at__year=int(year))
-        )
+    if (params.get("year") or "").strip():
+        year = parse_year(params.get("year"))
+        if year is None:
+            return qs.none()
+        qs = qs.filter(Q(submitted_at__year=year) | Q(submitted_at__isnull=True, created_at__year=year))
     for name in ("category", "reflector_kind"):
         value = (params.get(name) or "").strip()
         if value:
@@ -146,9 +147,11 @@ def access_bulletin(user, pk) -> Bulletin:
 
 
 def bulletins_filter(qs: QuerySet[Bulletin], *, params) -> QuerySet[Bulletin]:
-    year = (params.get("year") or "").strip()
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
+    if (params.get("year") or "").strip():
+        year = parse_year(params.get("year"))
+        if year is None:
+            return qs.none()
+        qs = qs.filter(year=year)
     state = (params.get("state") or "").strip()
     if state:
         qs = qs.filter(state=state)
@@ -196,7 +199,7 @@ def transfers_filter(qs: QuerySet[Transfer], *, params, today=None) -> QuerySet[
         except ValueError:
             pass
     report = (params.get("report") or "").strip()
-    if report.isdigit():
+    if is_int(report):
         qs = qs.filter(report_id=int(report))
     return qs
 

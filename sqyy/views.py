@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.params import parse_year
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.portal import SOON_DAYS
 from zhengxie.workflow.selectors import history_of, policy_current
@@ -431,7 +432,7 @@ def transfer_resolve_extension(request, pk):
 
 @role_required(Role.STAFF, Role.LEADER)
 def bulletin_list(request):
-    year = request.GET.get("year", "")
+    year = parse_year(request.GET.get("year")) or ""
     qs = selectors.bulletins_filter(selectors.bulletins_visible_to(request.user), params=request.GET)
     qs = qs.annotate(report_count=Count("items")).order_by("-year", "-number")
     form = forms.BulletinCreateForm(initial={"date": timezone.localdate(), "title": "社情民意"})
@@ -551,8 +552,7 @@ def bulletin_year_export(request, year):
 
 @role_required(Role.STAFF, Role.LEADER)
 def stats(request):
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else timezone.localdate().year
+    year = parse_year(request.GET.get("year")) or timezone.localdate().year
     return render(
         request, "sqyy/staff/stats.html", {"stats": selectors.opinion_report_stats(year), "year": year}
     )

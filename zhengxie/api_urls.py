@@ -20,7 +20,17 @@ API_MODULES = [
     "proposals.api",
 ]
 
-router = SimpleRouter()
+
+class Router(SimpleRouter):
+    """Object ids in API paths are integers: /transfers/AAA/accept/ does not match (404 before any view,
+    permission or role check runs) unless a viewset declares its own `lookup_value_regex`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._default_value_pattern = "[0-9]+"
+
+
+router = Router()
 urlpatterns = []
 
 for module_name in API_MODULES:

@@ -46,3 +46,20 @@ class FriendlyNotFoundMiddleware:
         if self._active() and isinstance(exception, Http404):
             return not_found_response(request)
         return None
+
+
+class CleanInputMiddleware:
+    """Control characters never reach a form, a filter or the database (see zhengxie.text): query
+    strings everywhere, and form posts of the pages (the API's bodies are cleaned by its parsers,
+    zhengxie.parsers)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from zhengxie.text import clean_querydict
+
+        request.GET = clean_querydict(request.GET)
+        if request.method == "POST" and not request.path_info.startswith("/api/"):
+            request.POST = clean_querydict(request.POST)
+        return self.get_response(request)

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "zhengxie.middleware.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -213,8 +214,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "zhengxie.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # The contract is JSON; views that take files add the multipart parser themselves.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The contract is JSON; views that take files add the multipart parser themselves (both from
+    # zhengxie.parsers: DRF's, with control characters removed from every string, see zhengxie.text).
+    "DEFAULT_PARSER_CLASSES": ["zhengxie.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "zhengxie.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "zhengxie.api.exception_handler",
     "DATETIME_FORMAT": "iso-8601",

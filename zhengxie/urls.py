@@ -32,3 +32,6 @@ urlpatterns = [
     # No ReDoc page: it needs inline styles and loads its logo from cdn.redoc.ly, which the CSP (and an
     # intranet) refuses; /api/docs/ shows the same schema.
 ]
+
+# A 404 under /api/ answers JSON like the rest of the API; elsewhere the Chinese page.
+handler404 = "zhengxie.views.not_found"

@@ -46,3 +46,13 @@ def workbench_sections() -> list[dict]:
         {"title": title, "description": description, "url": _admin_url(url_name)}
         for title, description, url_name in WORKBENCH_SECTIONS
     ]
+
+
+def not_found(request, exception=None):
+    """handler404: `{"detail": …}` for the API (its clients parse JSON), the Chinese page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "对象不存在。"}, status=404, json_dumps_params={"ensure_ascii": False})
+    return page_not_found(request, exception)

@@ -5,13 +5,13 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals import selectors, services
 from proposals.models import Assignment, Contact, Reply
 from zhengxie.api import check_choice_filters
+from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
 from zhengxie.workflow.selectors import history_of
 

@@ -4,13 +4,14 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from proposals import selectors, services
 from proposals.models import Assignment, Cosigner, Evaluation, Proposal, ProposalAttachment, Supervision
 from zhengxie.api import check_choice_filters
 from zhengxie.api_schema import policy_limited_text
+from zhengxie.params import is_int
+from zhengxie.parsers import MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
 
 from .assignments import AssignmentBriefSerializer
@@ -403,7 +404,7 @@ class BulkRegisterView(viewsets.ViewSet):
 
     def create(self, request):
         ids = request.data.get("ids") if hasattr(request.data, "get") else None
-        if not isinstance(ids, list) or not all(str(i).isdigit() for i in ids):
+        if not isinstance(ids, list) or not all(is_int(i) for i in ids):
             return Response(
                 {"detail": "请提供要立案的提案编号列表 ids。"}, status=status.HTTP_400_BAD_REQUEST
             )

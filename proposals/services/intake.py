@@ -25,6 +25,7 @@ from sqyy.services import opinion_report_create_submitted
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import require_role
 from zhengxie.notifications.services import notify
+from zhengxie.params import is_int
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
 from zhengxie.workflow.inputs import check_upload, file_name
 from zhengxie.workflow.selectors import policy_current
@@ -175,7 +176,7 @@ def _category(category) -> ProposalCategory:
         return category
     found = (
         ProposalCategory.objects.filter(is_active=True).filter(pk=category).first()
-        if str(category).isdigit()
+        if is_int(category)
         else ProposalCategory.objects.filter(is_active=True, name=category).first()
     )
     if found is None:
@@ -682,9 +683,7 @@ def proposal_reject(
     reason = (reason or "").strip()
     standard = None
     if reason_code not in (None, ""):
-        standard = (
-            RejectionReason.objects.filter(pk=reason_code).first() if str(reason_code).isdigit() else None
-        )
+        standard = RejectionReason.objects.filter(pk=reason_code).first() if is_int(reason_code) else None
         if standard is None:
             standard = RejectionReason.objects.filter(text=reason_code).first()
         if standard is None:

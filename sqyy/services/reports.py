@@ -1,5 +1,7 @@
 """社情民意 reports: submission, review, editing and adoption, 批示, 报送 and 上级采用."""
 
+from zhengxie.params import is_int
+
 from ._base import (
     Bulletin,
     DutyRecord,
@@ -104,7 +106,7 @@ def opinion_report_create(
             if reflector in (None, ""):
                 raise InvalidInput("请选择反映的委员。")
             pk = reflector.pk if isinstance(reflector, Member) else reflector
-            reflector = Member.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+            reflector = Member.objects.filter(pk=pk).first() if is_int(pk) else None
             if reflector is None:
                 raise InvalidInput("反映的委员不存在。")
             reflector_name = ""

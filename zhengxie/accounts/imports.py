@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
 
+from zhengxie.exports import FORMULA_STARTS
+from zhengxie.text import clean_text
 from zhengxie.workflow.errors import InvalidInput
+from zhengxie.workflow.inputs import content_matches
 
 from .models import Role, User
 
@@ -158,6 +162,8 @@ def read_table(source, *, name: str | None = None) -> Table:
         name = name or getattr(source, "name", "") or ""
         data = source.read()
     suffix = Path(name or "").suffix.lower()
+    if suffix in (".xlsx", ".csv") and not content_matches(io.BytesIO(data), suffix[1:]):
+        raise TableError(f"文件内容不是 {suffix} 格式，请上传真实的 {suffix} 文件。")
     if suffix == ".xlsx":
         return table_from_grid(xlsx_grid(data))
     if suffix == ".csv":
@@ -171,7 +177,7 @@ def xlsx_grid(data: bytes) -> list[list[Any]]:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise TableError("无法读取 Excel 文件，请确认它是 .xlsx 格式且没有损坏。") from exc
     try:
         return [list(row) for row in book.active.iter_rows(values_only=True)]
@@ -210,10 +216,10 @@ def table_from_grid(grid: list[list[Any]]) -> Table:
     """First row is the header (row 1); data rows keep their spreadsheet numbers; blank rows are dropped."""
     if not grid:
         raise TableError("文件是空的，没有表头。")
-    headers = [cell_text(h) for h in grid[0]]
+    headers = [cell_text(clean_cell(h)) for h in grid[0]]
     rows = []
     for index, raw in enumerate(grid[1:], start=2):
-        values = {h: (raw[i] if i < len(raw) else None) for i, h in enumerate(headers) if h}
+        values = {h: clean_cell(raw[i] if i < len(raw) else None) for i, h in enumerate(headers) if h}
         if all(cell_text(v) == "" for v in values.values()):
             continue
         rows.append(SourceRow(number=index, values=values))
@@ -231,6 +237,17 @@ def check_columns(table: Table, required: tuple[str, ...]) -> None:
 
 
 # --- cell values ----------------------------------------------------------------------------------
+
+
+def clean_cell(value: Any) -> Any:
+    """A cell as it enters: control characters removed (zhengxie.text), and the quote our exports put
+    before a formula-like text (zhengxie.exports.cell) taken off, so an exported file imports back."""
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        value = value[1:]
+    return value
 
 
 def cell_text(value: Any) -> str:

@@ -7,11 +7,12 @@ exported file imports back unchanged.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from import_export import fields, resources
+from import_export import fields
 from import_export.formats import base_formats
 from import_export.results import RowResult
 from tablib import Dataset
 
+from zhengxie.exports import SafeExportResource
 from zhengxie.workflow.errors import DomainError
 
 from .imports import (
@@ -73,7 +74,7 @@ ROSTER_FORMATS = [RosterXLSX, RosterCSV]
 # --- the resource base ------------------------------------------------------------------------------
 
 
-class ServiceImportResource(resources.Resource):
+class ServiceImportResource(SafeExportResource):
     """Subclasses declare the export fields (column_name = the file's column) and `run_service`."""
 
     service_error_key = "错误"
