@@ -300,7 +300,15 @@ BAD_QUERIES = [
     {"year": "10000"},
     {"year": "-1", "term": "x", "plenary": "\x00", "page": "\x00"},
     # "²".isdigit() is True, int("²") raises
-    {"year": "²", "term": "²", "plenary": "²", "category": "²", "department": "²", "sector": "²", "page": "²"},
+    {
+        "year": "²",
+        "term": "²",
+        "plenary": "²",
+        "category": "²",
+        "department": "²",
+        "sector": "²",
+        "page": "²",
+    },
     {"member": "²", "committee": "²", "party": "²", "topic": "²", "plan": "²", "meeting": "²", "status": "²"},
 ]
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from proposals import services
 from proposals.models import Proposal, ProposalCategory
 from sqyy.models import OpinionReport
+from tests import files
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +206,7 @@ def test_attachment_upload_checks_type(api, member, plenary, category):
     assert bad.status_code == 400 and "不支持的附件类型" in bad.json()["detail"]
     good = client.post(
         f"/api/v1/proposals/{pid}/attachments/",
-        {"file": SimpleUploadedFile("调研报告.docx", b"PK\x03\x04")},
+        {"file": SimpleUploadedFile("调研报告.docx", files.DOCX)},
         format="multipart",
     )
     assert good.status_code == 201 and good.json()["attachments"][0]["name"] == "调研报告.docx"

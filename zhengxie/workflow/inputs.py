@@ -57,7 +57,7 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
 # Extension → the leading bytes its content must start with (any of them).
 MAGIC = {
-    "pdf": (b"%PDF-",),
+    "pdf": (b"%PDF",),
     "doc": (OLE,),
     "xls": (OLE,),
     "ppt": (OLE,),
