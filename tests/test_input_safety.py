@@ -109,7 +109,7 @@ def transfer(bulletin, staff_user, department, department_user):
 # --- 1. control characters: cleaned where text enters ------------------------------------------------
 
 
-def test_api_json_and_multipart_bodies_are_cleaned(api, member):
+def test_api_json_bodies_are_cleaned(api, member):
     client = api(member.user)
     r = client.post(
         "/api/v1/opinion-reports/",
@@ -119,9 +119,22 @@ def test_api_json_and_multipart_bodies_are_cleaned(api, member):
     assert r.status_code == 201, r.content
     report = OpinionReport.objects.get(pk=r.json()["id"])
     assert (report.title, report.content) == ("校园交通", "情况。\n建议\t。")
-    r = client.patch(f"/api/v1/opinion-reports/{report.pk}/", {"title": f"新{VT}标题"}, format="multipart")
+
+
+def test_api_multipart_bodies_are_cleaned(api, department_user, lead):
+    r = api(department_user).post(
+        f"/api/v1/assignments/{lead.pk}/reply/",
+        {
+            "result": "A",
+            "content": f"已{VT}解决",
+            "signer": f"王{VT}局长",
+            "letter": SimpleUploadedFile("a.pdf", files.PDF),
+        },
+        format="multipart",
+    )
     assert r.status_code == 200, r.content
-    assert OpinionReport.objects.get(pk=report.pk).title == "新标题"
+    reply = Reply.objects.get()
+    assert (reply.content, reply.signer) == ("已解决", "王局长")
 
 
 def test_page_forms_are_cleaned(client, member):
