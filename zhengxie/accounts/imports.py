@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
 
-from zhengxie.exports import FORMULA_STARTS
+from zhengxie.exports import FORMULA_STARTS, cell
 from zhengxie.text import clean_text
 from zhengxie.workflow.errors import InvalidInput
 from zhengxie.workflow.inputs import content_matches
@@ -101,10 +101,12 @@ def credential_rows(credentials: list[Credential], *, name_label: str = "姓名"
     if any(c.activation_url for c in credentials):
         rows = [["用户名", name_label, "激活链接", "有效期至"]]
         return rows + [
-            [c.username, c.name, c.activation_url, f"{c.expires_on:%Y-%m-%d}" if c.expires_on else ""]
+            [c.username, cell(c.name), c.activation_url, f"{c.expires_on:%Y-%m-%d}" if c.expires_on else ""]
             for c in credentials
         ]
-    return [["用户名", name_label, PASSWORD_COLUMN]] + [[c.username, c.name, c.password] for c in credentials]
+    return [["用户名", name_label, PASSWORD_COLUMN]] + [
+        [c.username, cell(c.name), c.password] for c in credentials
+    ]
 
 
 @dataclass
