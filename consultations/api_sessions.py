@@ -10,11 +10,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from members.models import Member
 from zhengxie.accounts.permissions import IsStaff
+from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.errors import InvalidInput
 
 from . import selectors, sessions

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from members.models import Member
 from zhengxie.accounts.models import Role
-from zhengxie.params import is_int
+from zhengxie.params import is_int, parse_year
 from zhengxie.workflow.selectors import history_of
 
 from .models import Attendance, ConsultationPlan, Meeting, ResearchActivity, Speech, Topic
@@ -103,10 +103,10 @@ def topics_filter(qs: QuerySet[Topic], *, params) -> QuerySet[Topic]:
         qs = qs.filter(state__in=params["state"].split(","))
     if params.get("type"):
         qs = qs.filter(type__in=params["type"].split(","))
-    year = str(params.get("year", ""))
-    if year.isdigit() and 1949 <= int(year) <= 2999:
-        qs = qs.filter(start__year=int(year))
-    if str(params.get("plenary", "")).isdigit():
+    year = parse_year(params.get("year"))
+    if year is not None:
+        qs = qs.filter(start__year=year)
+    if is_int(params.get("plenary", "")):
         qs = qs.filter(plenary_id=int(params["plenary"]))
     if params.get("type"):
         qs = qs.filter(type=params["type"])
@@ -168,10 +168,10 @@ def meetings_filter(qs: QuerySet[Meeting], *, params) -> QuerySet[Meeting]:
         qs = qs.filter(state__in=params["state"].split(","))
     if params.get("type"):
         qs = qs.filter(type__in=params["type"].split(","))
-    year = str(params.get("year", ""))
-    if year.isdigit() and 1949 <= int(year) <= 2999:
-        qs = qs.filter(start__year=int(year))
-    if str(params.get("plenary", "")).isdigit():
+    year = parse_year(params.get("year"))
+    if year is not None:
+        qs = qs.filter(start__year=year)
+    if is_int(params.get("plenary", "")):
         qs = qs.filter(plenary_id=int(params["plenary"]))
     if params.get("upcoming") in ("1", "true"):
         qs = qs.filter(end__gte=timezone.now())

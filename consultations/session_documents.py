@@ -15,23 +15,13 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import FreeText
 from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
+from zhengxie import exports
+
 from .models import Meeting, ReportOpinion
 
-# XML 1.0 forbids these; python-docx and openpyxl refuse them, so stored text is cleaned on the way out.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value) -> str:
-    return _ILLEGAL.sub("", str(value or ""))
-
-
-def _cell(value):
-    """A spreadsheet cell that can never run as a formula."""
-    if not isinstance(value, str):
-        return value
-    value = _text(value)
-    return "'" + value if value.startswith(_FORMULA_START) else value
+# Stored text is cleaned on the way out and cells never run as formulas: the shared writers' rules.
+_text = exports.doc_text
+_cell = exports.cell
 
 
 def _font(run, name: str, size: float, bold: bool = False):
@@ -76,7 +66,7 @@ def report_opinions_xlsx(meeting: Meeting, opinions, report: str | None) -> byte
     label = dict(ReportOpinion.Report.choices).get(report, "全部报告")
     sheet.title = label[:31]
     sheet.append([_cell(f"{meeting.title} · {label}讨论意见")])
-    sheet.append(["序号", "针对报告", "意见内容", "提出委员", "界别", "记录时间"])
+    exports.append(sheet, ["序号", "针对报告", "意见内容", "提出委员", "界别", "记录时间"])
     for number, opinion in enumerate(opinions, start=1):
         member = opinion.member
         sheet.append(

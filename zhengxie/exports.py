@@ -27,9 +27,8 @@ def cell(value):
     formula); numbers, dates and None as they are."""
     if not isinstance(value, str):
         return value
-    if value.startswith(FORMULA_STARTS):
-        value = "'" + value
-    return clean_text(value)
+    value = clean_text(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def row(values) -> list:
