@@ -188,6 +188,22 @@ def test_proposal_exports_survive_control_characters_and_formulas(
     assert letter.status_code == 200 and "王科长" in docx_text(letter.content)
 
 
+def test_export_cell_rules():
+    from zhengxie.exports import cell, doc_text
+
+    assert cell(f"{VT}=1+1") == "'=1+1"  # cleaned first, so a hidden formula is still caught
+    assert [cell(v) for v in ("+86", "-x", "@a", "\tx", "正常", -3, None)] == [
+        "'+86",
+        "'-x",
+        "'@a",
+        "'\tx",
+        "正常",
+        -3,
+        None,
+    ]
+    assert doc_text(f"a{VT}b\x00c\td\ne") == "abc\td\ne"
+
+
 def test_admin_register_export_neutralises_formulas(proposal):
     from proposals.resources import ProposalRegisterResource
     from sqyy.resources import OpinionReportResource
