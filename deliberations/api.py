@@ -5,13 +5,13 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from consultations.models import Topic
 from members.models import Member
 from zhengxie.accounts.models import Department
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader
+from zhengxie.parsers import JSONParser, MultiPartParser
 
 from . import selectors, services
 from .documents import summary_docx

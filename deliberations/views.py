@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.params import is_int, parse_year
 from zhengxie.workflow.errors import DomainError
 
 from . import selectors, services
@@ -76,12 +77,12 @@ def staff_list(request):
             _form_error(request, form)
     deliberations = selectors.deliberations_visible_to(request.user)
     year = request.GET.get("year", "")
-    if year.isdigit():
-        deliberations = deliberations.filter(opens_at__year=int(year))
+    if parse_year(year):
+        deliberations = deliberations.filter(opens_at__year=parse_year(year))
     return render(
         request,
         "deliberations/staff_list.html",
-        {"deliberations": list(deliberations), "form": form, "year": year if year.isdigit() else ""},
+        {"deliberations": list(deliberations), "form": form, "year": year if is_int(year) else ""},
     )
 
 
@@ -201,7 +202,7 @@ def _thread_context(request, deliberation) -> dict:
 def thread(request, pk):
     deliberation = selectors.access_deliberation(request.user, pk)
     reply_to = None
-    if request.GET.get("reply_to", "").isdigit():
+    if is_int(request.GET.get("reply_to", "")):
         reply_to = selectors.posts_for(request.user, deliberation).filter(pk=request.GET["reply_to"]).first()
     form = PostForm(initial={"reply_to": reply_to.pk if reply_to else None})
     context = _thread_context(request, deliberation)

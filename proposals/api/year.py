@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhengxie.accounts.permissions import IsStaffOrLeader
+from zhengxie.params import is_int
 from zhengxie.workflow.errors import InvalidInput
 
 from .. import year_figures
@@ -21,7 +22,7 @@ def year_param(params) -> int:
     raw = (params.get("year") or "").strip()
     if not raw:
         return timezone.localdate().year
-    if not raw.isdigit() or not 1949 <= int(raw) <= 2999:
+    if not is_int(raw) or not 1949 <= int(raw) <= 2999:
         raise InvalidInput("参数 year 应为1949至2999之间的年份。")
     return int(raw)
 
