@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from proposals import assessment, exports, selectors, stats
 from zhengxie.accounts.permissions import IsDepartment, IsStaffOrLeader
 from zhengxie.api_files import CSV, DOCX, XLSX, FileDownloadView, attachment, file_responses
+from zhengxie.params import is_int
 from zhengxie.workflow.errors import InvalidInput
 
 from .stats import SCOPE_PARAMETERS
@@ -40,7 +41,7 @@ def year_param(request) -> int:
     raw = (request.query_params.get("year") or "").strip()
     if not raw:
         return timezone.localdate().year
-    if not raw.isdigit() or not 1949 <= int(raw) <= 2999:
+    if not is_int(raw) or not 1949 <= int(raw) <= 2999:
         raise InvalidInput("参数 year 应为四位年份，如 2026。")
     return int(raw)
 
