@@ -623,3 +623,15 @@ def test_templates_have_nothing_inline_for_the_csp():
     folder = Path(settings.BASE_DIR) / "deliberations" / "templates"
     found = {p.name: inline_problems(p.read_text(encoding="utf-8")) for p in folder.rglob("*.html")}
     assert len(found) >= 6 and not any(found.values()), found
+
+
+def test_demo_seed_is_idempotent():
+    from deliberations.demo import seed_deliberations_demo
+    from members.demo import seed_roster
+
+    seed_roster()
+    assert seed_deliberations_demo() == 2
+    assert seed_deliberations_demo() == 0
+    states = sorted(d.phase() for d in Deliberation.objects.all())
+    assert states == ["open", "summarized"]
+    assert Suggestion.objects.count() == 3

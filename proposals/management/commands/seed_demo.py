@@ -21,6 +21,7 @@ OPTIONAL_SEEDERS = [
     ("consultations.demo", "seed_consultations_demo"),
     ("consultations.demo", "seed_sessions_demo"),
     ("members.demo_duty", "seed_duty_demo"),
+    ("deliberations.demo", "seed_deliberations_demo"),
 ]
 
 
