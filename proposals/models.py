@@ -163,6 +163,7 @@ class Proposal(models.Model):
     stat_on_time = models.BooleanField(
         "首轮按期办复", null=True, blank=True, help_text="统计用：首轮正式答复全部按期；未办复为空"
     )
+    stat_revisited = models.BooleanField("已回访", default=False, help_text="统计用：办结后记录过回访")
 
     class Meta:
         verbose_name = "提案"
@@ -551,6 +552,7 @@ class AssessmentItem(models.Model):
         RESULT_MIX = "result_mix", "答复类别（A/B/C）"
         REHANDLING = "rehandling", "重新办理件数"
         OVERDUE = "overdue", "逾期未答复件数"
+        MEMBER_REVIEW = "member_review", "委员民主评议"
 
     code = models.CharField("项目", max_length=20, choices=Code.choices, unique=True)
     weight = models.DecimalField("分值", max_digits=5, decimal_places=1, default=0)
@@ -604,6 +606,7 @@ class ProposalStatCount(models.Model):
     contacted = models.BooleanField()
     satisfaction = models.CharField(max_length=30)
     on_time = models.BooleanField(null=True)
+    revisited = models.BooleanField(default=False)
     n = models.IntegerField(default=0)
 
     class Meta:
@@ -622,6 +625,7 @@ class ProposalStatCount(models.Model):
                     "contacted",
                     "satisfaction",
                     "on_time",
+                    "revisited",
                 ],
                 name="proposal_stat_count_key",
                 nulls_distinct=False,
@@ -676,3 +680,18 @@ class AssignmentStatCount(models.Model):
 
     def __str__(self):
         return f"{self.year} 单位{self.department_id}: {self.n}"
+
+
+from .models_after_reply import (  # noqa: E402, F401  (issue 20: after the reply)
+    DepartmentAward,
+    DepartmentReview,
+    ExcellentAward,
+    JointSupervision,
+    KeyCandidate,
+    KeyInstruction,
+    KeyLeader,
+    KeyRound,
+    Outcome,
+    ReviewRound,
+    Revisit,
+)

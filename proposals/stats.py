@@ -13,7 +13,8 @@ Definitions (also in README "Statistics" and the API description):
   registered; reply_rate = replied / registered; on_time_reply_rate = replied_on_time / replied (every
   first-round formal reply by its due date); contacted_rate = contacted / replied (a replied proposal with
   at least one 面商 record); rating_rate = rated / replied; satisfaction_rate = satisfied / rated (the
-  proposer's final rating 满意 or 基本满意);
+  proposer's final rating 满意 or 基本满意); revisit_rate = revisited / closed (a closed proposal with a 回访
+  record, issue 20); outcomes = 成果转化 records on the scope's proposals, by kind;
 - by_department counts non-cancelled handling tasks of every role; replied = answered at least once (reply
   or 会办 opinion); on_time = first answer by the due date; overdue = open and past due today; a/b/c = the
   latest reply class; satisfaction over the proposals it handled as 主办/分办 that the proposer rated.
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from members.models import Plenary, Term
@@ -164,6 +165,7 @@ def rebuild_rollups() -> None:
         "stat_contacted",
         "stat_satisfaction",
         "stat_on_time",
+        "stat_revisited",
     ):
         local = tz.localtime(p[2])
         proposal_counts[(p[0], p[1], local.year, local.month, *p[3:])] += 1
@@ -208,6 +210,7 @@ def rebuild_rollups() -> None:
         "contacted",
         "satisfaction",
         "on_time",
+        "revisited",
     ]
     a_fields = [
         "term_id",
@@ -257,7 +260,7 @@ def _proposal_groups(scope: Scope) -> list[dict]:
     """One row per combination of the dimensions the figures need (a few hundred at most)."""
     return list(
         _rollup(ProposalStatCount, scope)
-        .values("state", "kind", "category_id", "contacted", "satisfaction", "on_time")
+        .values("state", "kind", "category_id", "contacted", "satisfaction", "on_time", "revisited")
         .annotate(n=Sum("n"))
         .filter(n__gt=0)
     )
@@ -283,6 +286,9 @@ def _totals(groups: list[dict]) -> dict:
             if g["satisfaction"]:
                 c["rated"] += n
                 c["satisfied"] += n if g["satisfaction"] in SATISFIED else 0
+        if state == State.CLOSED:  # 回访 (issue 20): revisited ÷ closed
+            c["closed"] += n
+            c["revisited"] += n if g.get("revisited") else 0
     return {
         "received": c["received"],
         "collective": c[Kind.COLLECTIVE],
@@ -305,6 +311,9 @@ def _totals(groups: list[dict]) -> dict:
         "rating_rate": rate(c["rated"], c["replied"]),
         "satisfied": c["satisfied"],
         "satisfaction_rate": rate(c["satisfied"], c["rated"]),
+        "closed": c["closed"],
+        "revisited": c["revisited"],
+        "revisit_rate": rate(c["revisited"], c["closed"]),
     }
 
 
@@ -388,7 +397,7 @@ def department_rows(scope: Scope, *, department_id: int | None = None, today=Non
 
 
 def proposal_stats(scope: Scope, *, today=None) -> dict:
-    """The whole /stats/proposals/ response for staff and leaders (4 queries)."""
+    """The whole /stats/proposals/ response for staff and leaders (5 queries)."""
     groups = _proposal_groups(scope)
     departments = department_rows(scope, today=today)
     return {
@@ -398,6 +407,25 @@ def proposal_stats(scope: Scope, *, today=None) -> dict:
         "by_state": _by_state(groups),
         "by_department": departments,
         "by_category": _by_category(groups),
+        **outcome_counts(scope),
+    }
+
+
+def outcome_counts(scope: Scope) -> dict:
+    """成果转化 (issue 20): how many outcomes the scope's proposals produced, by kind (one query)."""
+    from proposals.models import Outcome
+
+    qs = Outcome.objects.all()
+    if scope.term:
+        qs = qs.filter(proposal__term_id=scope.term.pk)
+    if scope.plenary:
+        qs = qs.filter(proposal__plenary_id=scope.plenary.pk)
+    if scope.year:
+        qs = qs.filter(proposal__submitted_at__year=scope.year)
+    by_kind = dict(qs.order_by().values_list("kind").annotate(n=Count("id")))
+    return {
+        "outcomes": sum(by_kind.values()),
+        "outcomes_by_kind": {k: by_kind.get(k, 0) for k in Outcome.Kind.values},
     }
 
 
@@ -478,7 +506,11 @@ def summary_text(scope: Scope, stats: dict) -> str:
         ]
         if s["rated"]:
             items.append(("委员满意率", s["satisfaction_rate"]))
+        if s.get("closed"):
+            items.append(("回访率", s["revisit_rate"]))
         parts.append(_rates_sentence(items) + "。")
+    if s.get("outcomes"):
+        parts.append(f"推动出台政策、立项实施、资金投入等成果转化{s['outcomes']}项。")
     return "".join(parts)
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import Member
+from members.services import withdraw_duty
 from proposals.models import Assignment, Contact, Cosigner, Evaluation, Proposal, Reply, Supervision
 from zhengxie.accounts.models import Department, Role, User
 from zhengxie.accounts.permissions import require_role
@@ -20,7 +21,7 @@ from zhengxie.workflow.selectors import policy_current
 from zhengxie.workflow.services import audit_record, transition_record
 
 from ..handling_selectors import co_units_waiting
-from .intake import _lock, _move, _notify_owner, _require_state
+from .intake import _lock, _move, _notify_owner, _record_proposal_duty, _require_state
 
 State = Proposal.State
 TaskState = Assignment.State
@@ -662,6 +663,11 @@ def proposal_mark_key(*, actor, proposal: Proposal | int, leader, is_key: bool =
     proposal.is_key, proposal.key_leader = bool(is_key), leader_user
     proposal.save(update_fields=["is_key", "key_leader", "updated_at"])
     audit_record(actor=actor, action="proposal_mark_key", target=proposal, is_key=bool(is_key))
+    # Issue 20: a key proposal earns its proposers duty `proposal_key`; unmarking takes it back.
+    if is_key:
+        _record_proposal_duty(actor, proposal, "proposal_key")
+    else:
+        withdraw_duty(actor=actor, kind="proposal_key", source=proposal)
     if leader_user is not None:
         notify(recipients=[leader_user], title=f"领办重点提案：{proposal.number}", body=proposal.title)
     return proposal
