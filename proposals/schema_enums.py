@@ -5,4 +5,7 @@ ENUM_NAME_OVERRIDES = {
     "ProposalDispositionEnum": "proposals.models.Proposal.Disposition",
     "SupervisionKindEnum": "proposals.models.Supervision.Kind",
     "EvaluationSatisfactionEnum": "proposals.models.Evaluation.Satisfaction",
+    "OutcomeKindEnum": "proposals.models.Outcome.Kind",
+    "KeyRoundStateEnum": "proposals.models.KeyRound.State",
+    "ReviewRoundStateEnum": "proposals.models.ReviewRound.State",
 }

@@ -47,6 +47,10 @@ TAGS_BY_PREFIX = {
     "topics": "协商",
     "meetings": "协商",
     "stats": "统计",
+    "awards": "提案",
+    "department-awards": "提案",
+    "key-rounds": "提案",
+    "review-rounds": "提案",
     "policy": "参考数据",
 }
 

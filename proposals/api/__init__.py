@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import after_reply as after
 from . import exports
 from .assignments import AssignmentViewSet, ReplyLetterView
 from .proposals import BulkRegisterView, ProposalViewSet
@@ -36,4 +37,41 @@ urlpatterns = [
     path("stats/proposals/export/", exports.StatsTableExportView.as_view(), name="stats-proposals-export"),
     path("stats/assessment/", exports.AssessmentView.as_view(), name="stats-assessment"),
     path("stats/assessment/export/", exports.AssessmentExportView.as_view(), name="stats-assessment-export"),
+    # After the reply (issue 20); before the router, so "revisit-queue" is not read as a proposal id.
+    path("proposals/revisit-queue/", after.RevisitQueueView.as_view(), name="proposal-revisit-queue"),
+    path(
+        "proposals/<int:pk>/after-reply/", after.ProposalAfterReplyView.as_view(), name="proposal-after-reply"
+    ),
+    path("proposals/<int:pk>/revisit/", after.RevisitView.as_view(), name="proposal-revisit"),
+    path("proposals/<int:pk>/award/", after.AwardView.as_view(), name="proposal-award"),
+    path("proposals/<int:pk>/outcomes/", after.OutcomesView.as_view(), name="proposal-outcomes"),
+    path("proposals/<int:pk>/key-leaders/", after.KeyLeadersView.as_view(), name="proposal-key-leaders"),
+    path("proposals/<int:pk>/instructions/", after.InstructionsView.as_view(), name="proposal-instructions"),
+    path(
+        "proposals/<int:pk>/joint-supervisions/",
+        after.JointSupervisionsView.as_view(),
+        name="proposal-joint-supervisions",
+    ),
+    path("awards/", after.AwardListView.as_view(), name="awards"),
+    path("awards/export/", after.AwardExportView.as_view(), name="awards-export"),
+    path("department-awards/", after.DepartmentAwardListView.as_view(), name="department-awards"),
+    path("key-rounds/", after.KeyRoundListView.as_view(), name="key-rounds"),
+    path("key-rounds/<int:pk>/", after.KeyRoundDetailView.as_view(), name="key-round"),
+    path(
+        "key-rounds/<int:pk>/candidates/", after.KeyRoundCandidatesView.as_view(), name="key-round-candidates"
+    ),
+    path("key-rounds/<int:pk>/approve/", after.KeyRoundApproveView.as_view(), name="key-round-approve"),
+    path("review-rounds/", after.ReviewRoundListView.as_view(), name="review-rounds"),
+    path(
+        "review-rounds/<int:pk>/open/",
+        after.ReviewRoundActionView.as_view(action_name="open"),
+        name="review-round-open",
+    ),
+    path(
+        "review-rounds/<int:pk>/close/",
+        after.ReviewRoundActionView.as_view(action_name="close"),
+        name="review-round-close",
+    ),
+    path("review-rounds/<int:pk>/forms/", after.ReviewFormsView.as_view(), name="review-round-forms"),
+    path("review-rounds/<int:pk>/results/", after.ReviewResultsView.as_view(), name="review-round-results"),
 ]

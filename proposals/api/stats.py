@@ -31,6 +31,9 @@ DEFINITIONS = """
 - `registration_rate` = registered / received；`collective_share_of_registered` = registered_collective / registered；
 - `reply_rate` = replied / registered；`on_time_reply_rate` = replied_on_time / replied；
 - `contacted_rate` = contacted / replied；`rating_rate` = rated / replied；`satisfaction_rate` = satisfied / rated。
+- `revisit_rate` = revisited / closed：`closed` 已办结件数，`revisited` 其中已回访（有回访记录）。
+
+`outcomes`：范围内提案的成果转化记录数；`outcomes_by_kind` 按类型（policy 出台政策、project 立项实施、funding 资金投入、other 其他）。
 
 `by_department`（按承办单位，不含已撤销的交办，含主办、会办、分办）：`assigned` 交办件数；`replied` 已答复（答复或会办意见，
 至少一次）；`on_time` 首次答复在期限内；`late` 首次答复逾期；`overdue` 当前逾期未答复；`a`/`b`/`c` 最近一次答复类别；
@@ -95,6 +98,9 @@ _TOTAL_COUNTS = (
     "rated",
     "satisfied",
     "overdue",
+    "closed",
+    "revisited",
+    "outcomes",
 )
 _TOTAL_RATES = (
     "registration_rate",
@@ -104,6 +110,7 @@ _TOTAL_RATES = (
     "contacted_rate",
     "rating_rate",
     "satisfaction_rate",
+    "revisit_rate",
 )
 
 ProposalStatsResponse = inline_serializer(
@@ -120,6 +127,7 @@ ProposalStatsResponse = inline_serializer(
             required=False,
         ),
         "by_department": inline_serializer("ProposalStatsByDepartment", _DEPARTMENT_FIELDS, many=True),
+        "outcomes_by_kind": serializers.DictField(child=_int(), required=False),
         "by_category": inline_serializer(
             "ProposalStatsByCategory",
             {"category": _int(), "name": serializers.CharField(), "received": _int(), "registered": _int()},
