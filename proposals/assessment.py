@@ -8,6 +8,8 @@ Scoring (each active item; the department's counts from proposals.stats.departme
 - 答复类别    weight × (A + B×b_factor + C×c_factor) / (A + B + C)
 - 重新办理    − deduction × rehandled (主办/分办 tasks sent back for a second round)
 - 逾期        − deduction × (late first answers + tasks open past due today)
+- 委员民主评议 weight × the department's mean 民主评议 points of the year (满意 1, 基本满意 0.6, 不满意 0, the
+  mean of 办理态度 and 办理结果; issue 20) — seeded inactive, the office turns it on and sets its weight
 A rate item with nothing to measure (denominator 0) scores its full weight only when the department has
 answered something (e.g. a reply not rated yet); a department that answered nothing scores 0 on every rate
 item, so nothing replied can never mean full marks. The total is never below 0; one decimal, half up; a
@@ -90,6 +92,9 @@ def item_score(item: AssessmentItem, row: dict) -> Decimal:
         return -Decimal(item.deduction) * row["rehandled"]
     if item.code == Code.OVERDUE:
         return -Decimal(item.deduction) * (row["late"] + row["overdue"])
+    if item.code == Code.MEMBER_REVIEW:
+        forms = row.get("review_forms", 0)
+        return empty if not forms else w * Decimal(row["review_points"]) / forms
     return Decimal(0)
 
 
@@ -118,9 +123,17 @@ def grade_for(total: Decimal, grades: list[tuple[Decimal, str]]) -> str:
 def department_assessment(year: int, *, today=None) -> tuple[list[AssessmentItem], list[AssessmentRow]]:
     """Every department with handling tasks on the year's proposals, best first (ties share a rank); the
     departments with no due work last, unranked, graded NO_DUE_WORK."""
+    from proposals.after_selectors import review_results
+
     items, grades = assessment_items(), assessment_grades()
+    reviews = {}
+    if any(item.code == Code.MEMBER_REVIEW for item in items):
+        reviews = {r["department"]: r for r in review_results(year=year)}
     rows, waiting = [], []
     for counts in department_rows(Scope(year=year), today=today):
+        review = reviews.get(counts["department"])
+        counts["review_forms"] = review["forms"] if review else 0
+        counts["review_points"] = review["points"] if review else Decimal(0)
         row = AssessmentRow(department=counts["department"], name=counts["name"], counts=counts)
         if not has_due_work(counts):
             row.total, row.grade, row.rank = None, NO_DUE_WORK, None

@@ -204,7 +204,7 @@ def proposal_add_outcome(
     )
     if document:
         check_upload(document, label="成果文件")
-        outcome.document.save(file_name(document.name), document, save=False)
+        outcome.document.save(file_name(document), document, save=False)
     outcome.save()
     audit_record(actor=actor, action="proposal_add_outcome", target=proposal, outcome=outcome.pk, kind=kind)
     _notify_owner(
@@ -329,7 +329,7 @@ def key_leader_add(
         leader_user = User.objects.filter(pk=user_id, role=Role.LEADER, is_active=True).first()
         if leader_user is None:
             raise InvalidInput("领办领导须为领导账号。")
-        name = (name or "").strip() or leader_user.get_full_name() or leader_user.username
+        name = (name or "").strip() or leader_user.name or leader_user.username
         if proposal.key_leaders.filter(user=leader_user).exists():
             raise InvalidInput("这位领导已是领办领导。")
     name = _text(name, "领办领导姓名")
