@@ -404,3 +404,6 @@ class AssessmentItemAdmin(LabelledListEditableMixin, AuditedAdminMixin, admin.Mo
 class AssessmentGradeAdmin(LabelledListEditableMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "min_score"]
     list_editable = ["min_score"]
+
+
+from . import admin_after_reply  # noqa: E402, F401  (issue 20: read-only lists)

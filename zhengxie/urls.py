@@ -11,6 +11,7 @@ admin.site.index_title = "机关工作台"
 
 urlpatterns = [
     path("", include("members.urls")),
+    path("", include("proposals.urls_after_reply")),
     path("", include("proposals.urls")),
     path("", include("zhengxie.notifications.urls")),
     path("", include("sqyy.urls")),
