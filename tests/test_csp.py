@@ -98,6 +98,7 @@ def test_the_checker_catches_what_the_policy_refuses():
                 "/opinions/",
                 "/duty/",
                 "/deliberations/",
+                "/proposals/reviews/",
             ],
         ),
         (
@@ -109,6 +110,15 @@ def test_the_checker_catches_what_the_policy_refuses():
                 "/workbench/deliberations/",
                 "/admin/",
                 "/api/docs/",
+            ],
+        ),
+        (
+            Role.STAFF,
+            [
+                "/workbench/proposals/after/revisits/",
+                "/workbench/proposals/after/awards/",
+                "/workbench/proposals/after/key-rounds/",
+                "/workbench/proposals/after/reviews/",
             ],
         ),
         (Role.DEPARTMENT, ["/portal/"]),
