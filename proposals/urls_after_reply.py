@@ -8,6 +8,7 @@ app_name = "proposals_after"
 
 urlpatterns = [
     path("proposals/reviews/", views.member_reviews, name="member_reviews"),
+    path("portal/assignments/<int:pk>/outcome/", views.portal_outcome, name="portal_outcome"),
     path("workbench/proposals/after/revisits/", views.revisit_queue, name="revisit_queue"),
     path("workbench/proposals/after/awards/", views.awards, name="awards"),
     path("workbench/proposals/after/awards.docx", views.awards_docx, name="awards_docx"),

@@ -385,3 +385,26 @@ def member_reviews(request):
         "proposals/after/member_reviews.html",
         {"round": round_, "forms": forms, "grades": DepartmentReview.Grade.choices},
     )
+
+
+# --- departments: 成果转化 from the portal ------------------------------------------------------------
+
+
+@require_POST
+@role_required(Role.DEPARTMENT)
+def portal_outcome(request, pk):
+    task = selectors.access_assignment(request.user, pk)
+    p = request.POST
+    _run(
+        request,
+        lambda: services.proposal_add_outcome(
+            actor=request.user,
+            proposal=task.proposal_id,
+            date=p.get("date"),
+            kind=p.get("kind", ""),
+            content=p.get("content", ""),
+            document=request.FILES.get("document"),
+        ),
+        "成果转化已登记。",
+    )
+    return redirect(f"/portal/assignments/{task.pk}/")

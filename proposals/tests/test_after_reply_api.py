@@ -294,3 +294,23 @@ def test_member_review_page(client, closed, staff_user, member, department):
     assert (review.member, review.result) == (member, "basically_satisfied")
     client.force_login(staff_user)
     assert department.name in client.get("/workbench/proposals/after/reviews/").content.decode()
+
+
+def test_department_records_an_outcome_on_the_portal(
+    client, closed, department_user, other_department, member
+):
+    task = Assignment.objects.get(proposal=closed)
+    client.force_login(department_user)
+    html = client.get(f"/portal/assignments/{task.pk}/").content.decode()
+    assert "登记成果转化" in html
+    response = client.post(
+        f"/portal/assignments/{task.pk}/outcome/",
+        {"date": "2026-06-01", "kind": "funding", "content": "安排资金200万元"},
+    )
+    assert response.status_code == 302
+    assert closed.outcomes.get().department_id == department_user.department_id
+    stranger = make_user("dept9", Role.DEPARTMENT, department=other_department)
+    client.force_login(stranger)
+    assert client.post(f"/portal/assignments/{task.pk}/outcome/", {}).status_code == 404
+    client.force_login(member.user)
+    assert client.post(f"/portal/assignments/{task.pk}/outcome/", {}).status_code == 403
