@@ -506,7 +506,7 @@ def summary_text(scope: Scope, stats: dict) -> str:
         ]
         if s["rated"]:
             items.append(("委员满意率", s["satisfaction_rate"]))
-        if s.get("closed"):
+        if s.get("revisited"):  # once the office records 回访 (issue 20); like 满意率 once anyone rated
             items.append(("回访率", s["revisit_rate"]))
         parts.append(_rates_sentence(items) + "。")
     if s.get("outcomes"):
