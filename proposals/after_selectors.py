@@ -48,6 +48,24 @@ def proposal_after_reply(proposal: Proposal) -> dict:
     }
 
 
+def can_see_revisits(user, proposal: Proposal) -> bool:
+    """回访 record the proposer's own view: staff, leaders and the proposal's own members see them."""
+    from zhengxie.accounts.models import Role
+
+    role = user.effective_role
+    if role in (Role.STAFF, Role.LEADER):
+        return True
+    if role != Role.MEMBER:
+        return False
+    member = Member.objects.filter(user=user).first()
+    if member is None:
+        return False
+    return (
+        proposal.proposer_id == member.pk
+        or proposal.cosigners.filter(member=member, status=Cosigner.Status.CONFIRMED).exists()
+    )
+
+
 def key_rounds() -> QuerySet[KeyRound]:
     return KeyRound.objects.select_related("meeting").order_by("-year")
 

@@ -247,7 +247,10 @@ class ProposalAfterReplyView(APIView):
     @extend_schema(summary="提案答复后记录", responses=AfterReplySerializer)
     def get(self, request, pk):
         proposal = selectors.access_proposal(request.user, pk)
-        return Response(AfterReplySerializer(after_selectors.proposal_after_reply(proposal)).data)
+        data = after_selectors.proposal_after_reply(proposal)
+        if not after_selectors.can_see_revisits(request.user, proposal):
+            data["revisits"] = []  # the proposer's own view stays with the office and the proposers
+        return Response(AfterReplySerializer(data).data)
 
 
 class RevisitView(APIView):

@@ -666,6 +666,12 @@ def proposal_mark_key(*, actor, proposal: Proposal | int, leader, is_key: bool =
     # Issue 20: a key proposal earns its proposers duty `proposal_key`; unmarking takes it back.
     if is_key:
         _record_proposal_duty(actor, proposal, "proposal_key")
+        if not proposal.key_leaders.filter(
+            user=leader_user
+        ).exists():  # the 领办 list (issue 20) names them too
+            proposal.key_leaders.create(
+                user=leader_user, name=leader_user.name or leader_user.username, order=0
+            )
     else:
         withdraw_duty(actor=actor, kind="proposal_key", source=proposal)
     if leader_user is not None:

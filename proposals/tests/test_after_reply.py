@@ -87,6 +87,16 @@ def chair_meeting(staff_user):
     )
 
 
+def _review_item():
+    """The seeded 考核 item (seeded again here: a transactional test elsewhere may have flushed the table)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("proposals.migrations.0008_after_reply").seed_review_item(apps, None)
+    return AssessmentItem.objects.get(code="member_review")
+
+
 def _duty(kind, proposal):
     return {
         (r.member.name, str(r.share))
@@ -151,6 +161,7 @@ def test_mark_key_records_duty_and_unmark_withdraws_it(registered, staff_user, l
     services.proposal_mark_key(actor=staff_user, proposal=registered, leader=leader_user.pk)
     assert _duty("proposal_key", registered) == {("李委员", "0.5000"), ("赵委员", "0.5000")}
     services.proposal_mark_key(actor=staff_user, proposal=registered, leader=leader_user.pk)  # idempotent
+    assert [k.user_id for k in registered.key_leaders.all()] == [leader_user.pk]
     assert DutyRecord.objects.filter(kind="proposal_key").count() == 2
     services.proposal_mark_key(actor=staff_user, proposal=registered, leader=None, is_key=False)
     assert not DutyRecord.objects.filter(kind="proposal_key").exists()
@@ -363,7 +374,7 @@ def test_member_review_only_of_own_departments_and_results_feed_the_assessment(
     assert row["attitude"] == {"satisfied": 1, "basically_satisfied": 0, "dissatisfied": 1}
     assert str(row["score"]) == "75.0"  # (1 + (0+1)/2) / 2
     # the 考核 item: inactive by default; turned on with weight 20 → 20 × 0.75
-    item = AssessmentItem.objects.get(code="member_review")
+    item = _review_item()
     assert not item.is_active
     item.is_active, item.weight = True, 20
     item.save()
@@ -383,7 +394,7 @@ def test_member_review_only_of_own_departments_and_results_feed_the_assessment(
 
 def test_department_rows_have_no_review_item_without_a_round(closed):
     year = closed.assignments.first().stat_year
-    item = AssessmentItem.objects.get(code="member_review")
+    item = _review_item()
     item.is_active, item.weight = True, 10
     item.save()
     _, rows = department_assessment(year)

@@ -314,3 +314,22 @@ def test_department_records_an_outcome_on_the_portal(
     assert client.post(f"/portal/assignments/{task.pk}/outcome/", {}).status_code == 404
     client.force_login(member.user)
     assert client.post(f"/portal/assignments/{task.pk}/outcome/", {}).status_code == 403
+
+
+def test_revisits_stay_with_the_office_and_the_proposers(
+    api, client, closed, staff_user, make_member, department_user
+):
+    services.proposal_revisit(
+        actor=staff_user, proposal=closed, date=timezone.localdate(), way="phone", content="提案人意见：满意"
+    )
+    services.proposal_publish(actor=staff_user, proposal=closed)
+    services.proposal_add_outcome(
+        actor=staff_user, proposal=closed, date="2026-05-01", kind="policy", content="出台办法"
+    )
+    reader = make_member("读者委员")
+    after = api(reader.user).get(f"/api/v1/proposals/{closed.pk}/after-reply/").json()
+    assert after["revisits"] == [] and [o["content"] for o in after["outcomes"]] == ["出台办法"]
+    client.force_login(reader.user)
+    html = client.get(f"/proposals/{closed.pk}/").content.decode()
+    assert "出台办法" in html and "提案人意见：满意" not in html
+    assert api(department_user).get(f"/api/v1/proposals/{closed.pk}/after-reply/").json()["revisits"] == []
