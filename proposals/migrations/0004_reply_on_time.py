@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("proposals", "0003_handling"),
+        ('proposals', '0003_handling'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="reply",
-            name="due_date",
-            field=models.DateField(blank=True, null=True, verbose_name="答复时的办理期限"),
+            model_name='reply',
+            name='due_date',
+            field=models.DateField(blank=True, null=True, verbose_name='答复时的办理期限'),
         ),
         migrations.AddField(
-            model_name="reply",
-            name="on_time",
-            field=models.BooleanField(default=True, verbose_name="按期答复"),
+            model_name='reply',
+            name='on_time',
+            field=models.BooleanField(default=True, verbose_name='按期答复'),
         ),
     ]

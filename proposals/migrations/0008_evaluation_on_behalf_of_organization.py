@@ -6,44 +6,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("members", "0006_duty_score_scan"),
-        ("proposals", "0007_stats_rollup"),
+        ('members', '0006_duty_score_scan'),
+        ('proposals', '0007_stats_rollup'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="evaluation",
-            name="recorded_by",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="集体提案：机关工作人员代提案单位录入的测评",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="代为录入",
-            ),
+            model_name='evaluation',
+            name='recorded_by',
+            field=models.ForeignKey(blank=True, help_text='集体提案：机关工作人员代提案单位录入的测评', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='代为录入'),
         ),
         migrations.AlterField(
-            model_name="evaluation",
-            name="member",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="members.member",
-                verbose_name="测评委员",
-            ),
+            model_name='evaluation',
+            name='member',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.member', verbose_name='测评委员'),
         ),
         migrations.AddConstraint(
-            model_name="evaluation",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("member__isnull", True)),
-                fields=("proposal", "handling_round"),
-                name="one_organization_evaluation_per_round",
-            ),
+            model_name='evaluation',
+            constraint=models.UniqueConstraint(condition=models.Q(('member__isnull', True)), fields=('proposal', 'handling_round'), name='one_organization_evaluation_per_round'),
         ),
     ]
