@@ -219,6 +219,9 @@ class DutyRecord(models.Model):
         PUBLIC_SERVICE = "public_service", "公益活动"
         ONLINE_DELIBERATION = "online_deliberation", "网络议政发言"
         ONLINE_DELIBERATION_ADOPTED = "online_deliberation_adopted", "网络议政建言被采纳"
+        SUPERVISION = "supervision", "民主监督"
+        HEARING = "hearing", "听证旁听"
+        RECEPTION = "reception", "委员接待"
         OTHER = "other", "其他"
 
     class Status(models.TextChoices):

@@ -16,6 +16,7 @@ API_MODULES = [
     "members.api",
     "consultations.api",
     "deliberations.api",
+    "activities.api",
     "sqyy.api",
     "proposals.api",
 ]

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "members",
     "consultations",
     "deliberations",
+    "activities",
     "sqyy",
     "proposals",
 ]
@@ -254,7 +255,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Apps may add enum names for the schema in `<app>/schema_enums.py` (a dict of dotted paths only).
-for _app in ("members", "consultations", "sqyy", "proposals"):
+for _app in ("members", "consultations", "activities", "sqyy", "proposals"):
     try:
         _module = __import__(f"{_app}.schema_enums", fromlist=["ENUM_NAME_OVERRIDES"])
     except ModuleNotFoundError:

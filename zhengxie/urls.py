@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("sqyy.urls")),
     path("", include("consultations.urls")),
     path("", include("deliberations.urls")),
+    path("", include("activities.urls")),
     path("workbench/handling/", include("proposals.urls_handling")),
     path("workbench/stats/", include("proposals.urls_stats")),
     path("workbench/calendar/", include("zhengxie.workflow.urls_calendar")),

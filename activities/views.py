@@ -1,0 +1,318 @@
+"""Pages: members' activities and 民情 cases (phone first), the staff list, activity page, calendar and
+registers. Views validate with a form, call one service and redirect with a message; visibility comes
+from the access_* selectors (404)."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhengxie.accounts.models import Role
+from zhengxie.accounts.permissions import role_required
+from zhengxie.workflow.errors import DomainError
+
+from . import selectors, services
+from .documents import activity_report_docx
+from .forms import ActivityForm, AttendanceForm, CaseForm, ReportForm, ResolveForm, StationForm
+from .models import Activity, Participant
+
+STAFF_ROLES = (Role.STAFF, Role.LEADER)
+ALL_ROLES = (Role.STAFF, Role.LEADER, Role.MEMBER)
+
+
+def _form_error(request, form) -> None:
+    errors = [
+        f"{form.fields[k].label or k}：{e}" if k != "__all__" else e
+        for k, es in form.errors.items()
+        for e in es
+    ]
+    messages.error(request, "；".join(errors) or "输入有误。")
+
+
+def _run(request, call, success: str):
+    try:
+        result = call()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success)
+    return result if result is not None else True
+
+
+# --- members ---------------------------------------------------------------------------------------------
+
+
+@role_required(Role.MEMBER)
+def my_activities(request):
+    member = selectors.member_of(request.user)
+    activities = list(selectors.activities_visible_to(request.user).order_by("-start")[:100])
+    mine = selectors.my_participation(activities, member)
+    rows = [{"activity": a, "me": mine.get(a.pk)} for a in activities]
+    now = timezone.now()
+    return render(
+        request,
+        "activities/member/activities.html",
+        {
+            "upcoming": [r for r in rows if r["activity"].start >= now],
+            "past": [r for r in rows if r["activity"].start < now],
+        },
+    )
+
+
+@role_required(*ALL_ROLES)
+def activity_detail(request, pk):
+    activity = selectors.access_activity(request.user, pk)
+    if request.user.effective_role in STAFF_ROLES:
+        return redirect("activities:staff_activity", pk=pk)
+    member = selectors.member_of(request.user)
+    me = selectors.my_participation([activity], member).get(activity.pk)
+    can_sign_up = me is None and activity.state == Activity.State.PLANNED and activity.start > timezone.now()
+    return render(
+        request,
+        "activities/member/activity.html",
+        {"activity": activity, "me": me, "can_sign_up": can_sign_up},
+    )
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def activity_sign_up(request, pk):
+    activity = selectors.access_activity(request.user, pk)
+    _run(request, lambda: services.activity_sign_up(actor=request.user, activity=activity), "已报名。")
+    return redirect("activities:activity", pk=pk)
+
+
+@role_required(*ALL_ROLES)
+def case_list(request):
+    cases = list(selectors.cases_visible_to(request.user)[:200])
+    template = (
+        "activities/staff/cases.html"
+        if request.user.effective_role in STAFF_ROLES
+        else "activities/member/cases.html"
+    )
+    return render(request, template, {"cases": cases})
+
+
+@role_required(Role.MEMBER)
+def case_create(request):
+    form = CaseForm(request.POST or None, initial={"station": request.GET.get("station")})
+    if request.method == "POST":
+        if form.is_valid():
+            case = _run(
+                request, lambda: services.case_create(actor=request.user, **form.cleaned_data), "民情已登记。"
+            )
+            if case:
+                return redirect("activities:case", pk=case.pk)
+        else:
+            _form_error(request, form)
+    return render(request, "activities/member/case_form.html", {"form": form})
+
+
+@role_required(*ALL_ROLES)
+def case_detail(request, pk):
+    case = selectors.access_case(request.user, pk)
+    role = request.user.effective_role
+    may_handle = case.state == case.State.OPEN and (
+        role == Role.STAFF or case.member.user_id == request.user.pk
+    )
+    return render(
+        request,
+        "activities/case.html",
+        {
+            "case": case,
+            "resolve_form": ResolveForm() if may_handle else None,
+            "may_convert": may_handle and role == Role.MEMBER,
+            "history": selectors.history(case),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.STAFF, Role.MEMBER)
+def case_resolve(request, pk):
+    case = selectors.access_case(request.user, pk)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.case_resolve(
+                actor=request.user, case=case, content=form.cleaned_data["content"]
+            ),
+            "已办结。",
+        )
+    else:
+        _form_error(request, form)
+    return redirect("activities:case", pk=pk)
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def case_to_opinion(request, pk):
+    case = selectors.access_case(request.user, pk)
+    _run(request, lambda: services.case_to_opinion(actor=request.user, case=case), "已转为社情民意并报送。")
+    return redirect("activities:case", pk=pk)
+
+
+@role_required(*ALL_ROLES)
+def stations(request):
+    stations = list(selectors.stations_visible_to(request.user))
+    form = StationForm() if request.user.effective_role == Role.STAFF else None
+    return render(request, "activities/stations.html", {"stations": stations, "form": form})
+
+
+@require_POST
+@role_required(Role.STAFF)
+def station_create(request):
+    form = StationForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.station_create(actor=request.user, **form.cleaned_data),
+            "工作站已添加。",
+        )
+    else:
+        _form_error(request, form)
+    return redirect("activities:stations")
+
+
+# --- staff -----------------------------------------------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def staff_list(request):
+    qs = selectors.activities_filter(selectors.activities_visible_to(request.user), params=request.GET)
+    form = ActivityForm(request.POST or None) if request.user.effective_role == Role.STAFF else None
+    if request.method == "POST":
+        if form is None:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            activity = _run(
+                request,
+                lambda: services.activity_create(actor=request.user, **form.cleaned_data),
+                "活动已创建。",
+            )
+            if activity:
+                return redirect("activities:staff_activity", pk=activity.pk)
+        else:
+            _form_error(request, form)
+    return render(
+        request,
+        "activities/staff/list.html",
+        {
+            "activities": list(qs[:200]),
+            "form": form,
+            "kinds": Activity.Kind.choices,
+            "kind": request.GET.get("kind", ""),
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def staff_activity(request, pk):
+    activity = selectors.access_activity(request.user, pk)
+    is_staff = request.user.effective_role == Role.STAFF
+    return render(
+        request,
+        "activities/staff/activity.html",
+        {
+            "activity": activity,
+            "participants": selectors.activity_participants(activity),
+            "statuses": [c for c in Participant.Status.choices if c[0] != Participant.Status.INVITED],
+            "report_form": ReportForm(
+                initial={"content": activity.report_content, "suggestion_count": activity.suggestion_count}
+            )
+            if is_staff
+            else None,
+            "is_staff": is_staff,
+            "history": selectors.history(activity),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.STAFF)
+def staff_attendance(request, pk):
+    activity = selectors.access_activity(request.user, pk)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.activity_set_attendance(
+                actor=request.user, activity=activity, **form.cleaned_data
+            ),
+            f"已登记{form.cleaned_data['member'].name}的出席情况。",
+        )
+    else:
+        _form_error(request, form)
+    return redirect("activities:staff_activity", pk=pk)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def staff_report(request, pk):
+    activity = selectors.access_activity(request.user, pk)
+    form = ReportForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.activity_report(actor=request.user, activity=activity, **form.cleaned_data),
+            "报告已保存。",
+        )
+    else:
+        _form_error(request, form)
+    return redirect("activities:staff_activity", pk=pk)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def staff_cancel(request, pk):
+    activity = selectors.access_activity(request.user, pk)
+    _run(request, lambda: services.activity_cancel(actor=request.user, activity=activity), "活动已取消。")
+    return redirect("activities:staff_activity", pk=pk)
+
+
+@role_required(*STAFF_ROLES)
+def staff_report_docx(request, pk):
+    activity = selectors.access_activity(request.user, pk)
+    data = activity_report_docx(activity, selectors.activity_participants(activity))
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f"attachment; filename=activity-report-{activity.pk}.docx"
+    return response
+
+
+@role_required(*STAFF_ROLES)
+def staff_calendar(request):
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        date(year, month, 1)
+    except ValueError:
+        year, month = today.year, today.month
+    return render(
+        request,
+        "activities/staff/calendar.html",
+        {"cal": selectors.month_calendar(year, month), "today": today},
+    )
+
+
+@role_required(*STAFF_ROLES)
+def staff_registers(request):
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else timezone.localdate().year
+    return render(
+        request,
+        "activities/staff/registers.html",
+        {
+            "year": year,
+            "coverage": selectors.training_coverage(year),
+            "stats": selectors.activity_year_stats(year),
+            "cases": selectors.case_counts(year),
+            "groups": list(selectors.groups_visible_to(request.user)),
+            "supervisors": list(selectors.supervisors()),
+        },
+    )
