@@ -124,9 +124,11 @@ def my_participation(activities, member: Member | None) -> dict[int, Participant
 
 def stations_visible_to(user) -> QuerySet[Station]:
     if _role(user) in (Role.STAFF, Role.LEADER, Role.MEMBER):
-        return Station.objects.prefetch_related(
-            Prefetch("members", queryset=Member.objects.order_by("name"))
-        ).annotate(case_count=Count("cases", distinct=True))
+        return (
+            Station.objects.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("name")))
+            .annotate(case_count=Count("cases", distinct=True))
+            .order_by("kind", "name")
+        )
     return Station.objects.none()
 
 

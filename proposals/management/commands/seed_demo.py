@@ -22,6 +22,7 @@ OPTIONAL_SEEDERS = [
     ("consultations.demo", "seed_sessions_demo"),
     ("members.demo_duty", "seed_duty_demo"),
     ("deliberations.demo", "seed_deliberations_demo"),
+    ("activities.demo", "seed_activities_demo"),
 ]
 
 
