@@ -251,6 +251,13 @@ class CoverageSerializer(serializers.Serializer):
     new_coverage = serializers.FloatField()
 
 
+class YearStatsSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    activities = serializers.DictField(child=serializers.IntegerField())
+    cases = serializers.DictField(child=serializers.IntegerField())
+    training = CoverageSerializer()
+
+
 def _input(request, serializer_class):
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -280,7 +287,7 @@ class ActivityViewSet(
     def get_permissions(self):
         if self.action == "create":
             return [IsStaff()]
-        if self.action == "coverage":
+        if self.action in ("coverage", "year_stats"):
             return [IsStaffOrLeader()]
         return super().get_permissions()
 
@@ -364,6 +371,21 @@ class ActivityViewSet(
         year = request.query_params.get("year", "")
         year = int(year) if year.isdigit() else timezone.localdate().year
         return Response(CoverageSerializer(selectors.training_coverage(year)).data)
+
+    @extend_schema(parameters=[YEAR], responses=YearStatsSerializer)
+    @action(detail=False, methods=["get"], url_path="year-stats")
+    def year_stats(self, request):
+        """The year's lines for the work report: activities and person-times, cases, training coverage."""
+        year = request.query_params.get("year", "")
+        year = int(year) if year.isdigit() else timezone.localdate().year
+        return Response(
+            {
+                "year": year,
+                "activities": selectors.activity_year_stats(year),
+                "cases": selectors.case_counts(year),
+                "training": selectors.training_coverage(year),
+            }
+        )
 
 
 class StationViewSet(

@@ -345,6 +345,9 @@ def test_api_create_attend_report(api, staff_user, member, other_member):
     assert response.status_code == 200 and Document(io.BytesIO(response.content)).paragraphs
     assert client.get("/api/v1/activities/", {"kind": "nonsense"}).status_code == 400
     assert client.get("/api/v1/activities/coverage/").data["serving"] == 2
+    stats = client.get("/api/v1/activities/year-stats/").data
+    assert stats["activities"]["hearing"] == 1 and stats["activities"]["hearing_person_times"] == 1
+    assert stats["cases"] == {"opened": 0, "resolved": 0, "converted": 0}
 
 
 def test_api_permissions_activities(
@@ -375,6 +378,8 @@ def test_api_permissions_activities(
     )
     assert mc.get(f"/api/v1/activities/{held.pk}/report-docx/").status_code == 403
     assert mc.get("/api/v1/activities/coverage/").status_code == 403
+    assert mc.get("/api/v1/activities/year-stats/").status_code == 403
+    assert lc.get("/api/v1/activities/year-stats/").status_code == 200
     # Sign-up: a member joins the open future one once.
     assert mc.post(f"/api/v1/activities/{future_other.pk}/sign-up/").status_code == 201
     assert mc.post(f"/api/v1/activities/{future_other.pk}/sign-up/").status_code == 400
