@@ -37,11 +37,15 @@ def member_of(user) -> Member | None:
 
 def activities_visible_to(user) -> QuerySet[Activity]:
     role = _role(user)
-    qs = Activity.objects.select_related("station", "group", "committee", "topic").annotate(
-        participant_count=Count("participants", distinct=True),
-        present_count=Count(
-            "participants", filter=Q(participants__status=Participant.Status.PRESENT), distinct=True
-        ),
+    qs = (
+        Activity.objects.select_related("station", "group", "committee", "topic")
+        .annotate(
+            participant_count=Count("participants", distinct=True),
+            present_count=Count(
+                "participants", filter=Q(participants__status=Participant.Status.PRESENT), distinct=True
+            ),
+        )
+        .order_by("-start", "-id")
     )
     if role in (Role.STAFF, Role.LEADER):
         return qs

@@ -586,3 +586,16 @@ def test_list_queries_do_not_grow_with_rows(who, url, api, client, staff_user, m
     _add_rows(staff_user, members, station, 4)
     many = _count(lambda: c.get(url))
     assert many == few, (url, few, many)
+
+
+def test_seed_demo_loads_activities_once(capsys):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    counts = (Station.objects.count(), Activity.objects.count(), Case.objects.count())
+    assert counts[0] == 2 and counts[1] == 3 and counts[2] == 3
+    assert Case.objects.filter(state="resolved").count() == 1
+    assert Case.objects.filter(state="converted", opinion_report__isnull=False).count() == 1
+    assert DutyRecord.objects.filter(kind="inspection").count() == 3
+    call_command("seed_demo")
+    assert (Station.objects.count(), Activity.objects.count(), Case.objects.count()) == counts
