@@ -163,6 +163,19 @@ def access_group(user, pk) -> Group:
     return group
 
 
+def group_activities(groups) -> dict[int, list[Activity]]:
+    """The latest activities of each group, in one query."""
+    result: dict[int, list[Activity]] = {}
+    rows = (
+        Activity.objects.filter(group__in=[g.pk for g in groups])
+        .exclude(state=Activity.State.CANCELLED)
+        .order_by("-start")
+    )
+    for activity in rows:
+        result.setdefault(activity.group_id, []).append(activity)
+    return result
+
+
 def supervisors(*, on: date | None = None) -> QuerySet[SupervisorAppointment]:
     """The 监督员 register; `on` keeps the appointments in office that day."""
     qs = SupervisorAppointment.objects.select_related("member__sector", "department")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/resolve/", views.case_resolve, name="case_resolve"),
     path("cases/<int:pk>/to-opinion/", views.case_to_opinion, name="case_to_opinion"),
+    path("groups/", views.groups, name="groups"),
     path("stations/", views.stations, name="stations"),
     path("stations/new/", views.station_create, name="station_create"),
     # staff workbench

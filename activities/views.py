@@ -178,6 +178,18 @@ def station_create(request):
     return redirect("activities:stations")
 
 
+@role_required(*ALL_ROLES)
+def groups(request):
+    """A member's groups (a convener sees the group's members at a glance) with their activities."""
+    groups = list(selectors.groups_visible_to(request.user))
+    activities = selectors.group_activities(groups)
+    return render(
+        request,
+        "activities/groups.html",
+        {"rows": [{"group": g, "activities": activities.get(g.pk, [])} for g in groups]},
+    )
+
+
 # --- staff -----------------------------------------------------------------------------------------------
 
 

@@ -480,7 +480,7 @@ def test_page_permissions(client, staff_user, leader_user, member_user, other_me
     assert client.get("/workbench/activities/").status_code == 403
     assert client.post(f"/workbench/activities/{held.pk}/attendance/", {}).status_code == 403
     client.force_login(department_user)
-    for url in ("/activities/", "/cases/", "/stations/", "/workbench/activities/calendar/"):
+    for url in ("/activities/", "/cases/", "/stations/", "/groups/", "/workbench/activities/calendar/"):
         assert client.get(url).status_code == 403, url
     client.force_login(leader_user)
     assert client.get("/workbench/activities/").status_code == 200
@@ -571,6 +571,8 @@ def _count(fetch) -> int:
         ("member", "/activities/"),
         ("member", "/cases/"),
         ("member", "/stations/"),
+        ("member", "/groups/"),
+        ("staff", "/groups/"),
     ],
 )
 def test_list_queries_do_not_grow_with_rows(who, url, api, client, staff_user, member, other_member, station):
@@ -599,3 +601,13 @@ def test_seed_demo_loads_activities_once(capsys):
     assert DutyRecord.objects.filter(kind="inspection").count() == 3
     call_command("seed_demo")
     assert (Station.objects.count(), Activity.objects.count(), Case.objects.count()) == counts
+
+
+def test_year_figures_have_the_cases_line(member_user):
+    from proposals.year_figures import year_figures
+
+    a = services.case_create(actor=member_user, title="a", content="a")
+    services.case_create(actor=member_user, title="b", content="b")
+    services.case_resolve(actor=member_user, case=a, content="done")
+    figures = year_figures(timezone.localdate().year)
+    assert figures["cases"]["opened"] == 2 and figures["cases"]["resolved"] == 1
