@@ -2,9 +2,10 @@
 
 from django import forms
 
+from consultations.models import Topic
 from members.models import Member
 
-from .models import Activity, Group, Participant, Station
+from .models import Activity, Group, Participant, Station, SupervisorAppointment
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -49,6 +50,7 @@ class ActivityForm(_Bootstrap):
         super().__init__(*args, **kwargs)
         self.fields["station"].queryset = Station.objects.order_by("name")
         self.fields["group"].queryset = Group.objects.order_by("name")
+        self.fields["topic"].queryset = Topic.objects.select_related("plan").order_by("-plan__year", "id")
         self.fields["participants"].queryset = _serving()
         self.fields["participants"].widget.attrs["size"] = 8
 
@@ -98,3 +100,29 @@ class StationForm(_Bootstrap):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = _serving()
+
+
+class GroupForm(_Bootstrap):
+    name = forms.CharField(label="名称", max_length=100)
+    kind = forms.ChoiceField(label="类型", choices=Group.Kind.choices)
+    convener = forms.ModelChoiceField(label="召集人", queryset=Member.objects.none(), required=False)
+    members = forms.ModelMultipleChoiceField(label="组员", queryset=Member.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["convener"].queryset = _serving()
+        self.fields["members"].queryset = _serving()
+
+
+class SupervisorForm(_Bootstrap):
+    member = forms.ModelChoiceField(label="委员", queryset=Member.objects.none())
+    kind = forms.ChoiceField(label="类型", choices=SupervisorAppointment.Kind.choices)
+    office = forms.CharField(label="受聘单位", max_length=100)
+    start_date = forms.DateField(label="聘任日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label="任期届满", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = _serving()

@@ -16,7 +16,16 @@ from zhengxie.workflow.errors import DomainError
 
 from . import selectors, services
 from .documents import activity_report_docx
-from .forms import ActivityForm, AttendanceForm, CaseForm, ReportForm, ResolveForm, StationForm
+from .forms import (
+    ActivityForm,
+    AttendanceForm,
+    CaseForm,
+    GroupForm,
+    ReportForm,
+    ResolveForm,
+    StationForm,
+    SupervisorForm,
+)
 from .models import Activity, Participant
 
 STAFF_ROLES = (Role.STAFF, Role.LEADER)
@@ -326,5 +335,35 @@ def staff_registers(request):
             "cases": selectors.case_counts(year),
             "groups": list(selectors.groups_visible_to(request.user)),
             "supervisors": list(selectors.supervisors()),
+            "group_form": GroupForm() if request.user.effective_role == Role.STAFF else None,
+            "supervisor_form": SupervisorForm() if request.user.effective_role == Role.STAFF else None,
         },
     )
+
+
+@require_POST
+@role_required(Role.STAFF)
+def group_create(request):
+    form = GroupForm(request.POST)
+    if form.is_valid():
+        _run(
+            request, lambda: services.group_create(actor=request.user, **form.cleaned_data), "活动组已添加。"
+        )
+    else:
+        _form_error(request, form)
+    return redirect("activities:registers")
+
+
+@require_POST
+@role_required(Role.STAFF)
+def supervisor_appoint(request):
+    form = SupervisorForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.supervisor_appoint(actor=request.user, **form.cleaned_data),
+            "已登记监督员。",
+        )
+    else:
+        _form_error(request, form)
+    return redirect("activities:registers")

@@ -611,3 +611,36 @@ def test_year_figures_have_the_cases_line(member_user):
     services.case_resolve(actor=member_user, case=a, content="done")
     figures = year_figures(timezone.localdate().year)
     assert figures["cases"]["opened"] == 2 and figures["cases"]["resolved"] == 1
+
+
+def test_staff_register_groups_and_supervisors_on_the_page(
+    client, staff_user, leader_user, member, other_member
+):
+    client.force_login(staff_user)
+    client.post(
+        "/workbench/activities/groups/new/",
+        {
+            "name": "农业界别活动组",
+            "kind": "sector_group",
+            "convener": member.pk,
+            "members": [other_member.pk],
+        },
+    )
+    group = Group.objects.get()
+    assert group.convener == member and set(group.members.all()) == {member, other_member}
+    client.post(
+        "/workbench/activities/supervisors/new/",
+        {"member": member.pk, "kind": "special", "office": "市税务局", "start_date": "2026-01-01"},
+    )
+    assert SupervisorAppointment.objects.get().office == "市税务局"
+    page = client.get("/workbench/activities/registers/").content.decode()
+    assert "农业界别活动组" in page and "市税务局" in page
+    client.force_login(leader_user)
+    assert (
+        client.post("/workbench/activities/groups/new/", {"name": "x", "kind": "sector_group"}).status_code
+        == 403
+    )
+    assert client.post("/workbench/activities/supervisors/new/", {}).status_code == 403
+    client.force_login(member.user)
+    assert client.get("/workbench/activities/registers/").status_code == 403
+    assert AuditEntry.objects.filter(action__in=["group_create", "supervisor_appoint"]).count() == 2
