@@ -39,6 +39,9 @@ class ActivityForm(_Bootstrap):
     group = forms.ModelChoiceField(
         label="活动组", queryset=Group.objects.none(), required=False, empty_label="（无）"
     )
+    topic = forms.ModelChoiceField(
+        label="协商议题", queryset=Topic.objects.none(), required=False, empty_label="（不属于协商议题）"
+    )
     participants = forms.ModelMultipleChoiceField(
         label="参加委员",
         queryset=Member.objects.none(),
