@@ -33,7 +33,8 @@ THIRD_PARTY = {
     "axes.accessfailurelog",
 }
 OUR_MODULES = tuple(
-    f"{label}." for label in ("members", "proposals", "sqyy", "consultations", "deliberations", "zhengxie")
+    f"{label}."
+    for label in ("members", "proposals", "sqyy", "consultations", "deliberations", "activities", "zhengxie")
 )
 
 

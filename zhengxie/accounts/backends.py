@@ -18,6 +18,7 @@ PLATFORM_APP_LABELS = frozenset(
         "consultations",
         "sqyy",
         "deliberations",
+        "activities",
     }
 )
 
