@@ -16,6 +16,7 @@ from sqyy.models import OpinionReport
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, _RolePermission
 from zhengxie.api import check_choice_filters
+from zhengxie.params import year_or_400
 
 from . import selectors, services
 from .documents import activity_report_docx
@@ -368,16 +369,14 @@ class ActivityViewSet(
     @extend_schema(parameters=[YEAR], responses=CoverageSerializer)
     @action(detail=False, methods=["get"])
     def coverage(self, request):
-        year = request.query_params.get("year", "")
-        year = int(year) if year.isdigit() else timezone.localdate().year
+        year = year_or_400(request.query_params.get("year"), default=timezone.localdate().year)
         return Response(CoverageSerializer(selectors.training_coverage(year)).data)
 
     @extend_schema(parameters=[YEAR], responses=YearStatsSerializer)
     @action(detail=False, methods=["get"], url_path="year-stats")
     def year_stats(self, request):
         """The year's lines for the work report: activities and person-times, cases, training coverage."""
-        year = request.query_params.get("year", "")
-        year = int(year) if year.isdigit() else timezone.localdate().year
+        year = year_or_400(request.query_params.get("year"), default=timezone.localdate().year)
         return Response(
             {
                 "year": year,

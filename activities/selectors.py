@@ -15,6 +15,7 @@ from django.utils import timezone
 from consultations.models import Meeting
 from members.models import Member
 from zhengxie.accounts.models import Role
+from zhengxie.params import is_int, parse_int, parse_year
 from zhengxie.workflow.selectors import history_of
 
 from .models import Activity, Case, Group, Participant, Station, SupervisorAppointment
@@ -66,12 +67,13 @@ def activities_filter(qs: QuerySet[Activity], *, params) -> QuerySet[Activity]:
         qs = qs.filter(kind=params["kind"])
     if params.get("state"):
         qs = qs.filter(state__in=params["state"].split(","))
-    if str(params.get("year", "")).isdigit():
-        qs = qs.filter(start__year=int(params["year"]))
-    if str(params.get("station", "")).isdigit():
-        qs = qs.filter(station_id=int(params["station"]))
-    if str(params.get("group", "")).isdigit():
-        qs = qs.filter(group_id=int(params["group"]))
+    if params.get("year"):
+        year = parse_year(params["year"])
+        qs = qs.filter(start__year=year) if year else qs.none()
+    if is_int(params.get("station")):
+        qs = qs.filter(station_id=parse_int(params["station"]))
+    if is_int(params.get("group")):
+        qs = qs.filter(group_id=parse_int(params["group"]))
     return qs
 
 

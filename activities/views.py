@@ -2,8 +2,6 @@
 registers. Views validate with a form, call one service and redirect with a message; visibility comes
 from the access_* selectors (404)."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.params import parse_int, parse_year
 from zhengxie.workflow.errors import DomainError
 
 from . import selectors, services
@@ -309,11 +308,10 @@ def staff_report_docx(request, pk):
 @role_required(*STAFF_ROLES)
 def staff_calendar(request):
     today = timezone.localdate()
-    try:
-        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
-        date(year, month, 1)
-    except ValueError:
-        year, month = today.year, today.month
+    year, month = today.year, today.month
+    parts = str(request.GET.get("month", "")).split("-")
+    if len(parts) == 2 and parse_year(parts[0]) and parse_int(parts[1]) in range(1, 13):
+        year, month = parse_year(parts[0]), parse_int(parts[1])
     return render(
         request,
         "activities/staff/calendar.html",
@@ -323,8 +321,7 @@ def staff_calendar(request):
 
 @role_required(*STAFF_ROLES)
 def staff_registers(request):
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else timezone.localdate().year
+    year = parse_year(request.GET.get("year")) or timezone.localdate().year
     return render(
         request,
         "activities/staff/registers.html",

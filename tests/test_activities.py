@@ -644,3 +644,14 @@ def test_staff_register_groups_and_supervisors_on_the_page(
     client.force_login(member.user)
     assert client.get("/workbench/activities/registers/").status_code == 403
     assert AuditEntry.objects.filter(action__in=["group_create", "supervisor_appoint"]).count() == 2
+
+
+@pytest.mark.parametrize("value", ["0", "99999999", "²", "abc", "-1"])
+def test_bad_years_and_months_never_crash(value, api, client, staff_user):
+    assert api(staff_user).get("/api/v1/activities/", {"year": value}).status_code == 200
+    assert api(staff_user).get("/api/v1/activities/coverage/", {"year": value}).status_code == 400
+    assert api(staff_user).get("/api/v1/activities/year-stats/", {"year": value}).status_code == 400
+    client.force_login(staff_user)
+    assert client.get("/workbench/activities/registers/", {"year": value}).status_code == 200
+    assert client.get("/workbench/activities/calendar/", {"month": f"{value}-13"}).status_code == 200
+    assert client.get("/workbench/activities/calendar/", {"month": f"2026-{value}"}).status_code == 200
