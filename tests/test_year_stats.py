@@ -90,7 +90,7 @@ def year_replayed(staff_user, term, make_member):
     reports = []
     for i in range(3):
         report = sqyy_reports.opinion_report_create(
-            actor=staff_user, title=f"社情{i}", content="内容", category="经济"
+            actor=staff_user, title=f"社情{i}", content="内容", category="经济发展"
         )
         reports.append(sqyy_reports.opinion_report_submit(actor=staff_user, report=report))
     OpinionReport.objects.filter(pk__in=[r.pk for r in reports]).update(submitted_at=at(8, 1))
