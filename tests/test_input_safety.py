@@ -531,3 +531,26 @@ def test_wrong_role_upload_is_still_403_or_404(api, member, other_member, plenar
         format="multipart",
     )
     assert r.status_code in (403, 404) and not ProposalAttachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_absurd_years_are_refused_by_forms_and_api(api, staff_user):
+    """A year like 1141 is a Chinese 400 on the API and a form error on pages; nothing is created."""
+    from django import forms
+
+    from consultations.models import Meeting
+
+    r = api(staff_user).post(
+        "/api/v1/meetings/",
+        {"title": "x", "type": "forum", "start": "1141-05-05T08:28:48+08:00", "place": "x", "invitees": []},
+        format="json",
+    )
+    assert r.status_code == 400 and "合理范围" in str(r.json())
+    assert not Meeting.objects.exists()
+
+    class Form(forms.Form):
+        day = forms.DateField()
+
+    form = Form({"day": "9999-01-01"})
+    assert not form.is_valid() and "合理范围" in str(form.errors)
+    assert Form({"day": "2026-11-30"}).is_valid()

@@ -5,3 +5,8 @@ class WorkflowConfig(AppConfig):
     name = "zhengxie.workflow"
     label = "workflow"
     verbose_name = "流程与审计"
+
+    def ready(self):
+        from zhengxie.dates import install
+
+        install()  # every entered date within 1900–2100 (forms and API alike)
