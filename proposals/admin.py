@@ -179,6 +179,7 @@ class ProposalAdmin(ExportActionMixin, admin.ModelAdmin):
         "state",
         "proposer",
         "created_by",
+        "entered_by",
         "term",
         "plenary",
         "during_plenary",

@@ -164,6 +164,20 @@ class Proposal(models.Model):
         "首轮按期办复", null=True, blank=True, help_text="统计用：首轮正式答复全部按期；未办复为空"
     )
     stat_revisited = models.BooleanField("已回访", default=False, help_text="统计用：办结后记录过回访")
+    # 代录 (issue 19): the staff user who typed in a member's paper proposal; empty when the member did.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="代录人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # 查重 (issue 19, proposals/search.py): jieba words of the title and the content, space-joined, written
+    # by the services that write title/content. On PostgreSQL a generated tsvector column over them with
+    # a GIN index (migration 0010) serves the similar-proposal search.
+    search_title = models.TextField("案由分词", blank=True, editable=False)
+    search_content = models.TextField("正文分词", blank=True, editable=False)
 
     class Meta:
         verbose_name = "提案"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_member, views_review
+from . import views_member, views_review, views_season
 
 app_name = "proposals"
 
@@ -28,6 +28,12 @@ urlpatterns = [
         views_member.attachment,
         name="attachment",
     ),
+    # issue 19: similar-proposal hint, 代录, bulk 交办, public disclosure (no login)
+    path("proposals/similar-hint/", views_season.similar_hint, name="similar_hint"),
+    path("workbench/proposals/enter/", views_season.enter_for_member, name="enter_for_member"),
+    path("workbench/proposals/assign-bulk/", views_season.assign_bulk, name="assign_bulk"),
+    path("public/proposals/", views_season.public_list, name="public_list"),
+    path("public/proposals/<int:pk>/", views_season.public_detail, name="public_detail"),
     # staff review
     path("workbench/proposals/", views_review.queue, name="review_queue"),
     path("workbench/proposals/all/", views_review.all_list, name="staff_list"),

@@ -124,8 +124,23 @@ def _review_page(request, proposal, *, forms=None, status=200):
         if proposal.state == State.SUBMITTED
         else [],
         "handling": proposal_handling_visible_to(request.user, proposal),
+        "similar": _similar_for_review(request.user, proposal),
     }
     return render(request, "proposals/staff/review.html", context, status=status)
+
+
+def _similar_for_review(user, proposal) -> list[dict]:
+    """Issue 19: at review, the most similar proposals of this and earlier years (one-click 并案)."""
+    if proposal.state not in (State.SUBMITTED, State.AWAITING_COSIGNERS):
+        return []
+    from .season_selectors import proposal_year, similar_proposals
+
+    rows = similar_proposals(
+        user, title=proposal.title, content=proposal.content, exclude=proposal.pk, limit=5
+    )
+    return [
+        {"p": p, "year": proposal_year(p), "mergeable": p.state in services.MERGE_TARGET_STATES} for p in rows
+    ]
 
 
 @role_required(Role.STAFF, Role.LEADER)

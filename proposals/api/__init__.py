@@ -7,6 +7,13 @@ from . import exports
 from .assignments import AssignmentViewSet, ReplyLetterView
 from .proposals import BulkRegisterView, ProposalViewSet
 from .reference import CategoryViewSet, LeaderViewSet, RejectionReasonViewSet
+from .season import (
+    AssignBulkView,
+    AssignmentSheetView,
+    PublicProposalDetail,
+    PublicProposalList,
+    SimilarView,
+)
 from .stats import ProposalStatsSummaryView, ProposalStatsView
 from .year import YearReportView, YearStatsView
 
@@ -21,6 +28,12 @@ def register(router):
 
 
 urlpatterns = [
+    # issue 19 (before the router's proposals/{pk}/ and departments/{pk}/ routes)
+    path("proposals/similar/", SimilarView.as_view(), name="proposal-similar"),
+    path("proposals/assign-bulk/", AssignBulkView.as_view(), name="proposal-assign-bulk"),
+    path("departments/<int:pk>/assignment-sheet/", AssignmentSheetView.as_view(), name="assignment-sheet"),
+    path("public/proposals/", PublicProposalList.as_view(), name="public-proposal-list"),
+    path("public/proposals/<int:pk>/", PublicProposalDetail.as_view(), name="public-proposal-detail"),
     path("replies/<int:pk>/letter/", ReplyLetterView.as_view(), name="reply-letter"),
     path("stats/proposals/", ProposalStatsView.as_view(), name="stats-proposals"),
     path("stats/proposals/summary/", ProposalStatsSummaryView.as_view(), name="stats-proposals-summary"),

@@ -84,6 +84,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "is_published",
             "reply_published",
             "publish_opt_out",
+            "entered_by",
             "attachments",
             "assignments",
             "created_at",
@@ -112,6 +113,9 @@ class ProposalWriteSerializer(serializers.Serializer):
     organization = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     during_plenary = serializers.BooleanField(required=False, default=False)
     plenary = serializers.IntegerField(required=False, allow_null=True, default=None)
+    proposer = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="代录：机关工作人员为该委员录入（委员 id）"
+    )
 
 
 class ReasonSerializer(serializers.Serializer):

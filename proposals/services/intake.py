@@ -21,6 +21,7 @@ from proposals.models import (
     ProposalCategory,
     RejectionReason,
 )
+from proposals.search import index_fields
 from sqyy.services import opinion_report_create_submitted
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import require_role
@@ -61,6 +62,16 @@ def _is_owner(actor, proposal: Proposal) -> bool:
 
 def _require_owner(actor, proposal: Proposal) -> None:
     if not _is_owner(actor, proposal):
+        raise PermissionDenied("只有提案人本人可以执行此操作。")
+
+
+def _is_entering_staff(actor, proposal: Proposal) -> bool:
+    """代录: staff may keep editing and submit a member's paper proposal that staff entered."""
+    return proposal.entered_by_id is not None and actor.effective_role == Role.STAFF
+
+
+def _require_owner_or_entering_staff(actor, proposal: Proposal) -> None:
+    if not (_is_owner(actor, proposal) or _is_entering_staff(actor, proposal)):
         raise PermissionDenied("只有提案人本人可以执行此操作。")
 
 
@@ -213,16 +224,35 @@ def proposal_create(
     organization: str = "",
     during_plenary: bool = False,
     plenary=None,
+    proposer=None,
 ) -> Proposal:
-    """A member drafts a proposal (or staff enter a collective one for an organisation)."""
+    """A member drafts a proposal; staff enter a collective one for an organisation, or (代录) an
+    individual or joint one a member handed in on paper — then it is that member's in every respect
+    and entered_by records who typed it."""
     require_role(actor, Role.MEMBER, Role.STAFF)
-    proposer = None
+    entered_by = None
     if actor.effective_role == Role.MEMBER:
+        if proposer not in (None, ""):
+            raise PermissionDenied("只有机关工作人员可以代录提案。")
         proposer = Member.objects.filter(user=actor).first()
         if proposer is None or not proposer.is_serving:
             raise PermissionDenied("只有在任委员可以提出提案。")
-    elif kind != Kind.COLLECTIVE:
-        raise InvalidInput("机关工作人员只能代为录入集体提案。")
+    elif proposer not in (None, ""):
+        if kind == Kind.COLLECTIVE:
+            raise InvalidInput("集体提案没有第一提案人，请填写提案单位。")
+        pk = proposer.pk if isinstance(proposer, Member) else proposer
+        proposer = Member.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+        if proposer is None:
+            raise InvalidInput("第一提案人不存在。")
+        if not proposer.is_serving:
+            raise InvalidInput(f"{proposer.name}不是在任委员，不能代录其提案。")
+        entered_by = actor
+    else:
+        proposer = None
+        if kind != Kind.COLLECTIVE:
+            raise InvalidInput(
+                "机关工作人员代为录入：集体提案须填写提案单位，委员个人或联名提案须选择第一提案人。"
+            )
     title, content = _clean_text(title, content, for_submit=False)
     members = _clean_cosigners(cosigners, proposer=proposer)
     _check_kind(kind, organization or "", members)
@@ -235,13 +265,27 @@ def proposal_create(
         organization=(organization or "").strip() if kind == Kind.COLLECTIVE else "",
         proposer=proposer,
         created_by=actor,
+        entered_by=entered_by,
         term=term,
         during_plenary=bool(during_plenary),
         plenary=plenary,
+        **index_fields(title, content),
     )
     _set_cosigners(proposal, members)
-    transition_record(actor=actor, target=proposal, from_state="", to_state=State.DRAFT, action="create")
-    audit_record(actor=actor, action="proposal_create", target=proposal)
+    transition_record(
+        actor=actor,
+        target=proposal,
+        from_state="",
+        to_state=State.DRAFT,
+        action="create",
+        comment=f"代录（{proposer.name}）" if entered_by else "",
+    )
+    audit_record(
+        actor=actor,
+        action="proposal_create",
+        target=proposal,
+        **({"entered_for": proposer.pk} if entered_by else {}),
+    )
     return proposal
 
 
@@ -264,7 +308,7 @@ def proposal_update(*, actor, proposal: Proposal | int, **changes) -> Proposal:
     if unknown:
         raise InvalidInput(f"不能修改这些字段：{'、'.join(sorted(unknown))}。")
     proposal = _lock(proposal)
-    _require_owner(actor, proposal)
+    _require_owner_or_entering_staff(actor, proposal)
     _require_state(proposal, *EDITABLE_STATES, action="修改")
     title, content = _clean_text(
         changes.get("title", proposal.title), changes.get("content", proposal.content), for_submit=False
@@ -287,6 +331,8 @@ def proposal_update(*, actor, proposal: Proposal | int, **changes) -> Proposal:
     if "category" in changes:
         proposal.category = _category(changes["category"])
     proposal.title, proposal.content, proposal.kind = title, content, kind
+    for name, value in index_fields(title, content).items():
+        setattr(proposal, name, value)
     proposal.organization = organization.strip() if kind == Kind.COLLECTIVE else ""
     proposal.save(
         update_fields=[
@@ -298,6 +344,8 @@ def proposal_update(*, actor, proposal: Proposal | int, **changes) -> Proposal:
             "term",
             "plenary",
             "during_plenary",
+            "search_title",
+            "search_content",
             "updated_at",
         ]
     )
@@ -310,7 +358,7 @@ def proposal_update(*, actor, proposal: Proposal | int, **changes) -> Proposal:
 def proposal_attachment_add(*, actor, proposal: Proposal | int, uploaded_file) -> ProposalAttachment:
     """Attach a file to a draft or returned proposal; type and size come from the policy."""
     proposal = _lock(proposal)
-    _require_owner(actor, proposal)
+    _require_owner_or_entering_staff(actor, proposal)
     _require_state(proposal, *EDITABLE_STATES, action="添加附件")
     check_upload(uploaded_file, label="附件")
     name = file_name(uploaded_file)
@@ -328,7 +376,7 @@ def proposal_attachment_add(*, actor, proposal: Proposal | int, uploaded_file) -
 def proposal_submit(*, actor, proposal: Proposal | int) -> Proposal:
     """Submit (or resubmit after 退回). A joint proposal first waits for its co-signers."""
     proposal = _lock(proposal)
-    _require_owner(actor, proposal)
+    _require_owner_or_entering_staff(actor, proposal)
     _require_state(proposal, *EDITABLE_STATES, action="提交")
     _clean_text(proposal.title, proposal.content, for_submit=True)
     listed = list(proposal.cosigners.select_related("member__user").filter(merged_from__isnull=True))
