@@ -13,3 +13,15 @@ def cases_section(year: int, Section):
         f"推动解决{figures['resolved']}件，转化为社情民意信息{figures['converted']}条。"
     )
     return Section("cases", "委员联系群众", figures, links, text)
+
+
+def activity_counts(year: int) -> dict:
+    """This app's activities of the year by kind (cancelled ones left out), added by
+    proposals.year_figures to the consultation topics' own 调研/视察."""
+    from .selectors import activity_year_stats
+
+    stats = activity_year_stats(year)
+    return {
+        kind: stats[kind]
+        for kind in ("inspection", "research", "supervision", "training", "reception", "hearing")
+    }

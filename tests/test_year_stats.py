@@ -153,3 +153,18 @@ def test_docx_and_page_agree_with_the_api(api, client, staff_user, year_replayed
 def test_members_and_departments_may_not_read_the_year(api, member, department_user):
     assert api(member.user).get("/api/v1/stats/year/").status_code == 403
     assert api(department_user).get("/api/v1/stats/year/report/").status_code == 403
+
+
+def test_activities_of_the_activities_app_count_unless_cancelled(staff_user):
+    from activities.models import Activity
+
+    for state in ("done", "cancelled"):
+        Activity.objects.create(
+            kind="inspection",
+            title=f"视察{state}",
+            start=at(5, 1),
+            place="x",
+            state=state,
+            created_by=staff_user,
+        )
+    assert year_figures.year_figures(YEAR)["activities"]["inspection"] == 1
