@@ -42,6 +42,45 @@ def comparison(year: int) -> stats.Table:
     )
 
 
+def section_table(section) -> stats.Table:
+    """A line of work as a table (and chart): each of its numbers."""
+    rows = [[label, value] for label, value, _link in year_figures.section_rows(section) if _is_number(value)]
+    return stats.Table(section.key, section.title, ["项目", "数字"], rows)
+
+
+def member_table(year: int) -> stats.Table:
+    """Per-member duty person-times of the year (attendance only, as the year's figures count them)."""
+    from django.db.models import Count
+
+    from members.models import DutyRecord
+
+    rows = (
+        DutyRecord.objects.filter(date__year=year, status=DutyRecord.Status.CONFIRMED)
+        .exclude(detail__in=year_figures.NOT_ATTENDED)
+        .values("member__name", "member__sector__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "member__name")
+    )
+    return stats.Table(
+        "members",
+        "委员履职人次",
+        ["委员", "界别", "人次"],
+        [[r["member__name"], r["member__sector__name"] or "", r["n"]] for r in rows],
+        series=(2,),
+    )
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _tables(year: int, sections) -> dict:
+    tables = {s.key: section_table(s) for s in sections}
+    tables["year_compare"] = comparison(year)
+    tables["members"] = member_table(year)
+    return tables
+
+
 def _year(request) -> int:
     try:
         return year_param(request.GET)
@@ -53,14 +92,19 @@ def _year(request) -> int:
 def year_page(request):
     year = _year(request)
     sections = year_figures.year_sections(year)
+    tables = _tables(year, sections)
     for section in sections:
         section.rows = year_figures.section_rows(section)
-    table = comparison(year)
+        section.table = tables[section.key]
+    members = tables["members"]
     context = {
         "year": year,
         "sections": sections,
-        "table": table,
-        "charts": {table.key: table.chart_spec()},
+        "table": tables["year_compare"],
+        "members": members,
+        "top_members": members.rows[:30],
+        "duty": next((s.figures for s in sections if s.key == "duty"), {}),
+        "charts": {key: t.chart_spec() for key, t in tables.items() if key != "members"},
         "years": range(year - 4, year + 2),
     }
     return render(request, "proposals/stats/year.html", context)
@@ -75,8 +119,11 @@ def year_report(request):
 @role_required(Role.STAFF, Role.LEADER)
 def year_export(request, fmt: str):
     year = _year(request)
-    table = comparison(year)
-    name = f"近三年主要数字（{year}年）"
+    key = request.GET.get("table") or "year_compare"
+    table = _tables(year, year_figures.year_sections(year)).get(key)
+    if table is None:
+        raise Http404
+    name = f"{table.title}（{year}年）"
     if fmt == "csv":
         return _download(stats.table_csv(table), "text/csv; charset=utf-8", f"{name}.csv")
     if fmt == "xlsx":

@@ -148,6 +148,15 @@ def test_docx_and_page_agree_with_the_api(api, client, staff_user, year_replayed
     assert listed.content.decode().count("常委会第") == 2
     export = client.get(f"/workbench/stats/year/export.csv?year={YEAR}")
     assert export.status_code == 200 and "全体会议" in export.content.decode("utf-8-sig")
+    # Each line of work exports its own table; per-member person-times too.
+    meetings_csv = client.get(f"/workbench/stats/year/export.csv?year={YEAR}&table=meetings")
+    assert "常委会议,2" in meetings_csv.content.decode("utf-8-sig")
+    members_csv = client.get(f"/workbench/stats/year/export.csv?year={YEAR}&table=members").content.decode(
+        "utf-8-sig"
+    )
+    assert members_csv.count("\n") == 1 + 4  # header + the four members with records
+    assert client.get(f"/workbench/stats/year/export.csv?year={YEAR}&table=nope").status_code == 404
+    assert 'data-chart="meetings"' in page and "人均" in page
 
 
 def test_members_and_departments_may_not_read_the_year(api, member, department_user):
