@@ -43,18 +43,31 @@ def test_check_deploy_passes_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_refuses_to_start_without_a_secret_key():
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import zhengxie.wsgi",
+        "import zhengxie.asgi",
+        "from zhengxie.celery import app; app.conf.timezone",  # worker and beat configure the app first
+    ],
+)
+def test_production_refuses_to_serve_without_a_secret_key(code):
     env = _production_env()
     del env["DJANGO_SECRET_KEY"]
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_checks_and_migrations_check_run_without_a_secret_key():
+    """Tooling that signs nothing runs in a bare environment (a build machine, a CI lint step)."""
+    env = _production_env()
+    del env["DJANGO_SECRET_KEY"]
+    for command in (["check"], ["makemigrations", "--check", "--dry-run"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.django_db

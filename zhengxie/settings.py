@@ -50,10 +50,10 @@ if os.environ.get("DJANGO_SETTINGS_MODULE", "zhengxie.settings") == "zhengxie.se
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+# Without a key, production settings still load (checks and migrations run anywhere), but every serving
+# process — WSGI, ASGI, Celery — refuses to start (zhengxie.startup.require_secret_key).
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("请设置环境变量 DJANGO_SECRET_KEY（生产环境必须提供）。")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")

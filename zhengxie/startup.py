@@ -1,0 +1,21 @@
+"""Checks made where a serving process starts (WSGI, ASGI, the Celery worker and beat).
+
+Settings load without DJANGO_SECRET_KEY so that tooling that signs nothing — `manage.py check`,
+`makemigrations --check`, `migrate` on a build machine — runs in a bare environment; a process that would
+sign sessions, CSRF tokens or check-in codes refuses to start instead, with a Chinese message.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+MISSING_SECRET_KEY = "请设置环境变量 DJANGO_SECRET_KEY（生产环境必须提供）。"
+
+
+def require_secret_key() -> None:
+    from django.conf import settings
+
+    try:
+        key = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django refuses an empty key on access
+        key = ""
+    if not key:
+        raise ImproperlyConfigured(MISSING_SECRET_KEY)
