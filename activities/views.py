@@ -2,7 +2,6 @@
 registers. Views validate with a form, call one service and redirect with a message; visibility comes
 from the access_* selectors (404)."""
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,8 +9,9 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.page_actions import form_error as _form_error
+from zhengxie.page_actions import run_action as _run
 from zhengxie.params import parse_int, parse_year
-from zhengxie.workflow.errors import DomainError
 
 from . import selectors, services
 from .documents import activity_report_docx
@@ -29,25 +29,6 @@ from .models import Activity, Participant
 
 STAFF_ROLES = (Role.STAFF, Role.LEADER)
 ALL_ROLES = (Role.STAFF, Role.LEADER, Role.MEMBER)
-
-
-def _form_error(request, form) -> None:
-    errors = [
-        f"{form.fields[k].label or k}：{e}" if k != "__all__" else e
-        for k, es in form.errors.items()
-        for e in es
-    ]
-    messages.error(request, "；".join(errors) or "输入有误。")
-
-
-def _run(request, call, success: str):
-    try:
-        result = call()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, success)
-    return result if result is not None else True
 
 
 # --- members ---------------------------------------------------------------------------------------------

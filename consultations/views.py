@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.page_actions import form_error as _form_error
+from zhengxie.page_actions import run_action as _run
 from zhengxie.params import is_int
 from zhengxie.workflow.errors import DomainError
 
@@ -44,26 +46,6 @@ from .models import Meeting, Speech, Topic
 from .qr import checkin_path, qr_svg
 
 STAFF_ROLES = (Role.STAFF, Role.LEADER)
-
-
-def _form_error(request, form) -> None:
-    errors = [
-        f"{form.fields[k].label or k}：{e}" if k != "__all__" else e
-        for k, es in form.errors.items()
-        for e in es
-    ]
-    messages.error(request, "；".join(errors) or "输入有误。")
-
-
-def _run(request, call, success: str) -> bool:
-    """Call one service; a domain error or refusal becomes a message and nothing changes."""
-    try:
-        call()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 # --- staff: the plan board ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """网络议政 pages: the staff workbench (open, moderate, close, summarize, DOCX) and the participants'
 phone thread (post, reply, endorse; new posts arrive by htmx polling of a fragment)."""
 
-from django.contrib import messages
+from functools import partial
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.page_actions import form_error as _form_error
+from zhengxie.page_actions import run_action
 from zhengxie.params import is_int, parse_year
 from zhengxie.workflow.errors import DomainError
 
@@ -19,31 +22,10 @@ from .documents import summary_docx
 from .forms import DeliberationForm, HideForm, PostForm, SummaryForm
 from .models import Post
 
+_run = partial(run_action, refusal_as_message=True)
+
 STAFF_ROLES = (Role.STAFF, Role.LEADER)
 PARTICIPANT_ROLES = (Role.MEMBER, Role.DEPARTMENT)
-
-
-def _form_error(request, form) -> None:
-    errors = [
-        f"{form.fields[k].label or k}：{e}" if k in form.fields else e
-        for k, es in form.errors.items()
-        for e in es
-    ]
-    messages.error(request, "；".join(errors) or "输入有误。")
-
-
-def _run(request, call, success: str):
-    """Call one service; a domain error or refusal becomes a message and nothing changes."""
-    try:
-        result = call()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return None
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or "您无权执行此操作。")
-        return None
-    messages.success(request, success)
-    return result
 
 
 # --- staff -------------------------------------------------------------------------------------------

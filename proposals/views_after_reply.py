@@ -14,23 +14,13 @@ from consultations.models import ConsultationType, Meeting
 from members.models import Member
 from zhengxie.accounts.models import Department, Role, User
 from zhengxie.accounts.permissions import role_required
-from zhengxie.workflow.errors import DomainError
+from zhengxie.page_actions import run_action as _run
 
 from . import after_selectors, selectors, services
 from .models import DepartmentReview, KeyRound, Outcome, Proposal, ReviewRound, Revisit
 
 PAGE_SIZE = 30
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _run(request, call, success: str) -> bool:
-    try:
-        call()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _year(request, default=None):
