@@ -32,6 +32,11 @@ urlpatterns = [
     path("proposals/similar-hint/", views_season.similar_hint, name="similar_hint"),
     path("workbench/proposals/enter/", views_season.enter_for_member, name="enter_for_member"),
     path("workbench/proposals/assign-bulk/", views_season.assign_bulk, name="assign_bulk"),
+    path(
+        "workbench/proposals/assignments-export/",
+        views_season.assignments_export,
+        name="assignments_export",
+    ),
     path("public/proposals/", views_season.public_list, name="public_list"),
     path("public/proposals/<int:pk>/", views_season.public_detail, name="public_detail"),
     # staff review

@@ -156,6 +156,23 @@ def assign_bulk(request):
     )
 
 
+@require_GET
+@role_required(Role.STAFF)
+def assignments_export(request):
+    """The 交办会's Excel of all assignments (of the chosen plenary / term / year)."""
+    from zhengxie.api_files import XLSX, attachment
+    from zhengxie.params import parse_year
+
+    from .season_documents import all_assignments_file
+
+    content, name = all_assignments_file(
+        term=parse_int(request.GET.get("term")),
+        plenary=parse_int(request.GET.get("plenary")),
+        year=parse_year(request.GET.get("year")),
+    )
+    return attachment(content, XLSX, name)
+
+
 # --- public disclosure ------------------------------------------------------------------------------
 
 

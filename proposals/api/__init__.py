@@ -32,6 +32,7 @@ urlpatterns = [
     path("proposals/similar/", SimilarView.as_view(), name="proposal-similar"),
     path("proposals/assign-bulk/", AssignBulkView.as_view(), name="proposal-assign-bulk"),
     path("departments/<int:pk>/assignment-sheet/", AssignmentSheetView.as_view(), name="assignment-sheet"),
+    path("assignments/export/", exports.AssignmentsExportView.as_view(), name="assignments-export"),
     path("public/proposals/", PublicProposalList.as_view(), name="public-proposal-list"),
     path("public/proposals/<int:pk>/", PublicProposalDetail.as_view(), name="public-proposal-detail"),
     path("replies/<int:pk>/letter/", ReplyLetterView.as_view(), name="reply-letter"),

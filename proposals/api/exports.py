@@ -3,7 +3,8 @@
 GET /proposals/export/ (登记表 Excel, the list's filters) · GET /proposals/{id}/form/ (提案 DOCX) ·
 GET /assignments/{id}/reply-letter-draft/ (答复函草稿 DOCX, the department) ·
 GET /stats/proposals/export/?table=&filetype= (a statistics table) ·
-GET /stats/assessment/?year= and /stats/assessment/export/?year= (承办单位考核).
+GET /stats/assessment/?year= and /stats/assessment/export/?year= (承办单位考核) ·
+GET /assignments/export/?plenary=&term=&year=&format=xlsx (the 交办会's Excel of all assignments, staff).
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals import assessment, exports, selectors, stats
-from zhengxie.accounts.permissions import IsDepartment, IsStaffOrLeader
+from zhengxie.accounts.permissions import IsDepartment, IsStaff, IsStaffOrLeader
 from zhengxie.api_files import CSV, DOCX, XLSX, FileDownloadView, attachment, file_responses
 from zhengxie.params import is_int
 from zhengxie.workflow.errors import InvalidInput
@@ -199,4 +200,38 @@ class AssessmentExportView(FileDownloadView):
     )
     def get(self, request):
         content, name = exports.assessment_file(year_param(request))
+        return attachment(content, XLSX, name)
+
+
+class AssignmentsExportView(FileDownloadView):
+    permission_classes = [IsAuthenticated, IsStaff]
+
+    @extend_schema(
+        summary="交办清单（Excel）",
+        description="交办会用：某会次（或届次、年度）全部未撤销的交办，每行一项：提案编号、案由、提案人（含已确认的"
+        "联名人）、承办单位、办理方式、办理期限、交办时间、状态。仅机关工作人员。",
+        parameters=[
+            OpenApiParameter("plenary", int, description="会次 ID"),
+            OpenApiParameter("term", int, description="届次 ID"),
+            OpenApiParameter("year", int, description="统计年度（提案提交年度）"),
+            OpenApiParameter("format", str, enum=["xlsx"], description="只有 xlsx（默认）"),
+        ],
+        responses=file_responses(XLSX),
+    )
+    def get(self, request):
+        from proposals.season_documents import all_assignments_file
+        from zhengxie.params import parse_int, parse_year
+
+        params = request.query_params
+        fmt = params.get("format") or params.get("filetype") or "xlsx"
+        if fmt != "xlsx":
+            raise InvalidInput("参数 format 只能为 xlsx。")
+        year = None
+        if (params.get("year") or "").strip():
+            year = parse_year(params["year"])
+            if year is None:
+                raise InvalidInput("参数 year 应为四位年份，如 2026。")
+        content, name = all_assignments_file(
+            term=parse_int(params.get("term")), plenary=parse_int(params.get("plenary")), year=year
+        )
         return attachment(content, XLSX, name)
