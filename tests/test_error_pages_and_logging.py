@@ -37,7 +37,7 @@ def test_api_404_in_debug_is_json(client, staff_user, monkeypatch):
     client.force_login(staff_user)
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "未找到。"}
+    assert response.json() == {"detail": "对象不存在。"}
 
 
 @pytest.mark.django_db

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
+API_NOT_FOUND = "对象不存在。"
+
 
 def _technical_404_wanted() -> bool:
     return os.environ.get("DJANGO_DEBUG_TECHNICAL_404", "") == "1"
@@ -14,7 +16,8 @@ def _technical_404_wanted() -> bool:
 def not_found_response(request):
     """The 404 people see: JSON under /api/, the site's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "未找到。"}, status=404, json_dumps_params={"ensure_ascii": False})
+        # The same wording as handler404 and the DRF handler, so clients see one 404 in every mode.
+        return JsonResponse({"detail": API_NOT_FOUND}, status=404, json_dumps_params={"ensure_ascii": False})
     return render(request, "404.html", status=404)
 
 

@@ -53,6 +53,8 @@ def not_found(request, exception=None):
     from django.http import JsonResponse
     from django.views.defaults import page_not_found
 
+    from zhengxie.middleware import API_NOT_FOUND
+
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": "对象不存在。"}, status=404, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse({"detail": API_NOT_FOUND}, status=404, json_dumps_params={"ensure_ascii": False})
     return page_not_found(request, exception)
