@@ -290,6 +290,8 @@ SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY", "")
 SMS_TEMPLATE = os.environ.get("SMS_TEMPLATE", "")
 SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Read notices older than this many days move to the archive table each night (unread ones stay).
+NOTIFICATION_ARCHIVE_DAYS = int(os.environ.get("NOTIFICATION_ARCHIVE_DAYS", "180"))
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
@@ -327,6 +329,10 @@ CELERY_BEAT_SCHEDULE = {
     # Picks up e-mail/SMS copies whose retry time has come (instead of long countdowns on the broker).
     "send-channel-deliveries": {"task": "zhengxie.notifications.send_channel_deliveries", "schedule": 60.0},
     "deliver-pending-reminders": {"task": "zhengxie.notifications.deliver_reminders", "schedule": 600.0},
+    "archive-read-notifications": {
+        "task": "zhengxie.notifications.archive_notifications",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Roster uploads previewed but never confirmed may hold initial passwords.
     "cleanup-import-uploads": {"task": "zhengxie.accounts.cleanup_import_uploads", "schedule": 3600.0},
     "next-year-calendar": {

@@ -1,14 +1,14 @@
 """Notifications API: a user's own in-app notices, and marking one read."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .models import Notification
 from .selectors import notifications_of
-from .services import notification_mark_read
+from .services import notification_mark_read, unread_count
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -40,6 +40,16 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             "1",
         )
         return notifications_of(self.request.user, unread_only=unread_only)
+
+    @extend_schema(
+        summary="未读通知数",
+        tags=["通知"],
+        responses={200: inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})},
+    )
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request):
+        """From the user's unread counter (kept with every change), not a count over the notices."""
+        return Response({"unread": unread_count(request.user)})
 
     @extend_schema(summary="标记已读", tags=["通知"], request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])

@@ -1,11 +1,12 @@
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import notifications_of
+from .services import unread_count
 
 
 def unread(request):
-    """The bell's unread count on every page; counted only when a template shows it."""
+    """The bell's unread count on every page: one primary-key read of the user's counter, and only when
+    a template shows it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_count": SimpleLazyObject(lambda: notifications_of(user, unread_only=True).count())}
+    return {"unread_count": SimpleLazyObject(lambda: unread_count(user))}

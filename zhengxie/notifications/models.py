@@ -12,6 +12,7 @@ class Notification(models.Model):
         verbose_name="接收人",
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # the composite indexes below lead with it
     )
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
@@ -23,7 +24,19 @@ class Notification(models.Model):
         verbose_name = "通知"
         verbose_name_plural = "通知"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            # a user's notices newest first (the list, keyset pages), and the unread ones alone
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                name="notification_inbox_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+            # the archive task: read notices oldest first
+            models.Index(
+                fields=["created_at"], name="notification_read_age", condition=models.Q(read_at__isnull=False)
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -31,6 +44,59 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class UnreadCounter(models.Model):
+    """A user's unread notices, kept by the notification services in the same transaction as the change
+    (so the bell on every page reads one row instead of counting). `notification_counters_repair`
+    recomputes it from the notices."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    unread = models.IntegerField("未读", default=0)
+
+    class Meta:
+        verbose_name = "未读计数"
+        verbose_name_plural = "未读计数"
+
+    def __str__(self):
+        return f"{self.user_id}: {self.unread}"
+
+
+class ArchivedNotification(models.Model):
+    """A read notice older than NOTIFICATION_ARCHIVE_DAYS, moved here (same id) by the nightly archive
+    task so the live table stays small; its recipient can still find it under 已归档."""
+
+    id = models.BigIntegerField(primary_key=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接收人",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间")
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    archived_at = models.DateTimeField("归档时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已归档通知"
+        verbose_name_plural = "已归档通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "-created_at", "-id"], name="archived_inbox")]
+
+    def __str__(self):
+        return self.title
+
+    is_read = True
 
 
 class NotificationPreference(models.Model):
@@ -130,3 +196,46 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.source}:{self.kind}:{self.threshold}"
+
+
+class ReminderScanRun(models.Model):
+    """One reminder scan asked for from the 立即扫描 button (or run by beat): at most one is queued or
+    running at a time (a partial unique constraint), so clicking twice enqueues once; the page shows the
+    latest one's time and result."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "扫描中"
+        DONE = "done", "已完成"
+        SKIPPED = "skipped", "另一扫描进行中"
+        FAILED = "failed", "出错"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    # True while queued or running; at most one such row (so at most one scan waiting or under way).
+    active = models.BooleanField("进行中", default=True)
+    requested_at = models.DateTimeField("发起时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    result = models.JSONField("结果", default=dict, blank=True)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = "提醒扫描"
+        verbose_name_plural = "提醒扫描"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="one_active_reminder_scan"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.get_state_display()}"

@@ -8,10 +8,18 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import Count, F
 from django.http import Http404
 from django.utils import timezone
 
-from .models import ChannelDelivery, Notification, NotificationPreference, Reminder
+from .models import (
+    ArchivedNotification,
+    ChannelDelivery,
+    Notification,
+    NotificationPreference,
+    Reminder,
+    UnreadCounter,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +58,80 @@ def _channel_rows(notifications: list[Notification]) -> list[ChannelDelivery]:
 _MISSING = object()
 
 
+# --- the unread counter --------------------------------------------------------------------------------
+# Kept by every service that creates or reads notices, in the caller's transaction: creating adds with an
+# upsert (atomic `unread + n`), reading subtracts what the UPDATE actually changed. Notices are always
+# locked before the counter row, so these never deadlock with each other.
+
+
+def _counters_add(counts: dict[int, int]) -> None:
+    """Add n to each user's unread counter in one statement, users in id order (a fixed lock order)."""
+    items = sorted((uid, n) for uid, n in counts.items() if n > 0)
+    if not items:
+        return
+    table = connection.ops.quote_name(UnreadCounter._meta.db_table)
+    values = ",".join(["(%s, %s)"] * len(items))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, unread) VALUES {values} "  # noqa: S608 - table name from the model
+            f"ON CONFLICT (user_id) DO UPDATE SET unread = {table}.unread + EXCLUDED.unread",
+            [x for item in items for x in item],
+        )
+
+
+def _counted(created: list[Notification]) -> list[Notification]:
+    counts: dict[int, int] = {}
+    for n in created:
+        counts[n.recipient_id] = counts.get(n.recipient_id, 0) + 1
+    _counters_add(counts)
+    return created
+
+
+def _counter_subtract(user_id: int, n: int) -> None:
+    if n:
+        UnreadCounter.objects.filter(user_id=user_id).update(unread=F("unread") - n)
+
+
+def unread_count(user) -> int:
+    """The user's unread notices, from the counter (one primary-key read)."""
+    row = UnreadCounter.objects.filter(user_id=user.pk).values_list("unread", flat=True).first()
+    return max(row or 0, 0)
+
+
+def notification_counters_repair(*, user_ids=None) -> int:
+    """Recompute unread counters from the notices (all users, or those given); returns how many counters
+    were wrong. Each user's notices are counted under a lock on the counter row, so a notice created or
+    read meanwhile is counted exactly once."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    ids = list(User.objects.values_list("pk", flat=True)) if user_ids is None else list(user_ids)
+    fixed = 0
+    for start in range(0, len(ids), 500):
+        chunk = sorted(ids[start : start + 500])
+        with transaction.atomic():
+            UnreadCounter.objects.bulk_create(
+                [UnreadCounter(user_id=uid) for uid in chunk], ignore_conflicts=True
+            )
+            current = dict(
+                UnreadCounter.objects.select_for_update()
+                .filter(user_id__in=chunk)
+                .order_by("user_id")
+                .values_list("user_id", "unread")
+            )
+            actual = dict(
+                Notification.objects.filter(recipient_id__in=chunk, read_at__isnull=True)
+                .values("recipient_id")
+                .annotate(n=Count("id"))
+                .values_list("recipient_id", "n")
+            )
+            for uid in chunk:
+                if current.get(uid, 0) != actual.get(uid, 0):
+                    UnreadCounter.objects.filter(user_id=uid).update(unread=actual.get(uid, 0))
+                    fixed += 1
+    return fixed
+
+
 def _build(recipients: Iterable, title: str, body: str, link: str) -> list[Notification]:
     seen: set[int] = set()
     rows = []
@@ -66,7 +148,7 @@ def notify(
 ) -> list[Notification]:
     """Create the in-app notice for each distinct recipient (inside the caller's transaction) and queue
     its e-mail/SMS copies, sent by the worker once the transaction commits."""
-    created = Notification.objects.bulk_create(_build(recipients, title, body, link))
+    created = _counted(Notification.objects.bulk_create(_build(recipients, title, body, link)))
     if channels:
         deliveries = ChannelDelivery.objects.bulk_create(_channel_rows(created))
         if deliveries:
@@ -79,7 +161,7 @@ def notify_many(
 ) -> list[Notification]:
     """notify() for many notices at once — (recipients, title, body, link) each — in two inserts."""
     rows = [row for recipients, title, body, link in items for row in _build(recipients, title, body, link)]
-    created = Notification.objects.bulk_create(rows)
+    created = _counted(Notification.objects.bulk_create(rows))
     if channels:
         deliveries = ChannelDelivery.objects.bulk_create(_channel_rows(created))
         if deliveries:
@@ -95,12 +177,89 @@ def notification_mark_read(*, actor, notification_id: int) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        _counter_subtract(actor.pk, 1)
     return notification
 
 
 @transaction.atomic
 def notifications_mark_all_read(*, actor) -> int:
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    changed = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    _counter_subtract(actor.pk, changed)
+    return changed
+
+
+def notifications_archive(*, days: int | None = None, batch_size: int = 5000, now=None) -> int:
+    """Move read notices older than `days` (NOTIFICATION_ARCHIVE_DAYS) into ArchivedNotification, a
+    batch per transaction (one DELETE … RETURNING feeding one INSERT), so the live table — which every
+    page's bell and list reads — stays the size of recent work. Unread notices stay however old.
+    Returns how many were moved."""
+    days = settings.NOTIFICATION_ARCHIVE_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    live = connection.ops.quote_name(Notification._meta.db_table)
+    archive = connection.ops.quote_name(ArchivedNotification._meta.db_table)
+    deliveries = connection.ops.quote_name(ChannelDelivery._meta.db_table)
+    moved = 0
+    if connection.vendor != "postgresql":  # the embedded demo database: the same, row by row
+        return _archive_portable(cutoff, batch_size)
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH batch AS (
+                    SELECT id FROM {live}
+                    WHERE read_at IS NOT NULL AND created_at < %s
+                    ORDER BY created_at LIMIT %s FOR UPDATE SKIP LOCKED
+                ), gone_copies AS (
+                    DELETE FROM {deliveries} WHERE notification_id IN (SELECT id FROM batch)
+                ), moved AS (
+                    DELETE FROM {live} WHERE id IN (SELECT id FROM batch)
+                    RETURNING id, recipient_id, title, body, link, created_at, read_at
+                )
+                INSERT INTO {archive} (id, recipient_id, title, body, link, created_at, read_at, archived_at)
+                SELECT id, recipient_id, title, body, link, created_at, read_at, %s FROM moved
+                ON CONFLICT (id) DO NOTHING
+                """,  # noqa: S608 - table names from the models
+                [cutoff, batch_size, timezone.now()],
+            )
+            count = cursor.rowcount
+        moved += count
+        if count < batch_size:
+            break
+    if moved:
+        logger.info("archived %s read notifications older than %s days", moved, days)
+    return moved
+
+
+def _archive_portable(cutoff, batch_size: int) -> int:
+    moved = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).order_by(
+                    "created_at"
+                )[:batch_size]
+            )
+            if not rows:
+                return moved
+            ArchivedNotification.objects.bulk_create(
+                [
+                    ArchivedNotification(
+                        id=n.pk,
+                        recipient_id=n.recipient_id,
+                        title=n.title,
+                        body=n.body,
+                        link=n.link,
+                        created_at=n.created_at,
+                        read_at=n.read_at,
+                    )
+                    for n in rows
+                ],
+                ignore_conflicts=True,
+            )
+            Notification.objects.filter(pk__in=[n.pk for n in rows]).delete()
+            moved += len(rows)
 
 
 @transaction.atomic
@@ -190,7 +349,7 @@ def _deliver_rows(rows: list[Reminder], messages: dict, now, result: ScanResult)
             batch += _build(recipients, title, body, link)
         notices += batch
         states.append((row, Reminder.State.SENT, len(batch)))
-    created = Notification.objects.bulk_create(notices, batch_size=1000)
+    created = _counted(Notification.objects.bulk_create(notices, batch_size=1000))
     deliveries = ChannelDelivery.objects.bulk_create(_channel_rows(created), batch_size=1000)
     if deliveries:
         transaction.on_commit(_enqueue_channel_sender)

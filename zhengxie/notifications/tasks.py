@@ -21,3 +21,8 @@ def deliver_reminders() -> dict:
 @shared_task(name="zhengxie.notifications.send_channel_deliveries")
 def send_channel_deliveries() -> dict:
     return services.channel_deliveries_send()
+
+
+@shared_task(name="zhengxie.notifications.archive_notifications")
+def archive_notifications() -> int:
+    return services.notifications_archive()

@@ -1,6 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -13,17 +13,31 @@ from .models import NotificationPreference
 
 
 @login_required
-def notification_list(request):
-    unread_only = request.GET.get("unread") == "1"
-    page = Paginator(selectors.notifications_of(request.user, unread_only=unread_only), 30).get_page(
-        request.GET.get("page")
+def notification_list(request, archived: bool = False):
+    unread_only = request.GET.get("unread") == "1" and not archived
+    cursor = request.GET.get("after", "")
+    rows, next_cursor = selectors.notifications_page(
+        request.user, unread_only=unread_only, archived=archived, cursor=cursor
     )
     preference = NotificationPreference.objects.filter(user=request.user).first()
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "unread_only": unread_only, "preference": preference},
+        {
+            "page": rows,
+            "next_cursor": next_cursor,
+            "is_later_page": bool(cursor),
+            "unread_only": unread_only,
+            "archived": archived,
+            "archive_days": settings.NOTIFICATION_ARCHIVE_DAYS,
+            "preference": preference,
+        },
     )
+
+
+@login_required
+def notification_archive(request):
+    return notification_list(request, archived=True)
 
 
 @login_required
