@@ -127,7 +127,7 @@ def with_register_prefetches(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
 
 def proposal_register(user, *, params) -> QuerySet[Proposal]:
     """The register export: the proposals the user may see, filtered as on the staff list."""
-    qs = selectors.proposals_filter(selectors.proposals_visible_to(user), params=params)
+    qs = selectors.proposals_filter(selectors.proposals_visible_to(user), params=params, user=user)
     return with_register_prefetches(qs).order_by(
         "-term__number",
         F("plenary__number").asc(nulls_last=True),

@@ -178,6 +178,11 @@ class Proposal(models.Model):
     # a GIN index (migration 0010) serves the similar-proposal search.
     search_title = models.TextField("案由分词", blank=True, editable=False)
     search_content = models.TextField("正文分词", blank=True, editable=False)
+    # The `q` of the lists (issue 19): words of the attachments' text and of the replies (reply content and
+    # letter text), kept by the services that add them (proposals/search.py refresh_*). Generated tsvector
+    # columns over each, with their own GIN indexes (migration 0011), so search_vector stays as it is.
+    search_files = models.TextField("附件分词", blank=True, editable=False)
+    search_replies = models.TextField("答复分词", blank=True, editable=False)
 
     class Meta:
         verbose_name = "提案"
@@ -186,6 +191,8 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["state", "-submitted_at"]),
             models.Index(fields=["term", "plenary", "serial"]),
+            # 第0031号 / 0031 in a list's q (proposals/search.py number_lookup)
+            models.Index(fields=["serial"], name="proposal_serial_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -259,6 +266,7 @@ class ProposalAttachment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    text = models.TextField("文字内容", blank=True, editable=False, help_text="DOCX/PDF 中的文字，供检索")
 
     class Meta:
         verbose_name = "提案附件"
@@ -459,6 +467,9 @@ class Reply(models.Model):
     content = models.TextField("答复内容")
     signer = models.CharField("签发领导", max_length=50, blank=True)
     letter = models.FileField("答复函", upload_to=reply_letter_path, blank=True)
+    letter_text = models.TextField(
+        "答复函文字", blank=True, editable=False, help_text="DOCX/PDF 中的文字，供检索"
+    )
     due_date = models.DateField("答复时的办理期限", null=True, blank=True)
     on_time = models.BooleanField("按期答复", default=True)
     replied_by = models.ForeignKey(

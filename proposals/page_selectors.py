@@ -6,6 +6,7 @@ from django.utils import timezone
 from members.models import Member, Plenary
 from zhengxie.workflow.selectors import policy_current
 
+from . import search
 from .models import Evaluation, Proposal, ProposalAttachment, ProposalCategory, RejectionReason
 from .services import MERGE_TARGET_STATES
 
@@ -47,8 +48,8 @@ def merge_targets(*, exclude_pk: int, q: str = "", limit: int = 200) -> QuerySet
     )
     q = (q or "").strip()
     if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
-    return qs.order_by("-registered_at", "-id")[:limit]
+        qs = search.text_search(qs, q, all_replies=True)
+    return search.ordered(qs, {"q": q}, "-registered_at", "-id")[:limit]
 
 
 def proposal_attachments(proposal: Proposal) -> QuerySet[ProposalAttachment]:

@@ -1,6 +1,7 @@
-"""Chinese text search for proposals (查重 and similar-proposal hints).
+"""Chinese text search for proposals (查重, similar-proposal hints, and the `q` of every proposal list).
 
-Text is segmented with jieba (plus the committee-domain dictionary in search_data/committee_dict.txt);
+Segmentation and the generic query/highlight code are in zhengxie/textsearch.py (shared with 社情民意).
+Text is segmented with jieba (plus the committee-domain dictionary in zhengxie/search_data/);
 the space-joined words of the title and of the content are stored on the proposal by the services that
 write them (search_title, search_content). On PostgreSQL a generated, weighted `tsvector` column over
 those words (`simple` configuration, GIN index; migration 0010) answers the query, ranked with
@@ -10,78 +11,16 @@ ts_rank_cd. On SQLite (the demo database) a bounded candidate set is ranked in P
 import math
 import re
 from collections import Counter
-from functools import cache
-from pathlib import Path
 
-DICTIONARY = Path(__file__).parent / "search_data" / "committee_dict.txt"
+from zhengxie.textsearch import DICTIONARY, STOPWORDS, idf, index_text, index_texts, segment  # noqa: F401
+
 MAX_QUERY_TERMS = 16
 RESULT_LIMIT = 10
 SQLITE_CANDIDATES = 2000
 
-# Words that every proposal says; they carry no subject.
-STOPWORDS = frozenset(
-    """
-    关于 建议 提案 进一步 加强 推进 推动 完善 提升 提高 促进 加快 加大 做好 切实 有效 相关 工作 问题 方面
-    我们 我市 我县 我区 我省 全市 全县 全区 目前 当前 存在 一些 部分 没有 以及 因此 通过 进行 实现 需要
-    同时 其中 一是 二是 三是 四是 五是 六是 有关 对于 为了 可以 应当 应该 不断 积极 认真 各级 部门 政府
-    一个 这些 那些 已经 还是 还有 不够 较为 比较 情况 措施 办法 意见 方案 机制 体系 建设 发展 服务 管理
-    """.split()
-)
-_WORD = re.compile(r"^[\w]+$")
-
-
-@cache
-def _tokenizer():
-    import jieba
-
-    tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(DICTIONARY))
-    return tokenizer
-
-
-def segment(text: str) -> list[str]:
-    """The searchable words of a text: jieba's search-mode segmentation (long words and their parts),
-    lower-cased, without punctuation, single characters and stopwords."""
-    if not text:
-        return []
-    words = []
-    for word in _tokenizer().cut_for_search(text):
-        word = word.strip().lower()
-        if len(word) < 2 or word in STOPWORDS or not _WORD.match(word) or word.isdigit():
-            continue
-        words.append(word)
-    return words
-
-
-def index_text(text: str) -> str:
-    """The space-joined words stored in search_title / search_content."""
-    return " ".join(segment(text))
-
 
 def index_fields(title: str, content: str) -> dict:
     return {"search_title": index_text(title), "search_content": index_text(content)}
-
-
-@cache
-def _idf_table() -> tuple[dict[str, float], float]:
-    """jieba's inverse document frequencies (a general Chinese corpus) and their median for unseen words:
-    the IDF half of TF-IDF, with no per-query counting in the database."""
-    import jieba.analyse
-
-    path = Path(jieba.analyse.__file__).parent / "idf.txt"
-    table = {}
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            word, _, value = line.strip().partition(" ")
-            if value:
-                table[word] = float(value)
-    values = sorted(table.values())
-    return table, values[len(values) // 2]
-
-
-def idf(word: str) -> float:
-    table, median = _idf_table()
-    return table.get(word, median)
 
 
 def query_terms(title: str, content: str = "") -> dict[str, float]:
@@ -136,3 +75,123 @@ def tfidf_rank(terms: dict[str, float], candidates: list[tuple[int, str, str]]) 
             scored.append((pk, score))
     scored.sort(key=lambda item: (-item[1], -item[0]))
     return scored
+
+
+# --- the `q` of the proposal lists -------------------------------------------------------------------
+
+# 十五届二次第0031号 (a whole number) · 第0031号 / 0031 / 31 (a serial) · 2026-0031 (a year and a serial).
+_SERIAL = re.compile(r"^(?:第)?0*(\d{1,6})(?:号)?$")
+_YEAR_SERIAL = re.compile(r"^((?:19|20)\d\d)\s*[-－/年]\s*(?:第)?0*(\d{1,6})(?:号)?$")
+_WHOLE_NUMBER = re.compile(r"^\S{2,20}第\d{1,6}号$")
+NAME_MAX = 20
+
+
+def number_lookup(q: str):
+    """A Q finding a proposal by its number through an index (unique number, serial), or None when `q`
+    is not a number."""
+    from django.db.models import Q
+
+    q = q.strip()
+    if _WHOLE_NUMBER.match(q):
+        return Q(number=q)
+    if found := _YEAR_SERIAL.match(q):
+        return Q(serial=int(found[2]), submitted_at__year=int(found[1]))
+    if found := _SERIAL.match(q):
+        return Q(serial=int(found[1]))
+    return None
+
+
+def sees_all_replies(user) -> bool:
+    from zhengxie.accounts.models import Role
+
+    return bool(user and user.is_authenticated and user.effective_role in (Role.STAFF, Role.LEADER))
+
+
+def text_search(qs, q: str, *, all_replies: bool):
+    """Filter a proposal queryset by a list's `q` and annotate `search_rank` (higher is better).
+
+    A number goes through the indexes on number / serial. Words match the proposal's title and content
+    (search_vector), the text of its DOCX/PDF attachments (search_files_vector) and its replies
+    (search_replies_vector: every reply for staff and leaders, otherwise only once the replies are
+    published), and an exact proposer name. On SQLite the stored words are matched as substrings."""
+    from django.db import connection
+    from django.db.models import FloatField, Q, Value
+
+    from members.models import Member
+    from zhengxie import textsearch
+
+    q = (q or "").strip()
+    if not q:
+        return qs
+    by_number = number_lookup(q)
+    if by_number is not None:
+        return qs.filter(by_number).annotate(search_rank=Value(1.0, output_field=FloatField()))
+    query = textsearch.parse(q)
+    extra = None
+    if len(q) <= NAME_MAX and " " not in q:
+        names = list(Member.objects.filter(name=q).values_list("pk", flat=True)[:50])
+        if names:
+            extra = Q(proposer_id__in=names)
+    if query is None:
+        # Only single characters or stopwords: the title, as typed (rare, and short titles only).
+        found = Q(title__icontains=q)
+        return qs.filter(found | extra if extra else found).annotate(
+            search_rank=Value(0.0, output_field=FloatField())
+        )
+    if connection.vendor == "postgresql":
+        replies = (
+            "{t}.search_replies_vector"
+            if all_replies
+            else "CASE WHEN {t}.reply_published THEN {t}.search_replies_vector ELSE ''::tsvector END"
+        )
+        return textsearch.pg_search(
+            qs,
+            query,
+            vectors=[("{t}.search_vector", 1.0), ("{t}.search_files_vector", 0.4), (replies, 0.4)],
+            title_vector="{t}.search_vector",
+            extra=extra,
+        )
+    fields = ["search_title", "search_content", "search_files"]
+    match = textsearch.word_match_q(query, fields)
+    if all_replies:
+        match |= textsearch.word_match_q(query, ["search_replies"])
+    else:
+        match |= Q(reply_published=True) & textsearch.word_match_q(query, ["search_replies"])
+    return qs.filter(match | extra if extra else match).annotate(
+        search_rank=Value(0.0, output_field=FloatField())
+    )
+
+
+def ordered(qs, params, *default):
+    from zhengxie.textsearch import ordered as _ordered
+
+    return _ordered(qs, params, *default)
+
+
+# --- keeping the attachment and reply words (called by the services that add them) -------------------
+
+
+def refresh_files(proposal_id: int) -> None:
+    """search_files from the stored text of the proposal's attachments."""
+    from .models import Proposal, ProposalAttachment
+
+    texts = (
+        ProposalAttachment.objects.filter(proposal_id=proposal_id)
+        .order_by("id")
+        .values_list("text", flat=True)
+    )
+    Proposal.objects.filter(pk=proposal_id).update(search_files=index_texts(*texts))
+
+
+def refresh_replies(proposal_id: int) -> None:
+    """search_replies from the proposal's replies: their content and their letters' text."""
+    from .models import Proposal, Reply
+
+    rows = (
+        Reply.objects.filter(assignment__proposal_id=proposal_id)
+        .order_by("id")
+        .values_list("content", "letter_text")
+    )
+    Proposal.objects.filter(pk=proposal_id).update(
+        search_replies=index_texts(*(text for row in rows for text in row))
+    )

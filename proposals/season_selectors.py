@@ -200,12 +200,9 @@ def public_proposals(params=None) -> QuerySet[Proposal]:
         )
     q = (params.get("q") or "").strip()
     if q:
-        words = search.segment(q)
-        match = Q(title__icontains=q) | Q(number__icontains=q)
-        for word in words[:8]:
-            match |= Q(search_title__contains=word) | Q(search_content__contains=word)
-        qs = qs.filter(match)
-    return qs.order_by("-registered_at", "-pk")
+        # The public reads published replies only (reply_published), so only those are searched.
+        qs = search.text_search(qs, q, all_replies=False)
+    return search.ordered(qs, params, "-registered_at", "-pk")
 
 
 def public_proposal(pk) -> Proposal:
@@ -228,8 +225,8 @@ def assignable_proposals(params=None) -> QuerySet[Proposal]:
             qs = qs.filter(**{f"{name}_id": value})
     q = (params.get("q") or "").strip()
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q))
-    return qs.order_by("serial", "pk")
+        qs = search.text_search(qs, q, all_replies=True)
+    return search.ordered(qs, params, "serial", "pk")
 
 
 def suggested_departments(proposals) -> dict[int, int]:

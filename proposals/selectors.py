@@ -11,6 +11,7 @@ from zhengxie.accounts.models import Role
 from zhengxie.params import is_int
 from zhengxie.workflow.selectors import history_of
 
+from . import search
 from .models import Assignment, Contact, Cosigner, Proposal, Reply
 
 State = Proposal.State
@@ -157,8 +158,10 @@ def replies_visible_to(user, proposal) -> QuerySet[Reply]:
     )
 
 
-def proposals_filter(qs: QuerySet[Proposal], *, params) -> QuerySet[Proposal]:
-    """Filters shared by the review queue and the API list (state, kind, term, plenary, category, key, q)."""
+def proposals_filter(qs: QuerySet[Proposal], *, params, user=None) -> QuerySet[Proposal]:
+    """Filters shared by the review queue and the API list (state, kind, term, plenary, category, key, q).
+    `q` is the Chinese full-text search of proposals/search.py (annotates search_rank; reply text counts
+    for `user` when staff or leader, else only published replies)."""
     if params.get("state"):
         qs = qs.filter(state__in=[s for s in str(params["state"]).split(",") if s])
     if params.get("kind"):
@@ -182,13 +185,7 @@ def proposals_filter(qs: QuerySet[Proposal], *, params) -> QuerySet[Proposal]:
         qs = qs.filter(Exists(overdue_assignments().filter(proposal=OuterRef("pk"))))
     q = (params.get("q") or "").strip()
     if q:
-        qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(content__icontains=q)
-            | Q(number__icontains=q)
-            | Q(organization__icontains=q)
-            | Q(proposer__name__icontains=q)
-        )
+        qs = search.text_search(qs, q, all_replies=search.sees_all_replies(user))
     return qs
 
 
@@ -196,7 +193,8 @@ def review_queue(user, *, params=None) -> QuerySet[Proposal]:
     """Staff review queue: submitted ones first (oldest first), filterable."""
     qs = proposals_visible_to(user).filter(state__in=[State.SUBMITTED, State.AWAITING_COSIGNERS])
     if params:
-        qs = proposals_filter(qs, params=params)
+        qs = proposals_filter(qs, params=params, user=user)
+        return search.ordered(qs, params, "submitted_at", "id")
     return qs.order_by("submitted_at", "id")
 
 

@@ -9,16 +9,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
 from zhengxie.workflow.errors import DomainError
 
-from . import services
+from . import search, services
 from .forms import EvaluationForm, ProposalForm
 from .models import Cosigner, Proposal
 from .page_selectors import (
@@ -315,8 +315,9 @@ def published(request):
     qs = published_proposals()
     q = (request.GET.get("q") or "").strip()
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q))
+        qs = search.ordered(search.text_search(qs, q, all_replies=False), {"q": q}, "-registered_at", "-id")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    textsearch.with_snippets(page, q)
     return render(
         request,
         "proposals/member/published.html",

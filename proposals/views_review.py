@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from members.models import Plenary
+from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
 from zhengxie.params import is_int
 from zhengxie.workflow.errors import DomainError
 
-from . import services
+from . import search, services
 from .forms import MergeForm, RejectForm, ReturnForm
 from .models import Proposal
 from .page_selectors import (
@@ -53,6 +54,7 @@ def _filters(request, allowed_states) -> dict:
 
 def _list_context(request, qs, params, allowed_states) -> dict:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    textsearch.with_snippets(page, params.get("q"))
     query = urlencode({k: v for k, v in params.items() if v})
     return {
         "page": page,
@@ -78,11 +80,12 @@ def queue(request):
 @role_required(Role.STAFF, Role.LEADER)
 def all_list(request):
     params = _filters(request, State.values)
-    qs = proposals_filter(proposals_visible_to(request.user), params={k: v for k, v in params.items() if v})
+    given = {k: v for k, v in params.items() if v}
+    qs = proposals_filter(proposals_visible_to(request.user), params=given, user=request.user)
     return render(
         request,
         "proposals/staff/list.html",
-        _list_context(request, qs.order_by("-submitted_at", "-id"), params, State.values),
+        _list_context(request, search.ordered(qs, given, "-submitted_at", "-id"), params, State.values),
     )
 
 

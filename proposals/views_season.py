@@ -10,6 +10,7 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
 from members.models import Member, Plenary
+from zhengxie import textsearch
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import role_required
 from zhengxie.params import parse_int
@@ -131,6 +132,7 @@ def assign_bulk(request):
     page = Paginator(season_selectors.assignable_proposals(params), BULK_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    textsearch.with_snippets(page, params["q"])
     suggestions = season_selectors.suggested_departments(page.object_list)
     from .services.handling import _due, _today, assign_span
 
@@ -180,6 +182,7 @@ def assignments_export(request):
 def public_list(request):
     params = {k: (request.GET.get(k) or "").strip() for k in ("year", "category", "department", "q")}
     page = Paginator(season_selectors.public_proposals(params), 20).get_page(request.GET.get("page"))
+    textsearch.with_snippets(page, params["q"])
     return render(
         request,
         "proposals/season/public_list.html",

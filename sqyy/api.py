@@ -21,6 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import IsStaffOrLeader, _RolePermission
 from zhengxie.api import check_choice_filters
@@ -410,8 +411,9 @@ class OpinionReportViewSet(
 
     def get_queryset(self):
         qs = selectors.opinion_reports_visible_to(self.request.user)
-        qs = selectors.reports_filter(qs, params=self.request.query_params)
-        return selectors.with_list_related(qs).order_by("-created_at", "-id")
+        params = self.request.query_params
+        qs = selectors.reports_filter(qs, params=params)
+        return textsearch.ordered(selectors.with_list_related(qs), params, "-created_at", "-id")
 
     def get_object(self):
         return selectors.access_report(self.request.user, self.kwargs["pk"])
@@ -430,7 +432,17 @@ class OpinionReportViewSet(
             OpenApiParameter("reflector_kind", str, enum=OpinionReport.ReflectorKind.values),
             OpenApiParameter("urgent", bool, description="只看急事急报"),
             OpenApiParameter("available", bool, description="已采用且未编入期刊"),
-            OpenApiParameter("q", str, description="标题、内容、反映人"),
+            OpenApiParameter(
+                "q",
+                str,
+                description="全文检索（中文分词）：标题、内容（原稿和编辑稿）、附件（DOCX/PDF）文字；反映人姓名",
+            ),
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=["relevance", "default"],
+                description="有 q 时默认按相关度；default 为原有顺序",
+            ),
         ]
     )
     def list(self, request, *args, **kwargs):

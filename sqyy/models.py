@@ -96,6 +96,15 @@ class OpinionReport(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    # The `q` of the lists (issue 19, zhengxie/textsearch.py): jieba words of the original and edited
+    # title/content (kept by save() below) and of the attachments' text (services). A generated weighted
+    # tsvector over them with a GIN index (migration) answers the search on PostgreSQL.
+    search_title = models.TextField("标题分词", blank=True, editable=False)
+    search_content = models.TextField("内容分词", blank=True, editable=False)
+    search_files = models.TextField("附件分词", blank=True, editable=False)
+
+    TEXT_FIELDS = frozenset({"title", "content", "edited_title", "edited_content"})
+
     class Meta:
         verbose_name = "社情民意信息"
         verbose_name_plural = "社情民意信息"
@@ -104,6 +113,18 @@ class OpinionReport(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        """Derived data only: the segmented words follow the text on every save that writes it."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.TEXT_FIELDS & set(update_fields):
+            from zhengxie.textsearch import index_texts
+
+            self.search_title = index_texts(self.title, self.edited_title)
+            self.search_content = index_texts(self.content, self.edited_content)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_title", "search_content"}
+        super().save(*args, **kwargs)
 
     @property
     def reflector_display(self) -> str:
@@ -138,6 +159,7 @@ class OpinionAttachment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    text = models.TextField("文字内容", blank=True, editable=False, help_text="DOCX/PDF 中的文字，供检索")
 
     class Meta:
         verbose_name = "社情民意附件"

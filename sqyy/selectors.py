@@ -7,6 +7,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from members.models import Member
+from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.params import is_int, parse_year
 
@@ -67,14 +69,37 @@ def reports_filter(qs: QuerySet[OpinionReport], *, params) -> QuerySet[OpinionRe
         qs = qs.filter(state=State.ADOPTED, bulletin_item__isnull=True)
     q = (params.get("q") or "").strip()
     if q:
-        qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(edited_title__icontains=q)
-            | Q(content__icontains=q)
-            | Q(reflector__name__icontains=q)
-            | Q(reflector_name__icontains=q)
-        )
+        qs = text_search(qs, q)
     return qs
+
+
+def text_search(qs: QuerySet[OpinionReport], q: str) -> QuerySet[OpinionReport]:
+    """A list's `q` (zhengxie/textsearch.py): the words of the original and edited title and content and of
+    the attachments' text (one weighted tsvector, GIN), or an exact reflector name; annotates search_rank."""
+    from django.db import connection
+    from django.db.models import FloatField, Value
+
+    from zhengxie import textsearch
+
+    q = (q or "").strip()
+    extra = None
+    if len(q) <= 20 and " " not in q:
+        names = list(Member.objects.filter(name=q).values_list("pk", flat=True)[:50])
+        if names:
+            extra = Q(reflector_id__in=names)
+    query = textsearch.parse(q)
+    if query is None:
+        found = Q(title__icontains=q) | Q(edited_title__icontains=q)
+        return qs.filter(found | extra if extra else found).annotate(
+            search_rank=Value(0.0, output_field=FloatField())
+        )
+    if connection.vendor == "postgresql":
+        vector = "{t}.opinion_search_vector"
+        return textsearch.pg_search(qs, query, vectors=[(vector, 1.0)], title_vector=vector, extra=extra)
+    match = textsearch.word_match_q(query, ["search_title", "search_content", "search_files"])
+    return qs.filter(match | extra if extra else match).annotate(
+        search_rank=Value(0.0, output_field=FloatField())
+    )
 
 
 def with_list_related(qs: QuerySet[OpinionReport]) -> QuerySet[OpinionReport]:
@@ -107,7 +132,7 @@ def staff_inbox(params) -> QuerySet[OpinionReport]:
     if not (params.get("state") or "").strip():
         qs = qs.filter(state=State.SUBMITTED)
     qs = reports_filter(qs, params=params)
-    return with_list_related(qs).order_by("-is_urgent", "-submitted_at", "-id")
+    return textsearch.ordered(with_list_related(qs), params, "-is_urgent", "-submitted_at", "-id")
 
 
 def my_reports(member) -> QuerySet[OpinionReport]:

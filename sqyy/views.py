@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from zhengxie import textsearch
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import role_required
 from zhengxie.params import parse_year
@@ -228,8 +229,10 @@ STAFF_FORMS = {
 def inbox(request):
     params = request.GET
     qs = selectors.staff_inbox(params)
+    page = _page(request, qs)
+    textsearch.with_snippets(page, params.get("q"), fields=("edited_content", "content"))
     context = {
-        "page": _page(request, qs),
+        "page": page,
         "state": params.get("state", ""),
         "q": params.get("q", ""),
         "state_choices": [c for c in State.choices if c[0] != State.DRAFT],

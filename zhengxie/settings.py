@@ -123,6 +123,7 @@ TEMPLATES = [
                 "zhengxie.notifications.context_processors.unread",
                 "zhengxie.committee.context",
             ],
+            "libraries": {"search_tags": "zhengxie.search_tags"},
         },
     },
 ]

@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from proposals import selectors, services
+from proposals import search, selectors, services
 from proposals.models import Assignment, Cosigner, Evaluation, Proposal, ProposalAttachment, Supervision
 from zhengxie.api import check_choice_filters
 from zhengxie.api_schema import policy_limited_text
@@ -186,7 +186,18 @@ FILTER_PARAMETERS = [
     OpenApiParameter("plenary", int),
     OpenApiParameter("category", int),
     OpenApiParameter("key", bool, description="只看重点提案"),
-    OpenApiParameter("q", str, description="全文检索：案由、正文、编号、提案人"),
+    OpenApiParameter(
+        "q",
+        str,
+        description="全文检索（中文分词）：案由、正文、答复、附件（DOCX/PDF）文字；编号（如 十五届二次第0031号、"
+        "第0031号、0031、2026-0031）；提案人姓名",
+    ),
+    OpenApiParameter(
+        "ordering",
+        str,
+        enum=["relevance", "default"],
+        description="有 q 时默认按相关度；default 为列表原有顺序",
+    ),
 ]
 
 
@@ -202,7 +213,9 @@ class ProposalViewSet(
 
     def get_queryset(self):
         qs = selectors.proposals_visible_to(self.request.user).prefetch_related("attachments")
-        return selectors.proposals_filter(qs, params=self.request.query_params).order_by("-updated_at", "-id")
+        params = self.request.query_params
+        qs = selectors.proposals_filter(qs, params=params, user=self.request.user)
+        return search.ordered(qs, params, "-updated_at", "-id")
 
     def get_object(self):
         return selectors.access_proposal(self.request.user, self.kwargs["pk"])

@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from members.models import Member
 from members.services import withdraw_duty
+from proposals import search
 from proposals.models import Assignment, Contact, Cosigner, Evaluation, Proposal, Reply, Supervision
 from zhengxie.accounts.models import Department, Role, User
 from zhengxie.accounts.permissions import require_role
 from zhengxie.notifications.services import notify
+from zhengxie.textsearch import file_text
 from zhengxie.workflow import handling as rules
 from zhengxie.workflow.calendar import Due, WorkCalendar
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
@@ -457,8 +459,10 @@ def assignment_reply(
         on_time=_today() <= task.due_date,
     )
     if letter is not None:
+        reply.letter_text = file_text(letter, file_name(letter))
         reply.letter.save(file_name(letter), letter, save=False)
     reply.save()
+    search.refresh_replies(task.proposal_id)
     task.replied_at = timezone.now()
     # Statistics: the latest result class; on-time is judged on the first round only.
     task.stat_result = result

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from members.models import Member, Plenary, Term
 from members.services import record_duty, withdraw_duty
+from proposals import search
 from proposals.models import (
     Cosigner,
     NumberSequence,
@@ -27,6 +28,7 @@ from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import require_role
 from zhengxie.notifications.services import notify
 from zhengxie.params import is_int
+from zhengxie.textsearch import file_text
 from zhengxie.workflow.errors import InvalidInput, TransitionNotAllowed
 from zhengxie.workflow.inputs import check_upload, file_name
 from zhengxie.workflow.selectors import policy_current
@@ -362,9 +364,16 @@ def proposal_attachment_add(*, actor, proposal: Proposal | int, uploaded_file) -
     _require_state(proposal, *EDITABLE_STATES, action="添加附件")
     check_upload(uploaded_file, label="附件")
     name = file_name(uploaded_file)
-    attachment = ProposalAttachment(proposal=proposal, name=name, size=uploaded_file.size, uploaded_by=actor)
+    attachment = ProposalAttachment(
+        proposal=proposal,
+        name=name,
+        size=uploaded_file.size,
+        uploaded_by=actor,
+        text=file_text(uploaded_file, name),
+    )
     attachment.file.save(name, uploaded_file, save=False)
     attachment.save()
+    search.refresh_files(proposal.pk)
     audit_record(actor=actor, action="proposal_attachment_add", target=proposal, name=name)
     return attachment
 

@@ -1,6 +1,7 @@
 """社情民意 reports: submission, review, editing and adoption, 批示, 报送 and 上级采用."""
 
 from zhengxie.params import is_int
+from zhengxie.textsearch import file_text, index_texts
 
 from ._base import (
     Bulletin,
@@ -189,11 +190,22 @@ def opinion_report_attachment_add(*, actor, report: OpinionReport | int, file) -
         raise InvalidInput("请选择附件。")
     check_upload(file, label="附件")
     name = file.name.rsplit("/", 1)[-1][:200]
-    attachment = OpinionAttachment(report=report, name=name, size=file.size, uploaded_by=actor)
+    attachment = OpinionAttachment(
+        report=report, name=name, size=file.size, uploaded_by=actor, text=file_text(file, name)
+    )
     attachment.file.save(name, file, save=False)
     attachment.save()
+    refresh_files(report.pk)
     audit_record(actor=actor, action="opinion_report_attachment_add", target=report, name=name)
     return attachment
+
+
+def refresh_files(report_id: int) -> None:
+    """search_files from the stored text of the report's attachments (the list's `q`)."""
+    texts = (
+        OpinionAttachment.objects.filter(report_id=report_id).order_by("id").values_list("text", flat=True)
+    )
+    OpinionReport.objects.filter(pk=report_id).update(search_files=index_texts(*texts))
 
 
 def has_staff_role(actor) -> bool:

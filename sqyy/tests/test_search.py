@@ -1,0 +1,84 @@
+"""Issue 19: the `q` of the 社情民意 lists — segmented words of the original and edited text and of DOCX/PDF
+attachments, one weighted tsvector with a GIN index, ranked and highlighted."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from sqyy import selectors, services
+from sqyy.models import OpinionReport
+from tests.files import docx_with_text, pdf_with_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reports(member, staff_user):
+    def make(title, content):
+        report = services.opinion_report_create(actor=member.user, title=title, content=content)
+        return services.opinion_report_submit(actor=member.user, report=report)
+
+    return make
+
+
+def _ids(res):
+    return [row["id"] for row in res.json()["results"]]
+
+
+def test_words_of_title_content_and_edits_are_searched(api, reports, staff_user):
+    school = reports("关于校园周边交通安全的建议", "上下学高峰拥堵，缺少接送车位。")
+    water = reports("关于农村饮水安全的建议", "部分村庄水质不达标。")
+    client = api(staff_user)
+    assert _ids(client.get("/api/v1/opinion-reports/", {"q": "接送车位"})) == [school.pk]
+    assert _ids(client.get("/api/v1/opinion-reports/", {"q": "饮水安全"})) == [water.pk]
+    services.opinion_report_adopt(actor=staff_user, report=school, title="学校门口临时停车区亟待设置")
+    assert OpinionReport.objects.get(pk=school.pk).search_title.count("停车") >= 1
+    assert _ids(client.get("/api/v1/opinion-reports/", {"q": "临时停车区"})) == [school.pk]
+
+
+def test_docx_and_pdf_attachments_are_searched(api, member, staff_user):
+    report = services.opinion_report_create(actor=member.user, title="关于养老的建议", content="养老服务。")
+    services.opinion_report_attachment_add(
+        actor=member.user,
+        report=report,
+        file=SimpleUploadedFile("调研.docx", docx_with_text("失能老人长期护理保险试点情况")),
+    )
+    services.opinion_report_attachment_add(
+        actor=member.user, report=report, file=SimpleUploadedFile("data.pdf", pdf_with_text("Respite care"))
+    )
+    services.opinion_report_submit(actor=member.user, report=report)
+    client = api(staff_user)
+    assert _ids(client.get("/api/v1/opinion-reports/", {"q": "长期护理保险"})) == [report.pk]
+    assert _ids(client.get("/api/v1/opinion-reports/", {"q": "respite"})) == [report.pk]
+    # the member's own list takes the same q
+    assert _ids(api(member.user).get("/api/v1/opinion-reports/", {"q": "长期护理保险"})) == [report.pk]
+
+
+def test_inbox_page_highlights_escaped_and_query_count_is_flat(reports, staff_user):
+    reports("<script>x()</script>菜市场噪音扰民", "凌晨菜市场卸货噪音扰民。")
+    client = Client()
+    client.force_login(staff_user)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/workbench/opinions/", {"q": "噪音扰民"}).content.decode()
+    assert "<script>x()</script>" not in page and "&lt;script&gt;" in page
+    assert (
+        '<mark class="search-hit">噪音扰民</mark>' in page or '<mark class="search-hit">扰民</mark>' in page
+    )
+    for i in range(5):
+        reports(f"菜市场噪音扰民（{i}）", "凌晨卸货噪音。")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/workbench/opinions/", {"q": "噪音扰民"}).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_reflector_name_and_gin_index(reports, member, staff_user):
+    report = reports("关于停车的建议", "停车难。")
+    found = selectors.reports_filter(OpinionReport.objects.all(), params={"q": member.name})
+    assert list(found.values_list("pk", flat=True)) == [report.pk]
+    qs = selectors.reports_filter(OpinionReport.objects.all(), params={"q": "停车难"})
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.explain()
+    assert "sqyy_opinionreport_search_gin" in plan
