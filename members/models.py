@@ -306,6 +306,40 @@ class DutyRecord(models.Model):
         return "" if self.share == 1 else f"联名 {share_fraction(self.share)}"
 
 
+class MemberYearScore(models.Model):
+    """A member's duty score of a year, kept by members.scoring whenever a record of theirs changes.
+
+    Derived data: members.scoring computes it from the confirmed records and the year's rules (the same
+    query the ranking ran live before), inside the transaction that writes the records; a rule change
+    recomputes its year. `manage.py rebuild_duty_scores` recomputes it from the records. One row per
+    member with a confirmed record in the year."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="year_scores")
+    year = models.PositiveSmallIntegerField("年度")
+    # Exact (share × points summed, caps applied): ranks compare these, pages show them to 0.01.
+    points = models.DecimalField("积分", max_digits=16, decimal_places=6, default=0)
+    # Whether any record of the year matched a rule (members with none rank only while serving).
+    scored = models.BooleanField(default=False)
+    plenary = models.BooleanField(default=False)  # 三个一: a plenary attended (present)
+    plenary_any = models.BooleanField(default=False)  # any plenary attendance record
+    proposal_or_opinion = models.BooleanField(default=False)
+    research = models.BooleanField(default=False)
+    contact_quarters = models.PositiveSmallIntegerField(default=0)
+    contact_people = models.PositiveIntegerField(default=0)
+    by_group = models.JSONField(default=dict)  # group → points after caps ("12.50")
+    by_kind = models.JSONField(default=dict)  # kind → points after rule caps
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "年度履职积分"
+        verbose_name_plural = "年度履职积分"
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="member_year_score_once")]
+        indexes = [models.Index(fields=["year", "-points"], name="member_year_score_rank")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.year} {self.points}"
+
+
 # --- 委员履职: photos of self-reports and the yearly scoring schemes ------------------------------------
 
 

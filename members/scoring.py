@@ -1,8 +1,10 @@
 """Duty scores: the default scheme (桐城 2019 style, 100 points, pass line 60) and the yearly computation.
 
-Scores are not stored: they are computed in the database from the confirmed records of a year and the
-rules of that year (ScoringScheme/ScoringRule, or the defaults below when the year has no scheme), so a
-rule change recomputes exactly its own year and nothing else. One query ranks the whole year:
+Scores are computed in the database from the confirmed records of a year and the rules of that year
+(ScoringScheme/ScoringRule, or the defaults below when the year has no scheme), and kept per member and
+year in MemberYearScore: a record's change recomputes its member's year (refresh_scores, in the writing
+transaction), a rule change recomputes exactly its own year and nothing else (rebuild_year). The ranking
+reads that table. One query computes a year (or a few members of it):
 
     records of the year → quantity per (member, kind, detail) → points per rule (rule cap)
     → points per group (group cap) → total → RANK() over all ranked members.
@@ -18,7 +20,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from .models import DutyRecord, Member, ScoringRule, ScoringScheme
+from .models import DutyRecord, Member, MemberYearScore, ScoringRule, ScoringScheme
 
 K = DutyRecord.Kind
 G = ScoringRule.Group
@@ -310,18 +312,21 @@ def _fetch_ranking(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
-    """Every ranked member's score of the year (serving members and anyone with a confirmed record),
-    best first; ties share a rank (1, 1, 3). Two queries: the scheme, and this one."""
-    scheme = scheme or scheme_for(year)
-    ctes, params = _score_ctes(scheme, None)
-    m, s, p = (
-        Member._meta.db_table,
-        Member._meta.get_field("sector").related_model._meta.db_table,
-        (Member._meta.get_field("party").related_model._meta.db_table),
-    )
-    sql = f"""
-        WITH {ctes},
+# --- the maintained table: MemberYearScore -----------------------------------------------------------
+#
+# Each (member, year) row holds what the ranking query used to compute live from every record of the
+# year: the total, the 三个一 flags, 联系界别群众 quarters/people and the breakdown by group and kind. The
+# services that write records call refresh_scores() in their own transaction (one writer per kind of
+# change: members.services.record_duty/withdraw_duty/_duty_review and the bulk register); a rule change
+# calls rebuild_year(). Both compute with the same CTEs (_score_ctes) the live ranking ran, so the
+# figures are the same. Concurrency: a refresh takes a transaction-scoped advisory lock per (year, member)
+# (and a shared one per year, which a year rebuild takes exclusively) before it reads the records, so two
+# transactions writing records of one member compute one after the other, each seeing the other's
+# committed records.
+
+
+def _flag_sql() -> tuple[str, list]:
+    sql = """
         flags AS (
             SELECT a.member_id,
                 MAX(CASE WHEN a.kind = %s AND a.detail IN ('', 'present') THEN 1 ELSE 0 END) AS f_plenary,
@@ -334,29 +339,9 @@ def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
                 SUM(CASE WHEN a.kind = %s THEN a.people ELSE 0 END) AS contact_people
             FROM agg a
             GROUP BY a.member_id
-        ),
-        ranked AS (
-            SELECT m.id AS member_id, m.name, m.sector_id, m.party_id,
-                COALESCE(t.total, 0) AS total,
-                COALESCE(f.f_plenary, 0) AS f_plenary, COALESCE(f.f_proposal, 0) AS f_proposal,
-                COALESCE(f.f_research, 0) AS f_research, COALESCE(f.f_plenary_any, 0) AS f_plenary_any,
-                COALESCE(f.contact_quarters, 0) AS contact_quarters,
-                COALESCE(f.contact_people, 0) AS contact_people
-            FROM {m} m
-            LEFT JOIN totals t ON t.member_id = m.id
-            LEFT JOIN flags f ON f.member_id = m.id
-            WHERE m.status = %s OR t.member_id IS NOT NULL
         )
-        SELECT r.member_id, r.name, r.sector_id, COALESCE(s.name, ''), r.party_id, COALESCE(p.name, ''),
-            r.total, RANK() OVER (ORDER BY r.total DESC) AS rnk,
-            r.f_plenary, r.f_proposal, r.f_research, r.contact_quarters, r.contact_people,
-            MAX(r.f_plenary_any) OVER () AS plenary_recorded
-        FROM ranked r
-        LEFT JOIN {s} s ON s.id = r.sector_id
-        LEFT JOIN {p} p ON p.id = r.party_id
-        ORDER BY rnk, r.name, r.member_id
     """
-    params += [
+    params = [
         K.PLENARY_ATTENDANCE,
         K.PLENARY_ATTENDANCE,
         K.PROPOSAL_SUBMITTED,
@@ -364,9 +349,169 @@ def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
         K.RESEARCH,
         K.INSPECTION,
         *[K.CONSTITUENCY_CONTACT] * 5,
-        Member.Status.SERVING,
     ]
-    rows = _fetch_ranking(sql, params)
+    return sql, params
+
+
+def _points(value) -> str:
+    return str(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
+def computed_scores(scheme: Scheme, member_ids: list[int] | None = None) -> dict[int, MemberYearScore]:
+    """member id → its (unsaved) MemberYearScore of the scheme's year, computed from the confirmed records
+    (every member with one, or only these). One query."""
+    ctes, params = _score_ctes(scheme, member_ids)
+    flags, flag_params = _flag_sql()
+    sql = f"""
+        WITH {ctes}, {flags}
+        SELECT 'm', f.member_id, '', t.total, CASE WHEN t.member_id IS NULL THEN 0 ELSE 1 END,
+            f.f_plenary, f.f_plenary_any, f.f_proposal, f.f_research, f.contact_quarters, f.contact_people
+        FROM flags f LEFT JOIN totals t ON t.member_id = f.member_id
+        UNION ALL
+        SELECT 'g', member_id, grp, pts, 0, 0, 0, 0, 0, 0, 0 FROM per_group
+        UNION ALL
+        SELECT 'k', member_id, kind, SUM(pts), 0, 0, 0, 0, 0, 0, 0 FROM per_rule GROUP BY member_id, kind
+    """
+    rows = _fetch_ranking(sql, params + flag_params)
+    result: dict[int, MemberYearScore] = {}
+    parts: list[tuple] = []
+    for what, mid, key, pts, scored, fp, fpa, fo, fr, cq, cp in rows:
+        if what != "m":
+            parts.append((what, mid, key, pts))
+            continue
+        result[mid] = MemberYearScore(
+            member_id=mid,
+            year=scheme.year,
+            points=Decimal(str(pts or 0)),
+            scored=bool(scored),
+            plenary=bool(fp),
+            plenary_any=bool(fpa),
+            proposal_or_opinion=bool(fo),
+            research=bool(fr),
+            contact_quarters=int(cq or 0),
+            contact_people=int(cp or 0),
+            by_group={},
+            by_kind={},
+        )
+    for what, mid, key, pts in parts:
+        score = result[mid]
+        (score.by_group if what == "g" else score.by_kind)[key] = _points(pts)
+    return result
+
+
+_STORED_FIELDS = [
+    "points",
+    "scored",
+    "plenary",
+    "plenary_any",
+    "proposal_or_opinion",
+    "research",
+    "contact_quarters",
+    "contact_people",
+    "by_group",
+    "by_kind",
+    "updated_at",
+]
+
+
+def _lock(*, years_exclusive=(), pairs=()) -> None:
+    """Transaction-scoped advisory locks (PostgreSQL; other databases run one writer at a time): a year
+    exclusively (a rebuild) or shared plus each (year, member) exclusively (a refresh), in a fixed order.
+    Keys (year, member id) and (-year, 0) in the two-int key space, which no other lock of ours uses."""
+    if connection.vendor != "postgresql":
+        return
+    calls, params = [], []
+    for year in sorted(set(years_exclusive)):
+        calls.append("pg_advisory_xact_lock(%s, 0)")
+        params.append(-year)
+    for year in sorted({y for _, y in pairs}):
+        calls.append("pg_advisory_xact_lock_shared(%s, 0)")
+        params.append(-year)
+    for member_id, year in sorted(set(pairs), key=lambda p: (p[1], p[0])):
+        calls.append("pg_advisory_xact_lock(%s, %s)")
+        params += [year, member_id]
+    if calls:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(calls), params)
+
+
+def refresh_scores(pairs) -> None:
+    """Recompute the MemberYearScore of each (member id, year) from its records, in the caller's
+    transaction: what every service that adds, changes, confirms or removes a duty record calls."""
+    pairs = {(int(m), int(y)) for m, y in pairs}
+    if not pairs:
+        return
+    with transaction.atomic():
+        _lock(pairs=pairs)
+        by_year: dict[int, list[int]] = {}
+        for member_id, year in pairs:
+            by_year.setdefault(year, []).append(member_id)
+        for year, member_ids in sorted(by_year.items()):
+            member_ids.sort()
+            # The scheme is read after the lock, so a rule change committed meanwhile is seen.
+            computed = computed_scores(scheme_for(year), member_ids)
+            if computed:
+                MemberYearScore.objects.bulk_create(
+                    list(computed.values()),
+                    update_conflicts=True,
+                    unique_fields=["member", "year"],
+                    update_fields=_STORED_FIELDS,
+                )
+            gone = [m for m in member_ids if m not in computed]
+            if gone:
+                MemberYearScore.objects.filter(year=year, member_id__in=gone).delete()
+
+
+def rebuild_year(year: int) -> int:
+    """Recompute every MemberYearScore of a year from the records (a rule change, the management
+    command); returns the number of rows."""
+    with transaction.atomic():
+        _lock(years_exclusive=[year])
+        computed = computed_scores(scheme_for(year), None)
+        MemberYearScore.objects.filter(year=year).delete()
+        MemberYearScore.objects.bulk_create(list(computed.values()), batch_size=2000)
+    return len(computed)
+
+
+def stored_years() -> list[int]:
+    """Every year with a duty record or a stored score, oldest first."""
+    years = {d.year for d in DutyRecord.objects.dates("date", "year")}
+    years |= set(MemberYearScore.objects.values_list("year", flat=True).distinct())
+    return sorted(years)
+
+
+def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
+    """Every ranked member's score of the year (serving members and anyone with a scored record), best
+    first; ties share a rank (1, 1, 3). Reads MemberYearScore: one query over the members, however many
+    records the year has (the scheme, read unless given, gives the low line)."""
+    scheme = scheme or scheme_for(year)
+    m, s, p, y = (
+        Member._meta.db_table,
+        Member._meta.get_field("sector").related_model._meta.db_table,
+        Member._meta.get_field("party").related_model._meta.db_table,
+        MemberYearScore._meta.db_table,
+    )
+    sql = f"""
+        SELECT m.id, m.name, m.sector_id, COALESCE(s.name, ''), m.party_id, COALESCE(p.name, ''),
+            COALESCE(y.points, 0) AS total, RANK() OVER (ORDER BY COALESCE(y.points, 0) DESC) AS rnk,
+            CASE WHEN y.plenary THEN 1 ELSE 0 END, CASE WHEN y.proposal_or_opinion THEN 1 ELSE 0 END,
+            CASE WHEN y.research THEN 1 ELSE 0 END, COALESCE(y.contact_quarters, 0),
+            COALESCE(y.contact_people, 0),
+            MAX(CASE WHEN y.plenary_any THEN 1 ELSE 0 END) OVER () AS plenary_recorded
+        FROM {m} m
+        LEFT JOIN {y} y ON y.member_id = m.id AND y.year = %s
+        LEFT JOIN {s} s ON s.id = m.sector_id
+        LEFT JOIN {p} p ON p.id = m.party_id
+        WHERE m.status = %s OR y.scored
+        ORDER BY rnk, m.name, m.id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, Member.Status.SERVING])
+        rows = cursor.fetchall()
+    return _score_rows(rows, scheme)
+
+
+def _score_rows(rows, scheme: Scheme) -> list[ScoreRow]:
     result = []
     for mid, name, sector_id, sector, party_id, party, total, rank, fp, fo, fr, cq, cp, recorded in rows:
         total = Decimal(str(total)).quantize(Decimal("0.01"))
@@ -390,6 +535,44 @@ def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
             )
         )
     return result
+
+
+def live_year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
+    """year_scores computed live from every record of the year (what the ranking ran before the table;
+    tests and the benchmark compare the two)."""
+    scheme = scheme or scheme_for(year)
+    ctes, params = _score_ctes(scheme, None)
+    flags, flag_params = _flag_sql()
+    m, s, p = (
+        Member._meta.db_table,
+        Member._meta.get_field("sector").related_model._meta.db_table,
+        Member._meta.get_field("party").related_model._meta.db_table,
+    )
+    sql = f"""
+        WITH {ctes}, {flags},
+        ranked AS (
+            SELECT m.id AS member_id, m.name, m.sector_id, m.party_id,
+                COALESCE(t.total, 0) AS total,
+                COALESCE(f.f_plenary, 0) AS f_plenary, COALESCE(f.f_proposal, 0) AS f_proposal,
+                COALESCE(f.f_research, 0) AS f_research, COALESCE(f.f_plenary_any, 0) AS f_plenary_any,
+                COALESCE(f.contact_quarters, 0) AS contact_quarters,
+                COALESCE(f.contact_people, 0) AS contact_people
+            FROM {m} m
+            LEFT JOIN totals t ON t.member_id = m.id
+            LEFT JOIN flags f ON f.member_id = m.id
+            WHERE m.status = %s OR t.member_id IS NOT NULL
+        )
+        SELECT r.member_id, r.name, r.sector_id, COALESCE(s.name, ''), r.party_id, COALESCE(p.name, ''),
+            r.total, RANK() OVER (ORDER BY r.total DESC) AS rnk,
+            r.f_plenary, r.f_proposal, r.f_research, r.contact_quarters, r.contact_people,
+            MAX(r.f_plenary_any) OVER () AS plenary_recorded
+        FROM ranked r
+        LEFT JOIN {s} s ON s.id = r.sector_id
+        LEFT JOIN {p} p ON p.id = r.party_id
+        ORDER BY rnk, r.name, r.member_id
+    """
+    rows = _fetch_ranking(sql, params + flag_params + [Member.Status.SERVING])
+    return _score_rows(rows, scheme)
 
 
 def plenary_recorded(rows: list[ScoreRow]) -> bool:
@@ -418,20 +601,17 @@ def unranked_row(member, rows: list[ScoreRow], *, names: bool = True) -> ScoreRo
 
 
 def breakdown(scheme: Scheme, member_ids: list[int]) -> dict[int, tuple[dict, dict]]:
-    """member id → (points by group after caps, points by kind after rule caps) for a few members."""
-    ctes, params = _score_ctes(scheme, member_ids)
-    sql = f"""
-        WITH {ctes}
-        SELECT member_id, 'g', grp, pts FROM per_group
-        UNION ALL
-        SELECT member_id, 'k', kind, SUM(pts) FROM per_rule GROUP BY member_id, kind
-    """
+    """member id → (points by group after caps, points by kind after rule caps) for a few members, from
+    their MemberYearScore of the scheme's year."""
     result: dict[int, tuple[dict, dict]] = {mid: ({}, {}) for mid in member_ids}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for mid, what, key, pts in cursor.fetchall():
-            value = Decimal(str(pts)).quantize(Decimal("0.01"))
-            result.setdefault(mid, ({}, {}))[0 if what == "g" else 1][key] = value
+    stored = MemberYearScore.objects.filter(year=scheme.year, member_id__in=member_ids).values_list(
+        "member_id", "by_group", "by_kind"
+    )
+    for mid, by_group, by_kind in stored:
+        result[mid] = (
+            {k: Decimal(v) for k, v in by_group.items()},
+            {k: Decimal(v) for k, v in by_kind.items()},
+        )
     return result
 
 

@@ -1,6 +1,6 @@
 """Writes for the members app. Every function: keyword-only, acting user first, atomic, audited."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from zhengxie.accounts.activation import activation_url, expires_on
 from zhengxie.accounts.imports import (
@@ -190,18 +190,102 @@ def record_duty(
         "status": DutyRecord.Status.CONFIRMED,
         "created_by": actor if actor is not None and actor.is_authenticated else None,
     }
-    if source is None:
-        record = DutyRecord.objects.create(member=member, kind=kind, **values)
-    else:
-        record, _ = DutyRecord.objects.update_or_create(
-            member=member,
-            kind=kind,
-            content_type=ContentType.objects.get_for_model(source),
-            object_id=source.pk,
-            defaults=values,
-        )
-    audit_record(actor=actor, action="duty_record", target=record, kind=kind)
+    with transaction.atomic():
+        years = {values["date"].year}
+        if source is None:
+            record = DutyRecord.objects.create(member=member, kind=kind, **values)
+        else:
+            lookup = {
+                "member": member,
+                "kind": kind,
+                "content_type": ContentType.objects.get_for_model(source),
+                "object_id": source.pk,
+            }
+            record = DutyRecord.objects.select_for_update().filter(**lookup).first()
+            if record is None:
+                try:
+                    with transaction.atomic():
+                        record = DutyRecord.objects.create(**lookup, **values)
+                except IntegrityError:  # recorded meanwhile by another transaction: update that one
+                    record = DutyRecord.objects.select_for_update().get(**lookup)
+                    _update_record(record, values, years)
+            else:
+                _update_record(record, values, years)
+        audit_record(actor=actor, action="duty_record", target=record, kind=kind)
+        refresh_duty_scores([(member.pk, y) for y in years])
     return record
+
+
+def record_duty_many(*, actor, kind: str, date, entries) -> list:
+    """record_duty for many (member, source, share) of one kind and date, in a bounded number of
+    statements however many (the bulk register): the same records, audit rows and score refresh."""
+    from decimal import Decimal
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhengxie.workflow.models import AuditEntry
+
+    from .models import DutyRecord
+
+    entries = list(entries)
+    if not entries:
+        return []
+    user = actor if actor is not None and actor.is_authenticated else None
+    values = {"date": date, "detail": "", "people": None, "note": "", "status": DutyRecord.Status.CONFIRMED}
+    with transaction.atomic():
+        source_type = ContentType.objects.get_for_model(entries[0][1])
+        existing = {
+            (r.member_id, r.object_id): r
+            for r in DutyRecord.objects.select_for_update().filter(
+                kind=kind, content_type=source_type, object_id__in={source.pk for _, source, _ in entries}
+            )
+        }
+        years = {(member.pk, date.year) for member, _, _ in entries}
+        to_create, to_update = [], []
+        for member, source, share in entries:
+            record = existing.get((member.pk, source.pk))
+            if record is None:
+                record = DutyRecord(member=member, kind=kind, content_type=source_type, object_id=source.pk)
+                to_create.append(record)
+            else:
+                years.add((member.pk, record.date.year))
+                to_update.append(record)
+            for name, value in values.items():
+                setattr(record, name, value)
+            record.share = Decimal(str(share))
+            record.created_by = user
+        DutyRecord.objects.bulk_create(to_create)
+        if to_update:
+            DutyRecord.objects.bulk_update(to_update, [*values, "share", "created_by"])
+        record_type = ContentType.objects.get_for_model(DutyRecord)
+        AuditEntry.objects.bulk_create(
+            AuditEntry(
+                actor=user,
+                action="duty_record",
+                content_type=record_type,
+                object_id=str(r.pk),
+                object_repr=str(r)[:200],
+                detail={"kind": kind},
+            )
+            for r in to_create + to_update
+        )
+        refresh_duty_scores(years)
+    return to_create + to_update
+
+
+def _update_record(record, values: dict, years: set) -> None:
+    years.add(record.date.year)  # a record moved to another year leaves its old year too
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.save(update_fields=list(values))
+
+
+def refresh_duty_scores(pairs) -> None:
+    """Keep the yearly scores (MemberYearScore) of these (member id, year) pairs equal to their records;
+    every write of duty records calls this in its own transaction."""
+    from .scoring import refresh_scores
+
+    refresh_scores(pairs)
 
 
 def withdraw_duty(*, actor, kind: str, source, members=None) -> int:
@@ -215,9 +299,15 @@ def withdraw_duty(*, actor, kind: str, source, members=None) -> int:
     )
     if members is not None:
         qs = qs.filter(member__in=members)
-    count, _ = qs.delete()
-    if count:
+    with transaction.atomic():
+        gone = list(qs.select_for_update().values_list("pk", "member_id", "date", "status"))
+        if not gone:
+            return 0
+        count, _ = DutyRecord.objects.filter(pk__in=[pk for pk, *_ in gone]).delete()
         audit_record(actor=actor, action="duty_record_withdraw", target=source, kind=kind, count=count)
+        refresh_duty_scores(
+            {(m, d.year) for _, m, d, status in gone if status == DutyRecord.Status.CONFIRMED}
+        )
     return count
 
 
@@ -312,6 +402,8 @@ def _duty_review(*, actor, records, status: str, reason: str = "") -> list:
             record.reviewed_at = now
         DutyRecord.objects.bulk_update(locked, ["status", "decline_reason", "reviewed_by", "reviewed_at"])
         confirmed = status == DutyRecord.Status.CONFIRMED
+        if confirmed:
+            refresh_duty_scores({(r.member_id, r.date.year) for r in locked})
         for record in locked:
             audit_record(
                 actor=actor,
@@ -417,6 +509,7 @@ def scoring_scheme_open(*, actor, year: int):
                 for r in defaults.rules
             ]
         ScoringRule.objects.bulk_create(rules)
+        _rescore_year(year)
         audit_record(
             actor=actor,
             action="scoring_scheme_open",
@@ -428,12 +521,20 @@ def scoring_scheme_open(*, actor, year: int):
 
 
 def scoring_scheme_save(*, actor, scheme, changed: list[str] | None = None):
-    """Save a year's caps / low line (admin). Scores are computed from the scheme on read, so this
-    recomputes that year and no other."""
+    """Save a year's caps / low line (admin); this recomputes that year's scores and no other."""
+    from .models import ScoringScheme
+
     require_role(actor, Role.STAFF)
     with transaction.atomic():
         created = scheme.pk is None
+        old_year = (
+            None
+            if created
+            else ScoringScheme.objects.filter(pk=scheme.pk).values_list("year", flat=True).first()
+        )
         scheme.save()
+        for year in {scheme.year, old_year} - {None}:
+            _rescore_year(year)
         audit_record(
             actor=actor,
             action="scoring_scheme_create" if created else "scoring_scheme_update",
@@ -456,6 +557,7 @@ def scoring_rule_save(*, actor, rule, changed: list[str] | None = None):
     with transaction.atomic():
         created = rule.pk is None
         rule.save()
+        _rescore_year(rule.scheme.year)
         audit_record(
             actor=actor,
             action="scoring_rule_create" if created else "scoring_rule_update",
@@ -476,7 +578,16 @@ def scoring_rule_delete(*, actor, rule) -> None:
         audit_record(
             actor=actor, action="scoring_rule_delete", target=rule.scheme, kind=rule.kind, detail=rule.detail
         )
+        year = rule.scheme.year
         rule.delete()
+        _rescore_year(year)
+
+
+def _rescore_year(year: int) -> None:
+    """A year's rules changed: recompute its scores (MemberYearScore) in the same transaction."""
+    from .scoring import rebuild_year
+
+    rebuild_year(year)
 
 
 def duty_low_score_remind(*, actor, year: int) -> int:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from members import services
 from members.models import DutyRecord, Member, SpecialCommittee
+from members.services import refresh_duty_scores
 from zhengxie.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def day(month=1, d=5):
 
 
 def rec(member, kind, *, on=None, detail="", share=1, status="confirmed", people=None):
-    return DutyRecord.objects.create(
+    record = DutyRecord.objects.create(
         member=member,
         kind=kind,
         date=on or day(),
@@ -34,6 +35,9 @@ def rec(member, kind, *, on=None, detail="", share=1, status="confirmed", people
         status=status,
         people=people,
     )
+    # Made by hand, as no service would: keep the yearly scores as the services do.
+    refresh_duty_scores([(member.pk, record.date.year)])
+    return record
 
 
 def report(api, user, **data):

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from members.models import DutyRecord
+from members.services import refresh_duty_scores
 from zhengxie.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def on(month=1, d=5):
 
 
 def rec(member, kind, *, detail="", status="confirmed", people=None, day=None):
-    return DutyRecord.objects.create(
+    record = DutyRecord.objects.create(
         member=member,
         kind=kind,
         date=day or on(),
@@ -34,6 +35,9 @@ def rec(member, kind, *, detail="", status="confirmed", people=None, day=None):
         people=people,
         share=Decimal(1),
     )
+    # Made by hand, as no service would: keep the yearly scores as the services do.
+    refresh_duty_scores([(member.pk, record.date.year)])
+    return record
 
 
 def login(client, user):
@@ -291,6 +295,7 @@ class TestHonestGradesAndLabels:
         rec(member, K.SPEECH, detail="oral", day=on(1, 6))
         rec(other_member, K.OPINION_SUBMITTED)
         DutyRecord.objects.filter(member=member, kind=K.PROPOSAL_SUBMITTED).update(share=Decimal("0.25"))
+        refresh_duty_scores([(member.pk, YEAR)])
 
     def test_no_plenary_record_means_no_failing_grade(self, client, api, staff_user, member, other_member):
         self._records(member, other_member)

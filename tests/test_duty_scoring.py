@@ -8,6 +8,7 @@ import pytest
 from members import scoring, services
 from members.models import DutyRecord, Member, ScoringRule, ScoringScheme
 from members.selectors import member_year_score
+from members.services import refresh_duty_scores
 
 pytestmark = pytest.mark.django_db
 K = DutyRecord.Kind
@@ -15,7 +16,7 @@ YEAR = 2025
 
 
 def rec(member, kind, *, day=date(YEAR, 3, 1), detail="", share=1, people=None, status="confirmed"):
-    return DutyRecord.objects.create(
+    record = DutyRecord.objects.create(
         member=member,
         kind=kind,
         date=day,
@@ -24,6 +25,9 @@ def rec(member, kind, *, day=date(YEAR, 3, 1), detail="", share=1, people=None, 
         people=people,
         status=status,
     )
+    # Made by hand, as no service would: keep the yearly scores as the services do.
+    refresh_duty_scores([(member.pk, record.date.year)])
+    return record
 
 
 def scores(year=YEAR):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.models import Member, Plenary, Term
-from members.services import record_duty, withdraw_duty
+from members.services import record_duty, record_duty_many, withdraw_duty
 from proposals import search
 from proposals.models import (
     Cosigner,
@@ -611,11 +611,9 @@ def proposals_register_bulk(*, actor, proposal_ids: Iterable[int]) -> BulkResult
 
     Per proposal the outcome is exactly proposal_register's (same checks and messages, number, transition
     log, audit rows, duty records and notice); a refused one is reported and the others go ahead."""
-    from decimal import Decimal
 
     from django.contrib.contenttypes.models import ContentType
 
-    from members.models import DutyRecord
     from zhengxie.notifications.services import notify_many
     from zhengxie.workflow.models import AuditEntry, TransitionLog
 
@@ -683,44 +681,13 @@ def proposals_register_bulk(*, actor, proposal_ids: Iterable[int]) -> BulkResult
         for p in ready
     ]
 
-    # Duty records, idempotent per (member, kind, source) as record_duty is: update any already there.
-    kind = DutyRecord.Kind.PROPOSAL_REGISTERED
-    today = timezone.localdate()
-    shares = _bulk_duty_shares(ready)
-    existing = {
-        (r.member_id, r.object_id): r
-        for r in DutyRecord.objects.select_for_update().filter(
-            kind=kind, content_type=proposal_type, object_id__in=[p.pk for p in ready]
-        )
-    }
-    values = {"date": today, "detail": "", "people": None, "note": "", "status": DutyRecord.Status.CONFIRMED}
-    to_create, to_update = [], []
-    for member, share, proposal in shares:
-        record = existing.get((member.pk, proposal.pk))
-        if record is None:
-            record = DutyRecord(member=member, kind=kind, content_type=proposal_type, object_id=proposal.pk)
-            to_create.append(record)
-        else:
-            to_update.append(record)
-        for name, value in values.items():
-            setattr(record, name, value)
-        record.share = Decimal(str(round(share, 4)))
-        record.created_by = user
-    DutyRecord.objects.bulk_create(to_create)
-    if to_update:
-        DutyRecord.objects.bulk_update(to_update, [*values, "share", "created_by"])
-    record_type = ContentType.objects.get_for_model(DutyRecord)
-    audits += [
-        AuditEntry(
-            actor=user,
-            action="duty_record",
-            content_type=record_type,
-            object_id=str(r.pk),
-            object_repr=str(r)[:200],
-            detail={"kind": kind},
-        )
-        for r in to_create + to_update
-    ]
+    # Duty records, idempotent per (member, kind, source) as record_duty is (and audited like it).
+    record_duty_many(
+        actor=actor,
+        kind="proposal_registered",
+        date=timezone.localdate(),
+        entries=[(member, proposal, round(share, 4)) for member, share, proposal in _bulk_duty_shares(ready)],
+    )
     AuditEntry.objects.bulk_create(audits)
 
     notify_many(

@@ -1,0 +1,212 @@
+"""The yearly duty scores kept in MemberYearScore equal a recomputation from the records after any
+sequence of work across the apps, the rebuild command restores them, and concurrent writers stay exact."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from activities import services as activities
+from members import scoring
+from members import services as members
+from members.models import DutyRecord, MemberYearScore, ScoringRule
+from proposals import services as proposals
+from proposals.models import ProposalCategory
+from sqyy import services as sqyy
+
+YEAR = timezone.localdate().year
+FIELDS = [
+    "member_id",
+    "points",
+    "scored",
+    "plenary",
+    "plenary_any",
+    "proposal_or_opinion",
+    "research",
+    "contact_quarters",
+    "contact_people",
+    "by_group",
+    "by_kind",
+]
+
+
+def stored(year=YEAR):
+    return {
+        s.member_id: tuple(getattr(s, f) for f in FIELDS) for s in MemberYearScore.objects.filter(year=year)
+    }
+
+
+def recomputed(year=YEAR):
+    scores = scoring.computed_scores(scoring.scheme_for(year))
+    return {mid: tuple(getattr(s, f) for f in FIELDS) for mid, s in scores.items()}
+
+
+def assert_kept(year=YEAR):
+    assert stored(year) == recomputed(year)
+    # What the ranking shows is what the live computation over every record showed.
+    assert scoring.year_scores(year) == scoring.live_year_scores(year)
+
+
+@pytest.mark.django_db
+def test_scores_follow_work_across_apps(staff_user, member, other_member, make_member, plenary):
+    economy = ProposalCategory.objects.get(name="经济")
+    third = make_member("孙委员")
+
+    def proposal(owner, title, **extra):
+        p = proposals.proposal_create(
+            actor=owner.user,
+            title=title,
+            content="情况：……。建议：……。",
+            category=economy,
+            during_plenary=True,
+            plenary=plenary,
+            **extra,
+        )
+        return proposals.proposal_submit(actor=owner.user, proposal=p)
+
+    # 提案: submitted, joint with shares, registered one by one and in bulk, one withdrawn.
+    single = proposal(member, "关于停车设施的建议")
+    assert_kept()
+    joint = proposal(member, "关于古树名木的建议", kind="joint", cosigners=[other_member.pk, third.pk])
+    proposals.proposal_cosign(actor=other_member.user, proposal=joint, agree=True)
+    proposals.proposal_cosign(actor=third.user, proposal=joint, agree=True)
+    assert_kept()
+    proposals.proposal_register(actor=staff_user, proposal=single)
+    assert_kept()
+    later = proposal(other_member, "关于公交线路的建议")
+    proposals.proposals_register_bulk(actor=staff_user, proposal_ids=[joint.pk, later.pk])
+    assert_kept()
+    withdrawn = proposal(third, "关于路灯的建议")
+    assert_kept()
+    proposals.proposal_withdraw(actor=third.user, proposal=withdrawn)
+    assert_kept()
+
+    # 社情民意: submitted and adopted.
+    report = sqyy.opinion_report_create(
+        actor=member.user,
+        title="关于校园交通的建议",
+        content="情况：拥堵。建议：增派协管员。",
+        category="社会民生",
+    )
+    report = sqyy.opinion_report_submit(actor=member.user, report=report)
+    sqyy.opinion_report_adopt(actor=staff_user, report=report)
+    assert_kept()
+
+    # 视察: present, then corrected to leave (the record goes).
+    start = timezone.now() - timedelta(days=3)
+    activity = activities.activity_create(
+        actor=staff_user, kind="inspection", title="视察", start=start, participants=[member, other_member]
+    )
+    activities.activity_set_attendance(actor=staff_user, activity=activity, member=member, status="present")
+    activities.activity_set_attendance(
+        actor=staff_user, activity=activity, member=other_member, status="present"
+    )
+    assert_kept()
+    activities.activity_set_attendance(
+        actor=staff_user, activity=activity, member=other_member, status="leave"
+    )
+    assert_kept()
+
+    # Self-reports: pending counts nothing, confirmed counts, declined never did.
+    on = timezone.localdate() - timedelta(days=1)
+    contact = members.duty_report(
+        actor=member.user, kind="constituency_contact", date=on, people=15, note="走访"
+    )
+    research = members.duty_report(actor=third.user, kind="research", date=on, note="调研")
+    assert_kept()
+    members.duty_confirm(actor=staff_user, record=contact)
+    members.duty_decline(actor=staff_user, record=research, reason="材料不足")
+    assert_kept()
+
+    # A record moved to last year leaves this year's score and joins last year's.
+    moved = members.record_duty(
+        actor=staff_user, member=third, kind="speech", detail="oral", date=on, source=activity
+    )
+    assert_kept()
+    members.record_duty(
+        actor=staff_user,
+        member=third,
+        kind="speech",
+        detail="oral",
+        date=date(YEAR - 1, 6, 1),
+        source=activity,
+    )
+    assert DutyRecord.objects.get(pk=moved.pk).date.year == YEAR - 1
+    assert_kept()
+    assert_kept(YEAR - 1)
+    assert MemberYearScore.objects.get(member=third, year=YEAR - 1).by_kind == {"speech": "5.00"}
+
+    # A rule change recomputes its year.
+    before = stored()[member.pk][1]
+    scheme = members.scoring_scheme_open(actor=staff_user, year=YEAR)
+    rule = ScoringRule.objects.get(scheme=scheme, kind="proposal_registered", detail="")
+    rule.points = Decimal("1")
+    members.scoring_rule_save(actor=staff_user, rule=rule, changed=["points"])
+    assert_kept()
+    assert stored()[member.pk][1] < before
+    members.scoring_rule_delete(actor=staff_user, rule=rule)
+    assert_kept()
+    scheme.cap_proposal = Decimal("5")
+    members.scoring_scheme_save(actor=staff_user, scheme=scheme, changed=["cap_proposal"])
+    assert_kept()
+    assert scoring.year_scores(YEAR)  # the ranking is not empty
+
+
+@pytest.mark.django_db
+def test_rebuild_command_restores_the_scores(staff_user, member, other_member):
+    members.record_duty(actor=staff_user, member=member, kind="research", date=date(YEAR, 2, 1))
+    members.record_duty(
+        actor=staff_user, member=other_member, kind="plenary_attendance", date=date(YEAR, 1, 5)
+    )
+    members.record_duty(actor=staff_user, member=member, kind="research", date=date(YEAR - 2, 2, 1))
+    kept = stored(), stored(YEAR - 2)
+    # Records written around the services (a bulk load, a repair): the table is stale until rebuilt.
+    MemberYearScore.objects.filter(member=member, year=YEAR).update(points=999)
+    MemberYearScore.objects.filter(member=other_member).delete()
+    MemberYearScore.objects.filter(year=YEAR - 2).delete()
+    call_command("rebuild_duty_scores", year=[YEAR], stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert stored() == kept[0]
+    assert stored(YEAR - 2) == {}
+    call_command("rebuild_duty_scores", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (stored(), stored(YEAR - 2)) == kept
+
+
+def _run_together(calls):
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            barrier.wait()
+            return call()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_records_of_one_member_are_all_counted(staff_user, member):
+    days = [date(YEAR, 1, 1) + timedelta(days=i) for i in range(8)]
+    outcomes = _run_together(
+        [
+            lambda d=d: members.record_duty(
+                actor=staff_user, member=member, kind="online_deliberation", date=d
+            )
+            for d in days[:4]
+        ]
+        + [
+            lambda d=d: members.record_duty(actor=staff_user, member=member, kind="public_service", date=d)
+            for d in days[4:]
+        ]
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert stored() == recomputed()
+    assert MemberYearScore.objects.get(member=member, year=YEAR).points == Decimal("4") + Decimal("8")
