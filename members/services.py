@@ -1,6 +1,7 @@
 """Writes for the members app. Every function: keyword-only, acting user first, atomic, audited."""
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from zhengxie.accounts.activation import activation_url, expires_on
 from zhengxie.accounts.imports import (
@@ -11,12 +12,12 @@ from zhengxie.accounts.imports import (
     Table,
     users_by_username,
 )
-from zhengxie.accounts.models import Role
+from zhengxie.accounts.models import Role, User
 from zhengxie.accounts.permissions import require_role
-from zhengxie.accounts.services import user_create, user_profile_update
 from zhengxie.text import fit
 from zhengxie.workflow.inputs import check_content, safe_file_name
-from zhengxie.workflow.services import audit_record, reference_save
+from zhengxie.workflow.models import AuditEntry
+from zhengxie.workflow.services import audit_entry, audit_record, reference_save
 
 from .imports import check_member_rows
 from .models import Member, Party, Sector, SpecialCommittee, Term
@@ -50,13 +51,17 @@ class _Lookup:
         return obj
 
 
-def members_import(*, actor, table: Table, dry_run: bool = False) -> ImportReport:
+def members_import(*, actor, table: Table, dry_run: bool = False, progress=None) -> ImportReport:
     """Import a member roster (API.md "Operations"): all rows or none, keyed by 用户名.
 
     New 用户名 get a member account (password from 初始密码 or random, listed in report.credentials);
     existing accounts keep their passwords. Unchanged rows are not written at all, so a re-import of
     the same file changes nothing. With dry_run all is done and rolled back (the admin's preview).
-    `actor` None is the operator at the command line."""
+    `actor` None is the operator at the command line.
+
+    One transaction and a fixed number of queries whatever the number of rows: references are read
+    once per table, accounts and members are written with bulk_create / bulk_update, audit rows too.
+    `progress(done, total)` is called now and then (the background job's progress bar)."""
     if actor is not None:
         require_role(actor, Role.STAFF)
     report = ImportReport(noun="委员", created_refs={"党派": [], "界别": [], "专委会": []})
@@ -64,6 +69,7 @@ def members_import(*, actor, table: Table, dry_run: bool = False) -> ImportRepor
         rows, errors = check_member_rows(table)
         if errors:
             raise ImportRejected(errors)
+        total = len(rows)
         parties = _Lookup(actor=actor, model=Party, kind="党派", report=report)
         sectors = _Lookup(actor=actor, model=Sector, kind="界别", report=report)
         committees = _Lookup(actor=actor, model=SpecialCommittee, kind="专委会", report=report)
@@ -75,27 +81,48 @@ def members_import(*, actor, table: Table, dry_run: bool = False) -> ImportRepor
             .prefetch_related("committees")
         }
         current_term = Term.objects.filter(is_current=True).first()
+        now = timezone.now()
+        audits: list = []
+        new_users: list[tuple[object, User]] = []  # (row, unsaved account)
+        changed_users: dict[int, User] = {}
+        plans = []  # (row, user or None, member or None, wanted, committee ids, user changed)
         for row in rows:
             wanted = {f: getattr(row, f) for f in _ROW_FIELDS}
-            wanted["party"] = parties.get(row.party)
-            wanted["sector"] = sectors.get(row.sector)
-            wanted_committees = [committees.get(name) for name in row.committees]
+            wanted["party_id"] = _pk(parties.get(row.party))
+            wanted["sector_id"] = _pk(sectors.get(row.sector))
+            wanted_committees = {committees.get(name).pk for name in row.committees}
             user = users.get(row.username.lower())
             profile_changed = False
             if user is None:
-                user, password = user_create(
-                    actor=actor,
+                user = User(
                     username=row.username,
                     role=Role.MEMBER,
                     name=row.name,
-                    password=row.password or None,
                     email=row.email,
                     phone=row.mobile,
-                    activate_later=True,
+                    is_staff=False,
                 )
+                if row.password:
+                    user.set_password(row.password)  # the operator chose it: hashed, as user_create does
+                else:
+                    # No hash at import: the member sets a password through the activation link.
+                    user.set_unusable_password()
+                new_users.append((row, user))
+            else:
+                changes = _user_changes(user, name=row.name, email=row.email, phone=row.mobile)
+                if changes:
+                    profile_changed = True
+                    changed_users[user.pk] = user
+                    audits.append(
+                        audit_entry(actor=actor, action="user_profile_update", target=user, fields=changes)
+                    )
+            plans.append((row, user, members.get(user.pk), wanted, wanted_committees, profile_changed))
+
+        if new_users:
+            User.objects.bulk_create([u for _, u in new_users], batch_size=_BATCH)
+            for row, user in new_users:
+                audits.append(audit_entry(actor=actor, action="user_create", target=user, role=Role.MEMBER))
                 if not row.password:
-                    # No hash at import: the member sets a password through this link (valid for
-                    # ACCOUNT_ACTIVATION_DAYS). A given 初始密码 is hashed: the operator chose it.
                     report.credentials.append(
                         Credential(
                             user.username,
@@ -104,52 +131,100 @@ def members_import(*, actor, table: Table, dry_run: bool = False) -> ImportRepor
                             expires_on=expires_on(),
                         )
                     )
-            else:
-                profile_changed = user_profile_update(
-                    actor=actor, user=user, name=row.name, email=row.email, phone=row.mobile
-                )
-            member = members.get(user.pk)
+        if changed_users:
+            User.objects.bulk_update(
+                list(changed_users.values()), ["name", "email", "phone"], batch_size=_BATCH
+            )
+        _report(progress, total // 3, total)
+
+        created: list[Member] = []
+        updated: list[Member] = []
+        links_set: list[tuple[Member, set[int]]] = []  # committees of new members and changed ones
+        links_cleared: list[int] = []
+        for row, user, member, wanted, wanted_committees, profile_changed in plans:
             if member is None:
-                member = _member_create(actor=actor, user=user, term=current_term, wanted=wanted)
-                member.committees.set(wanted_committees)
+                member = Member(user=user, term=current_term, created_at=now, updated_at=now, **wanted)
+                created.append(member)
+                links_set.append((member, wanted_committees))
                 action = "new"
             else:
-                member_changed = _member_update(actor, member, wanted, wanted_committees)
-                action = "update" if member_changed or profile_changed else "skip"
+                changed = [f for f, v in wanted.items() if getattr(member, f) != v]
+                committees_changed = {c.pk for c in member.committees.all()} != wanted_committees
+                if changed or committees_changed:
+                    for f in changed:
+                        setattr(member, f, wanted[f])
+                    if changed:
+                        member.updated_at = now
+                        updated.append(member)
+                    if committees_changed:
+                        links_cleared.append(member.pk)
+                        links_set.append((member, wanted_committees))
+                    fields = [f.removesuffix("_id") for f in changed]
+                    if committees_changed:
+                        fields.append("committees")
+                    audits.append(
+                        audit_entry(
+                            actor=actor, action="member_update", target=member, fields=fields, source="import"
+                        )
+                    )
+                    action = "update"
+                else:
+                    action = "update" if profile_changed else "skip"
             report.outcomes.append(RowOutcome(row.number, action, member, row.values))
-        if report.created or report.updated:
-            audit_record(
-                actor=actor,
-                action="members_import",
-                created=report.created,
-                updated=report.updated,
-                unchanged=report.unchanged,
+        if created:
+            Member.objects.bulk_create(created, batch_size=_BATCH)
+            audits += [
+                audit_entry(actor=actor, action="member_create", target=m, source="import") for m in created
+            ]
+        if updated:
+            Member.objects.bulk_update(
+                updated, [*_ROW_FIELDS, "party_id", "sector_id", "updated_at"], batch_size=_BATCH
             )
+        _report(progress, 2 * total // 3, total)
+        through = Member.committees.through
+        if links_cleared:
+            through.objects.filter(member_id__in=links_cleared).delete()
+        if links_set:
+            through.objects.bulk_create(
+                [through(member_id=m.pk, specialcommittee_id=c) for m, ids in links_set for c in sorted(ids)],
+                batch_size=_BATCH,
+            )
+        if report.created or report.updated:
+            audits.append(
+                audit_entry(
+                    actor=actor,
+                    action="members_import",
+                    created=report.created,
+                    updated=report.updated,
+                    unchanged=report.unchanged,
+                )
+            )
+        AuditEntry.objects.bulk_create(audits, batch_size=_BATCH)
+        _report(progress, total, total)
         if dry_run:
             transaction.set_rollback(True)
     return report
 
 
-def _member_create(*, actor, user, term, wanted) -> Member:
-    member = Member.objects.create(user=user, term=term, **wanted)
-    audit_record(actor=actor, action="member_create", target=member, source="import")
-    return member
+_BATCH = 1000
 
 
-def _member_update(actor, member: Member, wanted: dict, wanted_committees: list) -> bool:
-    """Write only what differs; True when the member changed."""
-    changed = [f for f, v in wanted.items() if getattr(member, f) != v]
-    committees_changed = {c.pk for c in member.committees.all()} != {c.pk for c in wanted_committees}
-    if not changed and not committees_changed:
-        return False
-    for f in changed:
-        setattr(member, f, wanted[f])
-    member.save(update_fields=[*changed, "updated_at"])
-    if committees_changed:
-        member.committees.set(wanted_committees)
-        changed.append("committees")
-    audit_record(actor=actor, action="member_update", target=member, fields=changed, source="import")
-    return True
+def _pk(obj):
+    return obj.pk if obj is not None else None
+
+
+def _report(progress, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
+
+
+def _user_changes(user: User, **wanted) -> list[str]:
+    """Bring an account's contact details in line with the roster (as user_profile_update): the changed
+    field names, sorted; the password is never touched."""
+    changes = sorted(f for f, v in wanted.items() if getattr(user, f) != v)
+    for f in changes:
+        setattr(user, f, wanted[f])
+    return changes
 
 
 # --- duty records ------------------------------------------------------------------------------------

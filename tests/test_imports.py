@@ -438,3 +438,57 @@ class TestCreateUser:
         with pytest.raises(CommandError, match="密码不符合要求"):
             run("create_user", "zhao", role="leader", password="123")
         assert not User.objects.filter(username="zhao").exists()
+
+
+# --- cost: a fixed number of queries, whatever the number of rows ----------------------------------
+
+
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+class TestImportCost:
+    def _import(self, staff_user, rows):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        table = read_table(csv_bytes(rows), name="r.csv")
+        with CaptureQueriesContext(connection) as ctx:
+            report = members_import(actor=staff_user, table=table)
+        return report, ctx.captured_queries
+
+    def test_2000_new_members_cost_a_bounded_number_of_queries(self, staff_user):
+        rows = [member_row(n, 界别=f"界别{n % 5}", 党派=("民盟", "致公党")[n % 2]) for n in range(1, 2001)]
+        report, queries = self._import(staff_user, rows)
+        assert len(report.created) == 2000 and len(report.credentials) == 2000
+        # users, members, committee links and audit rows go in batches of 1,000: not one query per row
+        assert len(queries) < 60, len(queries)
+        assert Member.objects.filter(user__role=Role.MEMBER).count() == 2000
+        m = Member.objects.select_related("party", "sector", "user").get(user__username="wy1999")
+        assert m.sector.name == "界别4" and m.party.name == "中国致公党" and m.term is None
+        assert {c.name for c in m.committees.all()} == {"提案委员会", "经济委员会"}
+        assert not m.user.has_usable_password() and not m.user.is_staff
+        assert AuditEntry.objects.filter(action="member_create").count() == 2000
+        assert AuditEntry.objects.filter(action="user_create", actor=staff_user).count() == 2000
+        assert AuditEntry.objects.filter(action="sector_create").count() == 5
+
+        # The same file again: only reads, no write of any kind, and still a fixed number of queries.
+        again, queries = self._import(staff_user, rows)
+        assert again.unchanged == 2000 and not again.created and not again.updated
+        assert _writes(queries) == [] and len(queries) < 15, len(queries)
+
+        # Two rows changed: two members updated (one profile, one committee), nothing else written.
+        rows[9] = member_row(10, 界别="界别0", 党派="民盟", 手机="13722223333")
+        rows[19] = member_row(20, 界别="界别0", 党派="民盟", 专委会="文史委员会")
+        changed, queries = self._import(staff_user, rows)
+        assert sorted(changed.updated) == ["委员010", "委员020"] and changed.unchanged == 1998
+        assert len(queries) < 30, len(queries)
+        m10 = Member.objects.select_related("user").get(user__username="wy010")
+        assert m10.mobile == "13722223333" and m10.user.phone == "13722223333"
+        m20 = Member.objects.get(user__username="wy020")
+        assert [c.name for c in m20.committees.all()] == ["文史委员会"]
+        entry = AuditEntry.objects.get(action="member_update", object_id=str(m20.pk))
+        assert entry.detail["fields"] == ["committees"] and entry.actor == staff_user
+        entry = AuditEntry.objects.get(action="member_update", object_id=str(m10.pk))
+        assert entry.detail["fields"] == ["mobile"]
+        assert AuditEntry.objects.filter(action="user_profile_update").count() == 1

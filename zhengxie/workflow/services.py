@@ -6,7 +6,14 @@ from .models import AuditEntry, TransitionLog
 
 def audit_record(*, actor, action: str, target: models.Model | None = None, **detail) -> AuditEntry:
     """Write the audit row for a change; call it inside the service's transaction."""
-    return AuditEntry.objects.create(
+    entry = audit_entry(actor=actor, action=action, target=target, **detail)
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_entry(*, actor, action: str, target: models.Model | None = None, **detail) -> AuditEntry:
+    """An unsaved audit row, for services that write many rows at once (`AuditEntry.objects.bulk_create`)."""
+    return AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         content_type=ContentType.objects.get_for_model(target) if target is not None else None,
