@@ -1,7 +1,7 @@
 """The 履职 downloads over the API (token auth), the same files and permissions as the pages':
 
 GET /members/{id}/duty-report/?year= (履职报告 DOCX: the member, staff, leaders) ·
-GET /scores/export/?year= (委员履职积分 Excel) · GET /sectors/{id}/duty-reports/?year= (a sector's reports, ZIP).
+GET /scores/export/?year= (委员履职积分 Excel) · GET /sectors/{id}/duty-reports/?year= (a sector's reports, ZIP, built by a background job: 202).
 """
 
 from django.shortcuts import get_object_or_404
@@ -10,7 +10,8 @@ from rest_framework.permissions import IsAuthenticated
 
 from members import exports, selectors
 from zhengxie.accounts.permissions import IsStaffOrLeader
-from zhengxie.api_files import DOCX, XLSX, ZIP, FileDownloadView, attachment, file_responses
+from zhengxie.api_files import DOCX, XLSX, FileDownloadView, attachment, file_responses
+from zhengxie.jobs.api import ACCEPTED, accepted
 
 YEAR = OpenApiParameter("year", int, description="年度，默认今年")
 
@@ -49,9 +50,12 @@ class SectorDutyReportsView(FileDownloadView):
     permission_classes = [IsAuthenticated, IsStaffOrLeader]
 
     @extend_schema(
-        summary="界别委员履职报告（ZIP，每人一份 DOCX）", parameters=[YEAR], responses=file_responses(ZIP)
+        summary="界别委员履职报告（ZIP，每人一份 DOCX）",
+        description="在后台生成：返回 202 和后台任务（Location 为 /api/v1/jobs/{id}/），任务完成后从其 "
+        "download_url 下载 ZIP。",
+        parameters=[YEAR],
+        responses=ACCEPTED,
     )
     def get(self, request, pk: int):
         sector = get_object_or_404(selectors.sector_list(), pk=pk)
-        content, name = exports.sector_reports_file(sector, _year(request))
-        return attachment(content, ZIP, name)
+        return accepted(exports.sector_reports_start(actor=request.user, sector=sector, year=_year(request)))

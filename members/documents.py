@@ -167,17 +167,20 @@ def duty_report_docx(data: ReportData) -> bytes:
     return out.getvalue()
 
 
-def duty_reports_zip(datas: list[ReportData]) -> bytes:
-    """Every member's 履职报告 of a sector in one zip, one DOCX each (names made unique)."""
-    out = io.BytesIO()
+def duty_reports_zip(datas: list[ReportData], out, *, progress=None) -> None:
+    """Every member's 履职报告 of a sector in one zip written into the binary file `out`, one DOCX each
+    (names made unique); `progress(done, total)` after each."""
     seen: dict[str, int] = {}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for data in datas:
-            base = f"{data.year}年度履职报告-{data.member.name}"
+        for done, data in enumerate(datas, start=1):
+            # No control character or path separator from a stored name in the archive's entry names.
+            person = exports.doc_text(data.member.name).replace("/", "／").replace("\\", "＼")
+            base = f"{data.year}年度履职报告-{person}"
             seen[base] = seen.get(base, 0) + 1
             name = base if seen[base] == 1 else f"{base}-{data.member.pk}"
             archive.writestr(f"{name}.docx", duty_report_docx(data))
-    return out.getvalue()
+            if progress is not None:
+                progress(done, len(datas))
 
 
 def scores_xlsx(year: int, rows: list[scoring.ScoreRow], scheme: scoring.Scheme) -> bytes:

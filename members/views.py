@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import has_role, role_required
+from zhengxie.jobs import views as jobs_views
 from zhengxie.params import is_int
 from zhengxie.workflow.errors import DomainError
 
@@ -296,10 +297,8 @@ def duty_scores_xlsx(request):
 @role_required(Role.STAFF, Role.LEADER)
 def duty_sector_zip(request, pk):
     sector = get_object_or_404(selectors.sector_list(), pk=pk)
-    content, name = exports.sector_reports_file(sector, _year(request))
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = _attachment(name)
-    return response
+    job = exports.sector_reports_start(actor=request.user, sector=sector, year=_year(request))
+    return jobs_views.started(job)
 
 
 @role_required(Role.STAFF, Role.LEADER)

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.jobs import views as jobs_views
+from zhengxie.jobs.models import Job
 from zhengxie.workflow.errors import DomainError
 
 from . import exports, handling_selectors, selectors, services
@@ -233,5 +235,8 @@ def proposal_form(request, pk):
 @require_GET
 def register_xlsx(request):
     """The register with its handling status, filtered by the same query string as the staff list."""
-    content, filename = exports.register_file(request.user, request.GET)
+    found = exports.register_download(request.user, request.GET)
+    if isinstance(found, Job):
+        return jobs_views.started(found)  # too many rows for the request: the job page
+    content, filename = found
     return _attachment(content, filename, XLSX_TYPE)

@@ -13,6 +13,7 @@ API_MODULES = [
     "zhengxie.accounts.api",
     "zhengxie.notifications.api",
     "zhengxie.workflow.api",
+    "zhengxie.jobs.api",
     "members.api",
     "consultations.api",
     "deliberations.api",

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "zhengxie.accounts",
     "zhengxie.workflow",
     "zhengxie.notifications",
+    "zhengxie.jobs",
     # domain apps, lowest first
     "members",
     "consultations",
@@ -318,6 +319,11 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Background jobs (zhengxie.jobs): an export of more rows than this runs on the worker (the user waits
+# on /jobs/<id>/ and downloads the file there) instead of in the web request.
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "2000"))
+JOB_KEEP_HOURS = int(os.environ.get("JOB_KEEP_HOURS", "72"))
+JOB_STALE_HOURS = 3  # a job still running after this is taken as cut off by a dead worker
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # One static schedule for the one beat process.
 CELERY_BEAT_SCHEDULE = {
@@ -336,6 +342,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Roster uploads previewed but never confirmed may hold initial passwords.
     "cleanup-import-uploads": {"task": "zhengxie.accounts.cleanup_import_uploads", "schedule": 3600.0},
+    # Background jobs (large exports, roster imports) and their files are kept JOB_KEEP_HOURS.
+    "cleanup-jobs": {"task": "zhengxie.jobs.cleanup_jobs", "schedule": 3600.0},
     "next-year-calendar": {
         "task": "zhengxie.workflow.remind_next_year_calendar",
         "schedule": crontab(hour=9, minute=0, day_of_month="1,15", month_of_year="11,12"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("proposals.urls_after_reply")),
     path("", include("proposals.urls")),
     path("", include("zhengxie.notifications.urls")),
+    path("", include("zhengxie.jobs.urls")),
     path("", include("sqyy.urls")),
     path("", include("consultations.urls")),
     path("", include("deliberations.urls")),

@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 from proposals import assessment, exports, selectors, stats
 from zhengxie.accounts.permissions import IsDepartment, IsStaff, IsStaffOrLeader
 from zhengxie.api_files import CSV, DOCX, XLSX, FileDownloadView, attachment, file_responses
+from zhengxie.jobs.api import ACCEPTED, accepted
+from zhengxie.jobs.models import Job
 from zhengxie.params import is_int
 from zhengxie.workflow.errors import InvalidInput
 
@@ -52,12 +54,17 @@ class ProposalRegisterExportView(FileDownloadView):
 
     @extend_schema(
         summary="导出提案办理情况登记表（Excel）",
-        description="与提案列表相同的筛选参数；机关工作人员和领导可用（同页面“导出登记表”）。",
+        description="与提案列表相同的筛选参数；机关工作人员和领导可用（同页面“导出登记表”）。"
+        "不超过 2000 件（EXPORT_INLINE_MAX_ROWS）时直接返回文件（200）；更多时在后台生成，返回 202 和后台任务"
+        "（Location 为 /api/v1/jobs/{id}/），任务完成后从其 download_url 下载。",
         parameters=LIST_FILTERS,
-        responses=file_responses(XLSX),
+        responses={**file_responses(XLSX), **ACCEPTED},
     )
     def get(self, request):
-        content, name = exports.register_file(request.user, request.query_params)
+        found = exports.register_download(request.user, request.query_params)
+        if isinstance(found, Job):
+            return accepted(found)
+        content, name = found
         return attachment(content, XLSX, name)
 
 
