@@ -11,8 +11,34 @@ from zhengxie.exports import SafeExportModelResource
 
 from .models import Assignment, Cosigner, Evaluation, Proposal, Reply
 
-# Long texts of a proposal no column shows: not read for an export of thousands of rows.
-LONG_TEXTS = ("content", "return_reason", "rejection_text", "search_title", "search_content")
+
+def _long_texts() -> list[str]:
+    """Long texts (and search vectors) of a proposal, which no column shows: not read for an export of
+    thousands of rows."""
+    from django.db.models import TextField
+
+    return [
+        f.name
+        for f in Proposal._meta.concrete_fields
+        if isinstance(f, TextField) or f.get_internal_type() not in _SHORT_TYPES
+    ]
+
+
+_SHORT_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "DecimalField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "BigIntegerField",
+}
 
 
 def _local(value):
@@ -64,7 +90,7 @@ class ProposalRegisterResource(SafeExportModelResource):
         return (
             queryset.select_related(None)
             .select_related("category", "proposer", "term", "plenary")
-            .defer(*LONG_TEXTS)
+            .defer(*_long_texts())
             .prefetch_related(None)
             .prefetch_related(
                 Prefetch(
