@@ -116,3 +116,66 @@ def history_rows(history) -> list[dict]:
         }
         for entry in history
     ]
+
+
+# --- the keyboard 立案审查 screen (issue 19) -----------------------------------------------------------
+
+REVIEW_ACTIONS = {
+    "proposal_register": "register",
+    "proposal_return": "return",
+    "proposal_reject": "reject",
+    "proposal_merge": "merge",
+}
+
+
+def review_keys_queue() -> QuerySet[Proposal]:
+    """What the screen moves through: submitted proposals (co-signers all answered), oldest first."""
+    return Proposal.objects.filter(state=Proposal.State.SUBMITTED).order_by("submitted_at", "id")
+
+
+def review_keys_neighbours(proposal: Proposal) -> dict:
+    """The queue around `proposal` (which may have just left it): the next and previous ids, its place
+    and the queue's length; four small indexed queries."""
+    queue = review_keys_queue()
+    at, pk = proposal.submitted_at, proposal.pk
+    if at is None:
+        after, before = queue, queue.none()
+    else:
+        after = queue.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, id__gt=pk))
+        before = queue.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, id__lt=pk))
+    return {
+        "next_id": after.values_list("pk", flat=True).first(),
+        "prev_id": before.order_by("-submitted_at", "-id").values_list("pk", flat=True).first(),
+        "position": before.count() + 1,
+        "total": queue.count(),
+    }
+
+
+def review_day_counts(user, *, today=None) -> dict[str, int]:
+    """What `user` registered, returned, rejected and merged today, from the audit rows (the same rows
+    the page, the API and bulk 立案 write): one query over today's rows (index on `at`)."""
+    from datetime import datetime, time
+
+    from django.db.models import Count
+
+    from zhengxie.workflow.models import AuditEntry
+
+    today = today or timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    rows = (
+        AuditEntry.objects.filter(actor=user, at__gte=start, action__in=list(REVIEW_ACTIONS))
+        .values("action")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = dict.fromkeys(REVIEW_ACTIONS.values(), 0)
+    for row in rows:
+        counts[REVIEW_ACTIONS[row["action"]]] = row["n"]
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def review_version(proposal: Proposal) -> str:
+    """The optimistic-concurrency token of the screen: the proposal's last change (every service moves
+    updated_at)."""
+    return proposal.updated_at.isoformat() if proposal.updated_at else ""

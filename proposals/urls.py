@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_member, views_review, views_season
+from . import views_member, views_review, views_review_keys, views_season
 
 app_name = "proposals"
 
@@ -42,6 +42,10 @@ urlpatterns = [
     # staff review
     path("workbench/proposals/", views_review.queue, name="review_queue"),
     path("workbench/proposals/all/", views_review.all_list, name="staff_list"),
+    # issue 19: the keyboard 立案审查 screen
+    path("workbench/proposals/review-keys/", views_review_keys.start, name="review_keys"),
+    path("workbench/proposals/review-keys/<int:pk>/", views_review_keys.item, name="review_keys_item"),
+    path("workbench/proposals/review-keys/<int:pk>/act/", views_review_keys.act, name="review_keys_act"),
     path("workbench/proposals/register-bulk/", views_review.register_bulk, name="register_bulk"),
     path("workbench/proposals/<int:pk>/", views_review.review, name="review"),
     path("workbench/proposals/<int:pk>/register/", views_review.register, name="register"),
