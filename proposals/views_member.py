@@ -85,14 +85,21 @@ def my_list(request):
     qs = my_proposals(member).annotate(awaiting_rating=flag)
     if state in State.values:
         qs = qs.filter(state=state)
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        # Their own and co-signed proposals: they read every reply of those.
+        qs = search.ordered(search.text_search(qs, q, all_replies=True), {"q": q}, "-updated_at", "-id")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    textsearch.with_snippets(page, q)
+    given = {k: v for k, v in (("state", state if state in State.values else ""), ("q", q)) if v}
     return render(
         request,
         "proposals/member/list.html",
         {
             "page": page,
             "state": state,
-            "query": urlencode({"state": state}) if state in State.values else "",
+            "q": q,
+            "query": urlencode(given),
             "state_choices": [(s.value, s.label) for s in MEMBER_STATE_FILTERS],
             "invitations": list(pending_cosign_invitations(member)),
             "member": member,

@@ -312,3 +312,11 @@ def test_a_query_of_only_stopwords_or_one_character(api, other_member, staff_use
 def test_a_department_searches_only_what_was_routed_to_it(api, replied_proposal, other_department):
     other_department_user = make_user("dept-x", Role.DEPARTMENT, department=other_department)
     assert _ids(api(other_department_user).get("/api/v1/proposals/", {"q": "新能源"})) == []
+
+
+def test_q_on_the_members_own_list(pair, member_user, other_member):
+    hit, miss = pair  # miss is the member's own (旅游); hit is someone else's
+    mine = _existing(member_user, "老城区停车位紧张", "停车泊位不足。")
+    body = _client(member_user).get("/proposals/", {"q": "停车泊位"}).content.decode()
+    assert '老城区<mark class="search-hit">停车</mark>位紧张' in body
+    assert miss.title not in body and hit.title not in body and mine.pk
