@@ -1,10 +1,13 @@
 """Proposal reminders on the shared machinery: co-signers who have not answered, proposers who have not
 rated a reply, departments that have not signed for an assignment. Registered from ProposalsConfig.ready."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from zhengxie.notifications.models import Reminder
 from zhengxie.notifications.reminders import Candidate, Message, ReminderSource, users_of_departments
 from zhengxie.workflow.calendar import WorkCalendar
 from zhengxie.workflow.selectors import policy_current
@@ -65,9 +68,19 @@ class AssignmentsNotSigned(ReminderSource):
     def candidates(self, today):
         # Assigned on or before the day UNSIGNED_AFTER_WORKDAYS working days ago: filtered in the database.
         cutoff = WorkCalendar(today.year - 1, today.year).sub_workdays(today, UNSIGNED_AFTER_WORKDAYS)
-        rows = Assignment.objects.filter(
-            state=Assignment.State.PENDING, assigned_at__date__lte=cutoff
-        ).values_list("pk", flat=True)
+        # one reminder per assignment ever: those reminded already are left out in the database, so a
+        # long-unsigned assignment is not proposed again every morning
+        reminded = Reminder.objects.filter(
+            content_type=ContentType.objects.get_for_model(Assignment),
+            object_id=OuterRef("pk"),
+            kind="unsigned",
+            threshold=UNSIGNED_AFTER_WORKDAYS,
+        )
+        rows = (
+            Assignment.objects.filter(state=Assignment.State.PENDING, assigned_at__date__lte=cutoff)
+            .exclude(Exists(reminded))
+            .values_list("pk", flat=True)
+        )
         for pk in rows.iterator(chunk_size=5000):
             yield Candidate(Assignment, pk, "unsigned", UNSIGNED_AFTER_WORKDAYS)
 
@@ -101,11 +114,17 @@ class RepliesNotRated(ReminderSource):
     def candidates(self, today):
         window = policy_current().rating_window_workdays
         cal = WorkCalendar(today.year - 1, today.year + 1)
-        rows = Proposal.objects.filter(state=Proposal.State.REPLIED, replied_at__isnull=False).values_list(
-            "pk", "replied_at", "handling_round", "proposer_id"
+        # Only replies whose window can still be open today: `window` working days never span more
+        # than 2×window + 30 calendar days (weekends, the longest holiday), so older ones are left out
+        # in the database and the exact rule below decides among the rest.
+        since = timezone.make_aware(datetime.combine(today - timedelta(days=2 * window + 30), time.min))
+        rows = list(
+            Proposal.objects.filter(state=Proposal.State.REPLIED, replied_at__gte=since).values_list(
+                "pk", "replied_at", "handling_round", "proposer_id"
+            )
         )
         rated = set(
-            Evaluation.objects.filter(proposal__state=Proposal.State.REPLIED).values_list(
+            Evaluation.objects.filter(proposal_id__in=[row[0] for row in rows]).values_list(
                 "proposal_id", "member_id", "handling_round"
             )
         )
@@ -122,15 +141,15 @@ class RepliesNotRated(ReminderSource):
         proposals = Proposal.objects.select_related("proposer__user").in_bulk(
             [r.object_id for r in reminders]
         )
+        evaluated = set(
+            Evaluation.objects.filter(proposal_id__in=list(proposals)).values_list(
+                "proposal_id", "member_id", "handling_round"
+            )
+        )
         result = {}
         for r in reminders:
             p = proposals.get(r.object_id)
-            rated = (
-                p is not None
-                and Evaluation.objects.filter(
-                    proposal=p, member_id=p.proposer_id, handling_round=p.handling_round
-                ).exists()
-            )
+            rated = p is not None and (p.pk, p.proposer_id, p.handling_round) in evaluated
             if p is None or p.state != Proposal.State.REPLIED or p.handling_round != r.threshold or rated:
                 result[r.pk] = None
                 continue

@@ -66,3 +66,43 @@ def test_worker_runs_the_scheduled_scan_and_sends_the_copies(
         time.sleep(2)
     assert Reminder.objects.filter(source="handling_deadline").count() == 1
     assert Notification.objects.filter(recipient=department_user, title__startswith="办理提醒").count() == 1
+
+
+def test_scan_now_button_enqueues_the_scan_and_the_worker_runs_it_once(
+    client, member, staff_user, plenary, department, department_user
+):
+    from zhengxie.notifications.models import ReminderScanRun
+
+    p = services.proposal_create(
+        actor=member.user,
+        title="关于加强老旧小区改造的建议",
+        content="建议……",
+        category=ProposalCategory.objects.get(name="社会"),
+        during_plenary=True,
+        plenary=plenary,
+    )
+    services.proposal_submit(actor=member.user, proposal=p)
+    services.proposal_register(actor=staff_user, proposal=p)
+    services.proposal_assign(
+        actor=staff_user, proposal=p, assignments=[{"department": department.pk, "role": "lead"}]
+    )
+    Assignment.objects.update(due_date=timezone.localdate() + timedelta(days=3))
+    Notification.objects.all().delete()
+    app.control.purge()
+    client.force_login(staff_user)
+    started = time.monotonic()
+    page = client.post("/workbench/reminders/scan/", follow=True).content.decode()
+    assert time.monotonic() - started < 10  # the request only enqueues
+    assert "已开始扫描" in page
+    # a second click while the first is still queued (no worker yet) enqueues nothing
+    assert "已有扫描在进行中" in client.post("/workbench/reminders/scan/", follow=True).content.decode()
+    assert ReminderScanRun.objects.count() == 1
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        assert _wait_for(lambda: ReminderScanRun.objects.filter(state="done").exists())
+    run = ReminderScanRun.objects.get()
+    assert run.active is None and run.result["sent"] == 1 and run.started_at and run.finished_at
+    assert Notification.objects.filter(recipient=department_user, title__startswith="办理提醒").count() == 1
+    page = client.get("/workbench/reminders/").content.decode()
+    assert "已完成" in page and "已发送1条" in page
+    # once done, the button may be used again
+    assert "已开始扫描" in client.post("/workbench/reminders/scan/", follow=True).content.decode()

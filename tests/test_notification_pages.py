@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from zhengxie.notifications.models import Notification, NotificationPreference, Reminder
+from zhengxie.notifications.models import Notification, NotificationPreference, Reminder, ReminderScanRun
 from zhengxie.notifications.services import notify
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,15 @@ def test_reminder_dashboard_and_scan_button_roles(
     client.force_login(leader_user)
     assert client.get("/workbench/reminders/").status_code == 200
     assert client.post("/workbench/reminders/scan/").status_code == 403
+    assert not ReminderScanRun.objects.exists()
     client.force_login(staff_user)
     page = client.post("/workbench/reminders/scan/", follow=True).content.decode()
-    assert "扫描完成" in page
+    assert "已开始扫描" in page  # enqueued (the worker scans: see test_celery_integration)
     assert Reminder.objects.count() == 0
+    run = ReminderScanRun.objects.get()
+    assert run.state == "queued" and run.active and run.requested_by == staff_user
+    assert "最近一次手动扫描" in page and "排队中" in page
+    # clicking again while it is queued enqueues nothing more
+    page = client.post("/workbench/reminders/scan/", follow=True).content.decode()
+    assert "已有扫描在进行中" in page
+    assert ReminderScanRun.objects.count() == 1

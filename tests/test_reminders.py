@@ -335,3 +335,65 @@ def test_user_preference_turns_a_channel_off(open_task, department_user):
     _due_in(open_task, 3, TODAY)
     reminders_scan(today=TODAY)
     assert list(ChannelDelivery.objects.values_list("channel", flat=True)) == ["email"]
+
+
+# --- cost in proportion to what is due (issue 15) --------------------------------------------------
+
+
+def _copies(task, offsets, today):
+    """Open assignments like `task` (same proposal and department), one per due-date offset."""
+    rows = []
+    for offset in offsets:
+        copy = Assignment.objects.get(pk=task.pk)
+        copy.pk = copy.id = None
+        copy.due_date = today + timedelta(days=offset)
+        rows.append(copy)
+    return Assignment.objects.bulk_create(rows)
+
+
+@pytest.mark.django_db
+def test_the_database_decides_the_same_threshold_as_the_rule(open_task):
+    offsets = list(range(-40, 41))
+    tasks = _copies(open_task, offsets, TODAY)
+    Assignment.objects.filter(pk=open_task.pk).update(state="replied")
+    reminders_scan(today=TODAY)
+    decided = {
+        r.object_id: (r.kind, r.threshold) for r in Reminder.objects.filter(source="handling_deadline")
+    }
+    for task, offset in zip(tasks, offsets, strict=True):
+        assert decided.get(task.pk) == deadline_threshold(offset, BEFORE, 7), offset
+
+
+@pytest.mark.django_db
+def test_a_same_day_rerun_costs_the_same_queries_with_ten_or_a_hundred_open_tasks(open_task):
+    from django.test.utils import CaptureQueriesContext
+
+    def rerun():
+        with CaptureQueriesContext(connection) as ctx:
+            result = reminders_scan(today=TODAY)
+        assert (result.created, result.sent) == (0, 0)
+        return len(ctx)
+
+    _copies(open_task, [(i % 60) - 30 for i in range(9)], TODAY)
+    with CaptureQueriesContext(connection) as cold_small:
+        reminders_scan(today=TODAY)
+    small = rerun()
+    _copies(open_task, [(i % 60) - 30 for i in range(90)], TODAY)
+    with CaptureQueriesContext(connection) as cold_large:
+        assert reminders_scan(today=TODAY).sent > 50
+    assert rerun() == small
+    # delivering ten times as many reminders is the same statements (batched), not one per reminder
+    assert len(cold_large) <= len(cold_small) + 2
+
+
+@pytest.mark.django_db
+def test_delivery_stops_at_its_time_budget_and_leaves_the_rest_pending(open_task):
+    _copies(open_task, [-3, 1, 2, 5], TODAY)
+    from zhengxie.notifications.services import reminders_deliver, reminders_insert
+
+    assert reminders_insert(today=TODAY)[1] >= 4
+    stopped = reminders_deliver(today=TODAY, time_budget=-1)  # already past it: nothing sent
+    assert stopped.more and stopped.sent == 0
+    done = reminders_deliver(today=TODAY, batch_size=2)
+    assert not done.more and done.sent >= 4
+    assert not Reminder.objects.filter(state="pending").exists()

@@ -192,7 +192,10 @@ class Reminder(models.Model):
                 fields=["content_type", "object_id", "kind", "threshold"], name="reminder_once_per_threshold"
             )
         ]
-        indexes = [models.Index(fields=["state", "id"])]
+        # the sender's queue: pending rows only, so marking a row sent takes it out instead of adding
+        indexes = [
+            models.Index(fields=["id"], name="reminder_pending", condition=models.Q(state="pending")),
+        ]
 
     def __str__(self):
         return f"{self.source}:{self.kind}:{self.threshold}"
@@ -219,8 +222,8 @@ class ReminderScanRun(models.Model):
         related_name="+",
     )
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
-    # True while queued or running; at most one such row (so at most one scan waiting or under way).
-    active = models.BooleanField("进行中", default=True)
+    # True while queued or running, then NULL; at most one True row (one scan waiting or under way).
+    active = models.BooleanField("进行中", default=True, null=True)
     requested_at = models.DateTimeField("发起时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)

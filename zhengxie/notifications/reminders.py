@@ -2,7 +2,9 @@
 
 A source proposes candidates — (model, object id, kind, threshold) — for a day; the scan inserts them as
 Reminder rows under a unique key with conflicts ignored, so each is sent once. At delivery the source
-renders the rows it proposed, checking that each still applies.
+renders the rows it proposed, checking that each still applies. A source with many open objects (the
+deadline source below) may instead insert its due rows itself in one set-based statement (`insert_due`),
+so a scan costs what is due, not a Python loop over every open task.
 
 The HandlingTask deadline source below covers every concrete kind registered with zhengxie.workflow;
 apps add their own sources (co-signers who have not answered, unrated replies…) from ready().
@@ -18,6 +20,8 @@ from django.contrib.contenttypes.models import ContentType
 from zhengxie.accounts.models import Role, User
 from zhengxie.workflow.registry import handling_task_kinds
 from zhengxie.workflow.selectors import policy_current
+
+from .models import Reminder
 
 
 @dataclass
@@ -44,6 +48,11 @@ class ReminderSource:
 
     def candidates(self, today: date) -> Iterable[Candidate]:
         raise NotImplementedError
+
+    def insert_due(self, today: date) -> int | None:
+        """Optionally insert today's due Reminder rows directly (conflicts ignored), returning how many
+        were inserted; None (the default) means the scan inserts `candidates(today)` instead."""
+        return None
 
     def render(self, reminders: list, today: date) -> dict[int, Message | None]:
         """Reminder id → the message, or None when it no longer applies (then nothing is sent)."""
@@ -102,6 +111,7 @@ class HandlingTaskDeadlines(ReminderSource):
         return before, policy.overdue_repeat_days
 
     def candidates(self, today: date) -> Iterable[Candidate]:
+        """The portable path (any database); PostgreSQL uses insert_due below."""
         from datetime import timedelta
 
         before, repeat = self._settings()
@@ -115,6 +125,70 @@ class HandlingTaskDeadlines(ReminderSource):
                 if decided is not None:
                     yield Candidate(model, pk, decided[0], decided[1])
 
+    def insert_due(self, today: date) -> int | None:
+        """One INSERT … SELECT per task kind: the database decides each open task's due reminder (the
+        same rule as deadline_threshold, as a CASE over the days left) and inserts only those without a
+        Reminder row yet (an anti-join on the unique key), so a rerun the same day inserts nothing and
+        moves no rows through Python."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return None
+        before, repeat = self._settings()
+        steps = sorted(t for t in before if t >= 0)
+        horizon = max(steps) if steps else -1
+        # the smallest threshold not below the days left (NULL past the first threshold)
+        step = (
+            "CASE " + " ".join(f"WHEN d <= {int(t)} THEN {int(t)}" for t in steps) + " END"
+            if steps
+            else "NULL"
+        )
+        reminder_table = connection.ops.quote_name(Reminder._meta.db_table)
+        inserted = 0
+        for model in handling_task_kinds():
+            table = connection.ops.quote_name(model._meta.db_table)
+            content_type = ContentType.objects.get_for_model(model)
+            open_states = [str(s) for s in model.OPEN_STATES]
+            sql = f"""
+                INSERT INTO {reminder_table}
+                    (source, content_type_id, object_id, kind, threshold, scan_date, state,
+                     recipients_count, error, created_at)
+                SELECT %s, %s, due.id, due.kind, due.threshold, %s, %s, 0, '', now()
+                FROM (
+                    SELECT id,
+                           CASE WHEN d < 0 THEN 'overdue'
+                                WHEN ({step}) = 0 THEN 'due_today' ELSE 'due_soon' END AS kind,
+                           CASE WHEN d < 0 THEN (-d - 1) / %s + 1 ELSE ({step}) END AS threshold
+                    FROM (
+                        SELECT id, (due_date - %s::date) AS d FROM {table}
+                        WHERE state = ANY(%s) AND due_date <= %s::date + %s
+                    ) AS open_tasks
+                ) AS due
+                WHERE due.threshold IS NOT NULL
+                  AND NOT EXISTS (
+                      SELECT 1 FROM {reminder_table} r
+                      WHERE r.content_type_id = %s AND r.object_id = due.id
+                        AND r.kind = due.kind AND r.threshold = due.threshold
+                  )
+                ON CONFLICT DO NOTHING
+            """  # noqa: S608 - table names from the models, thresholds are integers
+            params = [
+                self.name,
+                content_type.pk,
+                today,
+                Reminder.State.PENDING,
+                max(repeat, 1),
+                today,
+                open_states,
+                today,
+                horizon,
+                content_type.pk,
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                inserted += cursor.rowcount
+        return inserted
+
     def render(self, reminders: list, today: date) -> dict[int, Message | None]:
         before, repeat = self._settings()
         by_model: dict[type, list] = defaultdict(list)
@@ -122,13 +196,14 @@ class HandlingTaskDeadlines(ReminderSource):
             by_model[ContentType.objects.get_for_id(reminder.content_type_id).model_class()].append(reminder)
         result: dict[int, Message | None] = {}
         for model, rows in by_model.items():
-            tasks = model.reminder_queryset().in_bulk([r.object_id for r in rows])
+            tasks = model.reminder_rows({r.object_id for r in rows})
             people = users_of_departments(t.department_id for t in tasks.values())
+            open_states = set(model.OPEN_STATES)
             for reminder in rows:
                 task = tasks.get(reminder.object_id)
                 decided = (
                     deadline_threshold((task.due_date - today).days, before, repeat)
-                    if task is not None and task.is_open
+                    if task is not None and task.state in open_states
                     else None
                 )
                 if decided != (reminder.kind, reminder.threshold):
@@ -140,13 +215,12 @@ class HandlingTaskDeadlines(ReminderSource):
                     if days_left < 0
                     else ("今天到期" if days_left == 0 else f"还有{days_left}天到期")
                 )
-                subject = task.reminder_subject()
-                body = f"{subject}，办理期限{task.due_date:%Y年%m月%d日}，{when}。"
+                body = f"{task.subject}，办理期限{task.due_date:%Y年%m月%d日}，{when}。"
                 message = Message(
                     recipients=people.get(task.department_id, []),
                     title=f"办理提醒：{when}",
                     body=body,
-                    link=task.portal_url(),
+                    link=task.portal_url,
                 )
                 result[reminder.pk] = message
         return result
@@ -168,6 +242,13 @@ def overdue_by_department(today: date) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
+def any_overdue(today: date) -> bool:
+    return any(
+        model.objects.filter(state__in=model.OPEN_STATES, due_date__lt=today).exists()
+        for model in handling_task_kinds()
+    )
+
+
 class OverdueDigest(ReminderSource):
     """Escalation: one notice a day to the staff while any work is overdue (not one per task, which would
     bury them). Its key is the day itself, so the day's digest is sent once however often the scan runs."""
@@ -177,7 +258,14 @@ class OverdueDigest(ReminderSource):
     def candidates(self, today: date) -> Iterable[Candidate]:
         from zhengxie.workflow.models import WorkCalendarDay
 
-        if overdue_by_department(today):
+        if Reminder.objects.filter(
+            content_type=ContentType.objects.get_for_model(WorkCalendarDay),
+            object_id=today.toordinal(),
+            kind="overdue_digest",
+            threshold=0,
+        ).exists():
+            return  # today's digest is in already: no need to look at the overdue work again
+        if any_overdue(today):
             yield Candidate(WorkCalendarDay, today.toordinal(), "overdue_digest", 0)
 
     def render(self, reminders: list, today: date) -> dict[int, Message | None]:

@@ -75,4 +75,12 @@ def reminder_stats(*, days: int = 14):
         .filter(state=ChannelDelivery.State.FAILED)
         .order_by("-created_at")[:50]
     )
-    return {"by_day": list(by_day), "by_channel": list(by_channel), "failures": list(failures)}
+    from .models import ReminderScanRun
+
+    last_run = ReminderScanRun.objects.select_related("requested_by").order_by("-requested_at", "-id").first()
+    return {
+        "by_day": list(by_day),
+        "by_channel": list(by_channel),
+        "failures": list(failures),
+        "last_run": last_run,
+    }

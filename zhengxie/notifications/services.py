@@ -18,6 +18,7 @@ from .models import (
     Notification,
     NotificationPreference,
     Reminder,
+    ReminderScanRun,
     UnreadCounter,
 )
 
@@ -37,20 +38,31 @@ def _enqueue_channel_sender() -> None:
 
 
 def _channel_rows(notifications: list[Notification]) -> list[ChannelDelivery]:
-    if not notifications or not (settings.NOTIFY_BY_EMAIL or settings.NOTIFY_BY_SMS):
+    return _channel_rows_for([(n.pk, n.recipient) for n in notifications])
+
+
+def _channel_rows_for(pairs: list[tuple[int, object]]) -> list[ChannelDelivery]:
+    """The e-mail/SMS copies of (notification id, recipient) pairs the recipients want."""
+    if not pairs or not (settings.NOTIFY_BY_EMAIL or settings.NOTIFY_BY_SMS):
         return []
-    users = {n.recipient_id: n.recipient for n in notifications}
-    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=users)}
+    wanting = {user.pk for _, user in pairs if user.email or user.phone}
+    if not wanting:
+        return []
+    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=wanting)}
     rows = []
-    for n in notifications:
-        user, pref = users[n.recipient_id], prefs.get(n.recipient_id)
+    for notification_id, user in pairs:
+        pref = prefs.get(user.pk)
         if settings.NOTIFY_BY_EMAIL and user.email and (pref is None or pref.email):
             rows.append(
-                ChannelDelivery(notification=n, channel=ChannelDelivery.Channel.EMAIL, address=user.email)
+                ChannelDelivery(
+                    notification_id=notification_id, channel=ChannelDelivery.Channel.EMAIL, address=user.email
+                )
             )
         if settings.NOTIFY_BY_SMS and user.phone and (pref is None or pref.sms):
             rows.append(
-                ChannelDelivery(notification=n, channel=ChannelDelivery.Channel.SMS, address=user.phone)
+                ChannelDelivery(
+                    notification_id=notification_id, channel=ChannelDelivery.Channel.SMS, address=user.phone
+                )
             )
     return rows
 
@@ -281,6 +293,7 @@ class ScanResult:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
+    more: bool = False  # delivery stopped at its time budget with reminders still pending
 
 
 def _try_scan_lock() -> bool:
@@ -292,50 +305,130 @@ def _try_scan_lock() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def reminders_scan(*, today: date | None = None) -> ScanResult:
+def _insert_reminders(source: str, rows: list[tuple[int, int, str, int]], today: date) -> int:
+    """Insert (content type, object id, kind, threshold) rows as pending Reminders, conflicts on the
+    unique key ignored; returns how many were new."""
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    values = ",".join(["(%s, %s, %s, %s, %s, %s, %s, 0, '', %s)"] * len(rows))
+    now = timezone.now()
+    params = []
+    for content_type_id, object_id, kind, threshold in rows:
+        params += [source, content_type_id, object_id, kind, threshold, today, Reminder.State.PENDING, now]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (source, content_type_id, object_id, kind, threshold, scan_date, state, "  # noqa: S608
+            f"recipients_count, error, created_at) VALUES {values} "
+            "ON CONFLICT (content_type_id, object_id, kind, threshold) DO NOTHING",
+            params,
+        )
+        return max(cursor.rowcount, 0)
+
+
+def reminders_insert(*, today: date) -> tuple[int, int]:
+    """Insert today's due Reminder rows from every source, each key once; returns (candidates, created).
+
+    A source that inserts set-based (`insert_due`) does it in the database and proposes only what is
+    new; the others' candidates are inserted in batches of 2,000 with conflicts ignored."""
+    from .reminders import reminder_sources
+
+    candidates = created = 0
+    for source in reminder_sources().values():
+        direct = source.insert_due(today)
+        if direct is not None:
+            candidates += direct
+            created += direct
+            continue
+        batch: list[tuple[int, int, str, int]] = []
+        for c in source.candidates(today):
+            candidates += 1
+            batch.append((ContentType.objects.get_for_model(c.model).pk, c.object_id, c.kind, c.threshold))
+            if len(batch) >= 2000:
+                created += _insert_reminders(source.name, batch, today)
+                batch = []
+        created += _insert_reminders(source.name, batch, today)
+    return candidates, created
+
+
+def reminders_scan(*, today: date | None = None, time_budget: float | None = None) -> ScanResult:
     """Insert today's due reminders (each key once, conflicts ignored) and deliver the in-app notices.
 
     What Celery beat runs every morning and `manage.py scan_deadlines` runs by hand. Safe to run any
-    number of times and concurrently: a second scan waits for nothing and inserts nothing new.
+    number of times and concurrently: a second scan waits for nothing and inserts nothing new. Its cost
+    follows what is due: the deadline source decides and inserts in the database, rows already there
+    are never proposed again, and delivery goes in batches. With `time_budget` (seconds) delivery stops
+    after that long and the rest is left pending for `deliver_reminders` (`result.more`).
     """
-    from .reminders import reminder_sources
-
     today = today or timezone.localdate()
     with transaction.atomic():
         if not _try_scan_lock():
             logger.info("another deadline scan is running; this one does nothing")
             return ScanResult(ran=False)
-        before = Reminder.objects.count()
-        batch: list[Reminder] = []
-        candidates = 0
-        for source in reminder_sources().values():
-            for c in source.candidates(today):
-                candidates += 1
-                batch.append(
-                    Reminder(
-                        source=source.name,
-                        content_type=ContentType.objects.get_for_model(c.model),
-                        object_id=c.object_id,
-                        kind=c.kind,
-                        threshold=c.threshold,
-                        scan_date=today,
-                    )
-                )
-                if len(batch) >= 5000:
-                    Reminder.objects.bulk_create(batch, ignore_conflicts=True)
-                    batch = []
-        Reminder.objects.bulk_create(batch, ignore_conflicts=True)
-        created = Reminder.objects.count() - before
-    result = reminders_deliver(today=today)
+        candidates, created = reminders_insert(today=today)
+    result = reminders_deliver(today=today, time_budget=time_budget)
     result.candidates, result.created = candidates, created
     logger.info("deadline scan %s: %s", today, result)
     return result
 
 
-def _deliver_rows(rows: list[Reminder], messages: dict, now, result: ScanResult) -> None:
-    """Deliver rows together: one insert of notices and one of their channel copies. Raises on any
-    problem so the caller can retry row by row (and count nothing twice: counts are added last)."""
-    notices: list[Notification] = []
+class _PendingReminder:
+    """A pending Reminder as sources render it, read as a tuple (no model instance per row: a cold scan
+    delivers hundreds of thousands)."""
+
+    __slots__ = ("pk", "source", "content_type_id", "object_id", "kind", "threshold")
+    __slots__ += ("state", "sent_at", "recipients_count", "error")
+
+    def __init__(self, pk, source, content_type_id, object_id, kind, threshold):
+        self.pk, self.source, self.content_type_id = pk, source, content_type_id
+        self.object_id, self.kind, self.threshold = object_id, kind, threshold
+        self.state, self.sent_at, self.recipients_count, self.error = Reminder.State.PENDING, None, 0, ""
+
+    @property
+    def id(self):
+        return self.pk
+
+
+def _insert_notices(notices: list[tuple[object, str, str, str]], now) -> list[tuple[int, object]]:
+    """Insert (recipient, title, body, link) notices, 1,000 rows a statement; returns (id, recipient)
+    pairs in order and adds to the unread counters."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    created: list[tuple[int, object]] = []
+    for start in range(0, len(notices), 1000):
+        chunk = notices[start : start + 1000]
+        values = ",".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+        params = []
+        for user, title, body, link in chunk:
+            params += [user.pk, title[:200], body, link, now]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (recipient_id, title, body, link, created_at) VALUES {values} "  # noqa: S608
+                "RETURNING id",
+                params,
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        created += [(pk, notice[0]) for pk, notice in zip(ids, chunk, strict=True)]
+    counts: dict[int, int] = {}
+    for _, user in created:
+        counts[user.pk] = counts.get(user.pk, 0) + 1
+    _counters_add(counts)
+    return created
+
+
+def _distinct(recipients) -> list:
+    seen: set[int] = set()
+    out = []
+    for user in recipients:
+        if user is not None and user.pk not in seen:
+            seen.add(user.pk)
+            out.append(user)
+    return out
+
+
+def _deliver_rows(rows: list, messages: dict, now, result: ScanResult) -> None:
+    """Deliver rows together: one insert of notices (per 1,000) and one of their channel copies. Raises
+    on any problem so the caller can retry row by row (and count nothing twice: counts are added last)."""
+    notices: list[tuple[object, str, str, str]] = []
     states = []
     for row in rows:
         message = messages.get(row.pk, _MISSING)
@@ -344,13 +437,17 @@ def _deliver_rows(rows: list[Reminder], messages: dict, now, result: ScanResult)
         if message is None:
             states.append((row, Reminder.State.SKIPPED, 0))
             continue
-        batch = _build(message.recipients, message.title, message.body, message.link)
-        for recipients, title, body, link in message.extra:
-            batch += _build(recipients, title, body, link)
-        notices += batch
-        states.append((row, Reminder.State.SENT, len(batch)))
-    created = _counted(Notification.objects.bulk_create(notices, batch_size=1000))
-    deliveries = ChannelDelivery.objects.bulk_create(_channel_rows(created), batch_size=1000)
+        count = 0
+        for recipients, title, body, link in [
+            (message.recipients, message.title, message.body, message.link),
+            *message.extra,
+        ]:
+            people = _distinct(recipients)
+            notices += [(user, title, body, link) for user in people]
+            count += len(people)
+        states.append((row, Reminder.State.SENT, count))
+    created = _insert_notices(notices, now)
+    deliveries = ChannelDelivery.objects.bulk_create(_channel_rows_for(created), batch_size=1000)
     if deliveries:
         transaction.on_commit(_enqueue_channel_sender)
     for row, state, count in states:
@@ -362,7 +459,7 @@ def _deliver_rows(rows: list[Reminder], messages: dict, now, result: ScanResult)
             result.skipped += 1
 
 
-def _save_outcomes(rows: list[Reminder]) -> None:
+def _save_outcomes(rows: list) -> None:
     """One UPDATE per distinct outcome (bulk_update's CASE per row is far slower at this size)."""
     groups: dict[tuple, list[int]] = {}
     for row in rows:
@@ -373,24 +470,35 @@ def _save_outcomes(rows: list[Reminder]) -> None:
         )
 
 
-def reminders_deliver(*, today: date | None = None, batch_size: int = 500) -> ScanResult:
+def reminders_deliver(
+    *, today: date | None = None, batch_size: int = 2000, time_budget: float | None = None
+) -> ScanResult:
     """Send the pending reminders: rows are taken with SKIP LOCKED, so two workers never send one twice;
-    a row that fails is recorded and skipped, never aborting the batch."""
+    a row that fails is recorded and skipped, never aborting the batch. Each batch commits on its own;
+    past `time_budget` seconds it stops and sets `result.more` (the caller enqueues the rest)."""
+    import time
+
     from .reminders import reminder_sources
 
     today = today or timezone.localdate()
     sources = reminder_sources()
     result = ScanResult(ran=True)
+    started = time.monotonic()
     while True:
+        if time_budget is not None and time.monotonic() - started > time_budget:
+            result.more = Reminder.objects.filter(state=Reminder.State.PENDING).exists()
+            break
         with transaction.atomic():
-            rows = list(
-                Reminder.objects.select_for_update(skip_locked=True)
+            rows = [
+                _PendingReminder(*values)
+                for values in Reminder.objects.select_for_update(skip_locked=True)
                 .filter(state=Reminder.State.PENDING)
-                .order_by("id")[:batch_size]
-            )
+                .order_by("id")
+                .values_list("id", "source", "content_type_id", "object_id", "kind", "threshold")[:batch_size]
+            ]
             if not rows:
                 break
-            by_source: dict[str, list[Reminder]] = {}
+            by_source: dict[str, list] = {}
             for row in rows:
                 by_source.setdefault(row.source, []).append(row)
             messages = {}
@@ -417,6 +525,93 @@ def reminders_deliver(*, today: date | None = None, batch_size: int = 500) -> Sc
                         result.failed += 1
             _save_outcomes(rows)
     return result
+
+
+# --- the scan asked for from the workbench (立即扫描) -------------------------------------------------
+
+# What one scan task may spend delivering before it hands the rest to deliver_reminders (well inside
+# Celery's 240 s soft limit).
+SCAN_DELIVERY_BUDGET = 150.0
+# A run still queued/running this long after it was asked for belongs to a dead worker (the task's hard
+# time limit is 300 s): it no longer blocks a new request.
+SCAN_RUN_STALE = timedelta(minutes=15)
+
+
+def _enqueue_scan_run(run_id: int) -> None:
+    from .tasks import run_reminder_scan
+
+    try:
+        run_reminder_scan.delay(run_id)
+    except Exception as exc:  # noqa: BLE001 - the broker is down: say so on the page, block nothing
+        logger.exception("could not enqueue reminder scan run %s", run_id)
+        ReminderScanRun.objects.filter(pk=run_id, active=True).update(
+            state=ReminderScanRun.State.FAILED,
+            active=None,
+            finished_at=timezone.now(),
+            error=f"无法提交后台任务：{exc}"[:1000],
+        )
+
+
+@transaction.atomic
+def reminder_scan_request(*, actor) -> tuple[ReminderScanRun, bool]:
+    """Staff ask for a scan now: a queued run (at most one queued or running at a time — a partial
+    unique constraint, so a double click or two staff enqueue once) and the Celery task enqueued when
+    this transaction commits. Returns (the active run, whether this request created it)."""
+    from django.db import IntegrityError
+
+    from zhengxie.accounts.models import Role
+    from zhengxie.accounts.permissions import require_role
+    from zhengxie.workflow.services import audit_record
+
+    require_role(actor, Role.STAFF)
+    now = timezone.now()
+    ReminderScanRun.objects.filter(active=True, requested_at__lt=now - SCAN_RUN_STALE).update(
+        state=ReminderScanRun.State.FAILED, active=None, finished_at=now, error="超时未完成（后台任务中断）"
+    )
+    try:
+        with transaction.atomic():
+            run = ReminderScanRun.objects.create(requested_by=actor)
+    except IntegrityError:
+        return ReminderScanRun.objects.get(active=True), False
+    audit_record(actor=actor, action="reminder_scan_request", target=run)
+    transaction.on_commit(lambda: _enqueue_scan_run(run.pk))
+    return run, True
+
+
+def reminder_scan_run(*, run_id: int) -> dict:
+    """The worker's side of a requested scan: mark it running, scan (delivery bounded by
+    SCAN_DELIVERY_BUDGET; the rest is handed to deliver_reminders), record the outcome."""
+    claimed = ReminderScanRun.objects.filter(
+        pk=run_id, active=True, state=ReminderScanRun.State.QUEUED
+    ).update(state=ReminderScanRun.State.RUNNING, started_at=timezone.now())
+    if not claimed:
+        return {"ran": False}
+    try:
+        result = reminders_scan(time_budget=SCAN_DELIVERY_BUDGET)
+    except Exception as exc:
+        ReminderScanRun.objects.filter(pk=run_id).update(
+            state=ReminderScanRun.State.FAILED, active=None, finished_at=timezone.now(), error=str(exc)[:1000]
+        )
+        raise
+    outcome = dict(result.__dict__)
+    ReminderScanRun.objects.filter(pk=run_id).update(
+        state=ReminderScanRun.State.DONE if result.ran else ReminderScanRun.State.SKIPPED,
+        active=None,
+        finished_at=timezone.now(),
+        result=outcome,
+    )
+    if result.more:
+        _enqueue_deliver()
+    return outcome
+
+
+def _enqueue_deliver() -> None:
+    from .tasks import deliver_reminders
+
+    try:
+        deliver_reminders.delay()
+    except Exception:  # noqa: BLE001 - the periodic deliver task picks the rest up anyway
+        logger.warning("could not enqueue deliver_reminders; the periodic task will", exc_info=True)
 
 
 # --- e-mail and SMS copies ---------------------------------------------------------------------------

@@ -9,13 +9,27 @@ from . import services
 
 @shared_task(name="zhengxie.notifications.scan_deadlines")
 def scan_deadlines(today: str | None = None) -> dict:
-    result = services.reminders_scan(today=date.fromisoformat(today) if today else None)
+    """The morning scan: delivery past SCAN_DELIVERY_BUDGET seconds continues in deliver_reminders, so
+    no task runs into Celery's time limits however much is due."""
+    result = services.reminders_scan(
+        today=date.fromisoformat(today) if today else None, time_budget=services.SCAN_DELIVERY_BUDGET
+    )
+    if result.more:
+        deliver_reminders.delay()
     return result.__dict__
 
 
 @shared_task(name="zhengxie.notifications.deliver_reminders")
 def deliver_reminders() -> dict:
-    return services.reminders_deliver().__dict__
+    result = services.reminders_deliver(time_budget=services.SCAN_DELIVERY_BUDGET)
+    if result.more:
+        deliver_reminders.delay()
+    return result.__dict__
+
+
+@shared_task(name="zhengxie.notifications.run_reminder_scan")
+def run_reminder_scan(run_id: int) -> dict:
+    return services.reminder_scan_run(run_id=run_id)
 
 
 @shared_task(name="zhengxie.notifications.send_channel_deliveries")

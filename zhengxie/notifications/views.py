@@ -76,12 +76,11 @@ def reminder_dashboard(request):
 @role_required(Role.STAFF)
 @require_POST
 def reminder_scan_now(request):
-    result = services.reminders_scan()
-    if not result.ran:
-        messages.warning(request, "另一个扫描正在进行，请稍后再试。")
+    """Enqueue the scan (it runs in the worker, never in this request); clicking again while one is
+    queued or running enqueues nothing."""
+    _, created = services.reminder_scan_request(actor=request.user)
+    if created:
+        messages.success(request, "已开始扫描，完成后刷新本页即可看到结果。")
     else:
-        messages.success(
-            request,
-            f"扫描完成：新增提醒{result.created}条，已发送{result.sent}条，不再适用{result.skipped}条，出错{result.failed}条。",
-        )
+        messages.info(request, "已有扫描在进行中，请稍后刷新本页查看结果。")
     return redirect("notifications:reminders")

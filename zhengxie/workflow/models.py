@@ -1,3 +1,5 @@
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -145,6 +147,16 @@ class WorkCalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {'工作日' if self.is_workday else '休息日'} {self.name}".strip()
 
 
+class ReminderRow(NamedTuple):
+    """What a deadline reminder needs of one HandlingTask."""
+
+    state: str
+    due_date: object
+    department_id: int
+    subject: str
+    portal_url: str
+
+
 class HandlingTask(models.Model):
     """What a department must do by a date: a proposal Assignment or a 社情民意 Transfer.
 
@@ -221,6 +233,18 @@ class HandlingTask(models.Model):
     @classmethod
     def reminder_queryset(cls):
         return cls.objects.select_related("department")
+
+    @classmethod
+    def reminder_rows(cls, ids) -> dict:
+        """id → ReminderRow for the deadline reminders of these tasks. This default builds them from
+        reminder_queryset() instances; a kind with many open tasks overrides it with one values() query
+        (the morning scan may render hundreds of thousands)."""
+        return {
+            task.pk: ReminderRow(
+                task.state, task.due_date, task.department_id, task.reminder_subject(), task.portal_url()
+            )
+            for task in cls.reminder_queryset().filter(pk__in=list(ids))
+        }
 
     def reminder_subject(self) -> str:
         return str(self)
