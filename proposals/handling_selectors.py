@@ -97,16 +97,77 @@ def assign_due_preview(today=None) -> list[dict]:
     return rows
 
 
-def board(today=None) -> dict:
-    """The supervision board (selectors.supervision_board) as rows ready for the page."""
-    today = today or timezone.localdate()
-    data = selectors.supervision_board(today)
+BOARD_SECTIONS = {
+    "key": "重点提案",
+    "overdue": "逾期未办结",
+    "adjustments": "待处理的调整申请",
+    "extensions": "待审批的延期申请",
+}
+BOARD_OVERDUE_DAYS = (0, 30, 90, 180, 365)
+BOARD_PREVIEW = 20  # rows of each section on the overview; ?type=<section> pages through one section
+BOARD_PAGE_SIZE = 50
+
+
+def board_filters(params) -> dict:
+    """The board's filters from the query string; anything invalid is ignored."""
+    from zhengxie.params import is_int
+
+    department = params.get("department", "")
+    days = params.get("overdue_days", "")
+    role = params.get("role", "")
+    section = params.get("type", "")
     return {
-        "key": list(data["key"]),
-        "overdue": [_board_row(t, today) for t in data["overdue"]],
-        "adjustments": [_board_row(t, today) for t in data["adjustments"]],
-        "extensions": [_board_row(t, today) for t in data["extensions"]],
+        "department": int(department) if is_int(department) and int(department) > 0 else None,
+        "overdue_days": int(days) if is_int(days) and int(days) in BOARD_OVERDUE_DAYS else 0,
+        "role": role if role in Assignment.Role.values else "",
+        "type": section if section in BOARD_SECTIONS else "",
+    }
+
+
+def board(params=None, *, today=None) -> dict:
+    """The supervision board (selectors.supervision_board) as rows ready for the page: a per-department
+    summary, then each section's first rows and its count; with `type`, one section paged. A fixed number of
+    queries whatever the rows, each reading at most a page (counts capped, zhengxie.paging)."""
+    from zhengxie.paging import CappedPaginator, capped_count
+
+    today = today or timezone.localdate()
+    filters = board_filters(params or {})
+    data = selectors.supervision_board(
+        today, department=filters["department"], overdue_days=filters["overdue_days"], role=filters["role"]
+    )
+    sections = {}
+    page = None
+    for name, label in BOARD_SECTIONS.items():
+        if filters["type"] and name != filters["type"]:
+            continue
+        qs = data[name]
+        if filters["type"]:
+            page = CappedPaginator(qs, BOARD_PAGE_SIZE).get_page((params or {}).get("page"))
+            rows, count, exact = list(page.object_list), page.paginator.count, page.paginator.count_exact
+        else:
+            rows = list(qs[: BOARD_PREVIEW + 1])
+            count, exact = (len(rows), True) if len(rows) <= BOARD_PREVIEW else capped_count(qs)
+            rows = rows[:BOARD_PREVIEW]
+        if name != "key":
+            rows = [_board_row(t, today) for t in rows]
+        sections[name] = {
+            "label": label,
+            "rows": rows,
+            "count": count,
+            "count_label": str(count) if exact else f"{count:,}+",
+            "more": not filters["type"] and count > len(rows),
+        }
+    return {
+        "filters": filters,
+        "sections": sections,
+        "page": page,
+        "summary": selectors.supervision_summary(
+            today, overdue_days=filters["overdue_days"], role=filters["role"]
+        ),
         "departments": active_departments(),
+        "overdue_day_choices": BOARD_OVERDUE_DAYS[1:],
+        "role_choices": Assignment.Role.choices,
+        "section_choices": list(BOARD_SECTIONS.items()),
     }
 
 

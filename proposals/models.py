@@ -193,6 +193,26 @@ class Proposal(models.Model):
             models.Index(fields=["term", "plenary", "serial"]),
             # 第0031号 / 0031 in a list's q (proposals/search.py number_lookup)
             models.Index(fields=["serial"], name="proposal_serial_idx"),
+            # Lists (issue 15): one index per list's WHERE + ORDER BY, so a page reads ~page-size rows.
+            # The API list and "my proposals": newest change first.
+            models.Index(fields=["-updated_at", "-id"], name="proposal_updated_idx"),
+            models.Index(fields=["state", "-updated_at", "-id"], name="proposal_state_updated_idx"),
+            # The staff register of every proposal: newest submission first.
+            models.Index(fields=["-submitted_at", "-id"], name="proposal_submitted_idx"),
+            # The review queue: oldest submission first, only what waits for review.
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="proposal_queue_idx",
+                condition=models.Q(state__in=["submitted", "awaiting_cosigners"]),
+            ),
+            # The published list: newest registration first.
+            models.Index(
+                fields=["-registered_at", "-id"],
+                name="proposal_published_idx",
+                condition=models.Q(is_published=True),
+            ),
+            # The 督办台's key proposals.
+            models.Index(fields=["serial", "id"], name="proposal_key_idx", condition=models.Q(is_key=True)),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -369,6 +389,25 @@ class Assignment(HandlingTask):
         indexes = [
             models.Index(fields=["department", "state", "due_date"]),
             models.Index(fields=["state", "due_date"]),
+            # Lists (issue 15): earliest due first, for everyone, per department, and the open ones
+            # (overdue lists, the 督办台, the portal) without walking the closed history.
+            models.Index(fields=["due_date", "id"], name="assignment_due_idx"),
+            models.Index(fields=["department", "due_date", "id"], name="assignment_dept_due_idx"),
+            models.Index(
+                fields=["due_date", "id"],
+                name="assignment_open_due_idx",
+                condition=models.Q(state__in=["pending", "accepted", "adjustment_requested"]),
+            ),
+            models.Index(
+                fields=["department", "due_date", "id"],
+                name="assignment_dept_open_due_idx",
+                condition=models.Q(state__in=["pending", "accepted", "adjustment_requested"]),
+            ),
+            models.Index(
+                fields=["due_date", "id"],
+                name="assignment_ext_pending_idx",
+                condition=models.Q(extension_state="pending"),
+            ),
         ]
 
     def __str__(self):

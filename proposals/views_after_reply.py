@@ -4,7 +4,6 @@ rounds, and the 民主评议 rounds with results per department. Members: /propo
 民主评议 forms. Each POST calls one service; a domain error is shown as a message."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from members.models import Member
 from zhengxie.accounts.models import Department, Role, User
 from zhengxie.accounts.permissions import role_required
 from zhengxie.page_actions import run_action as _run
+from zhengxie.paging import CappedPaginator
 
 from . import after_selectors, selectors, services
 from .models import DepartmentReview, KeyRound, Outcome, Proposal, ReviewRound, Revisit
@@ -37,7 +37,7 @@ def _year(request, default=None):
 @require_GET
 @role_required(Role.STAFF)
 def revisit_queue(request):
-    page = Paginator(after_selectors.revisit_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(after_selectors.revisit_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "proposals/after/revisit_queue.html", {"page": page})
 
 

@@ -210,9 +210,11 @@ def proposal_evaluate_on_behalf(request, pk):
 @role_required(*STAFF_OR_LEADER)
 @require_GET
 def board(request):
-    context = handling_selectors.board()
+    context = handling_selectors.board(request.GET)
     context["is_staff"] = request.user.effective_role == Role.STAFF
-    context["board_url"] = reverse("proposals_handling:board")
+    # Decisions come back to the same filtered page.
+    context["board_url"] = request.get_full_path()
+    context["board_base"] = reverse("proposals_handling:board")
     return render(request, "proposals/handling/board.html", context)
 
 

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.paging import CappedPaginator
 from zhengxie.workflow.errors import DomainError
 
 from . import search, services
@@ -89,7 +89,7 @@ def my_list(request):
     if q:
         # Their own and co-signed proposals: they read every reply of those.
         qs = search.ordered(search.text_search(qs, q, all_replies=True), {"q": q}, "-updated_at", "-id")
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 20).get_page(request.GET.get("page"))
     textsearch.with_snippets(page, q)
     given = {k: v for k, v in (("state", state if state in State.values else ""), ("q", q)) if v}
     return render(
@@ -323,7 +323,7 @@ def published(request):
     q = (request.GET.get("q") or "").strip()
     if q:
         qs = search.ordered(search.text_search(qs, q, all_replies=False), {"q": q}, "-registered_at", "-id")
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 20).get_page(request.GET.get("page"))
     textsearch.with_snippets(page, q)
     return render(
         request,

@@ -6,7 +6,6 @@ Leaders may read every page; each action is a POST that only staff may make (403
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from members.models import Plenary
 from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.paging import CappedPaginator
 from zhengxie.params import is_int
 from zhengxie.workflow.errors import DomainError
 
@@ -53,7 +53,7 @@ def _filters(request, allowed_states) -> dict:
 
 
 def _list_context(request, qs, params, allowed_states) -> dict:
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     textsearch.with_snippets(page, params.get("q"))
     query = urlencode({k: v for k, v in params.items() if v})
     return {
@@ -81,7 +81,7 @@ def queue(request):
 def all_list(request):
     params = _filters(request, State.values)
     given = {k: v for k, v in params.items() if v}
-    qs = proposals_filter(proposals_visible_to(request.user), params=given, user=request.user)
+    qs = proposals_filter(proposals_visible_to(request.user, for_list=True), params=given, user=request.user)
     return render(
         request,
         "proposals/staff/list.html",

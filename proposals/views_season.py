@@ -3,7 +3,6 @@ staff 代录 form, the bulk 交办 screen, and the public disclosure pages (no l
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_page
@@ -13,6 +12,7 @@ from members.models import Member, Plenary
 from zhengxie import textsearch
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.paging import CappedPaginator
 from zhengxie.params import parse_int
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.selectors import policy_current
@@ -129,7 +129,7 @@ def assign_bulk(request):
         else:
             messages.success(request, f"已交办 {len(done)} 件提案。")
             return redirect(request.get_full_path())
-    page = Paginator(season_selectors.assignable_proposals(params), BULK_PAGE_SIZE).get_page(
+    page = CappedPaginator(season_selectors.assignable_proposals(params), BULK_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     textsearch.with_snippets(page, params["q"])
@@ -181,7 +181,7 @@ def assignments_export(request):
 @cache_page(PUBLIC_CACHE_SECONDS)
 def public_list(request):
     params = {k: (request.GET.get(k) or "").strip() for k in ("year", "category", "department", "q")}
-    page = Paginator(season_selectors.public_proposals(params), 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(season_selectors.public_proposals(params), 20).get_page(request.GET.get("page"))
     textsearch.with_snippets(page, params["q"])
     return render(
         request,

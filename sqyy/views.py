@@ -4,7 +4,6 @@ transfers on the portal. Thin: a form validates, one service acts, a redirect sh
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from zhengxie import textsearch
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.paging import CappedPaginator
 from zhengxie.params import parse_year
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.portal import SOON_DAYS
@@ -68,7 +68,7 @@ def _history(obj, states: dict) -> list[dict]:
 
 
 def _page(request, qs):
-    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    return CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _download(field_file, name: str):

@@ -4,17 +4,16 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from zhengxie.paging import KeysetPagination
 from zhengxie.workflow.errors import DomainError
 
 
-class Pagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 200
+class Pagination(KeysetPagination):
+    """Every API list: `{"count","next","previous","results"}` with a capped count and cursor links
+    (zhengxie.paging)."""
 
 
 _CHINESE_DETAIL = {

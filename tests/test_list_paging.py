@@ -1,0 +1,291 @@
+"""Lists cost a bounded amount whatever the history (issue 15): capped counts, cursor links that reach every
+row exactly once with the filters kept, the page-depth limit, pagers keeping filters, the 督办台 paged and
+summarised per department."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from conftest import make_user
+from proposals.models import Assignment, Proposal, ProposalCategory
+from zhengxie.accounts.models import Department, Role
+from zhengxie.api import Pagination
+from zhengxie.paging import CappedPaginator, capped_count
+
+pytestmark = pytest.mark.django_db
+State = Proposal.State
+BOARD = "/workbench/handling/board/"
+
+
+def _proposals(n, *, member, term, plenary, state=State.SUBMITTED, start=0, **extra):
+    category = ProposalCategory.objects.get(name="社会")
+    rows = []
+    for i in range(start, start + n):
+        rows.append(
+            Proposal.objects.create(
+                title=f"提案{i}",
+                content="正文" * 50,
+                category=category,
+                proposer=member,
+                created_by=member.user,
+                term=term,
+                plenary=plenary,
+                state=state,
+                submitted_at=timezone.now() - timedelta(hours=i),
+                **extra,
+            )
+        )
+    return rows
+
+
+def _tasks(proposals, department, *, staff_user, overdue_by=5, **extra):
+    today = timezone.localdate()
+    return [
+        Assignment.objects.create(
+            proposal=p,
+            department=department,
+            role="lead",
+            state=extra.get("state", "accepted"),
+            assigned_at=timezone.now(),
+            assigned_by=staff_user,
+            due_basis=today,
+            due_date=today - timedelta(days=overdue_by + i % 3),
+            **{k: v for k, v in extra.items() if k != "state"},
+        )
+        for i, p in enumerate(proposals)
+    ]
+
+
+def _follow(client, url):
+    """Every id reached by following `next` from `url`, and the pages' counts."""
+    ids, counts, pages = [], set(), 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        ids += [row["id"] for row in body["results"]]
+        counts.add(body["count"])
+        url = body["next"]
+        pages += 1
+        assert pages < 50
+    return ids, counts
+
+
+# --- the API ------------------------------------------------------------------------------------------
+
+
+def test_following_next_reaches_every_proposal_once_with_the_filters(api, staff_user, member, term, plenary):
+    _proposals(23, member=member, term=term, plenary=plenary)
+    _proposals(4, member=member, term=term, plenary=plenary, state=State.REGISTERED, start=100)
+    client = api(staff_user)
+    ids, counts = _follow(client, "/api/v1/proposals/?state=submitted&page_size=5")
+    expected = list(
+        Proposal.objects.filter(state=State.SUBMITTED)
+        .order_by("-updated_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    assert ids == expected and len(set(ids)) == 23
+    assert counts == {23}
+    first = client.get("/api/v1/proposals/?state=submitted&page_size=5").json()
+    assert (
+        "cursor=" in first["next"] and "state=submitted" in first["next"] and "page_size=5" in first["next"]
+    )
+    assert first["previous"] is None
+
+
+def test_previous_link_of_a_cursor_page_goes_back_one_page(api, staff_user, member, term, plenary):
+    _proposals(12, member=member, term=term, plenary=plenary)
+    client = api(staff_user)
+    page1 = client.get("/api/v1/proposals/?page_size=5").json()
+    page2 = client.get(page1["next"]).json()
+    page3 = client.get(page2["next"]).json()
+    assert len(page3["results"]) == 2 and page3["next"] is None
+    back = client.get(page3["previous"]).json()
+    assert [r["id"] for r in back["results"]] == [r["id"] for r in page2["results"]]
+    back1 = client.get(back["previous"]).json()
+    assert [r["id"] for r in back1["results"]] == [r["id"] for r in page1["results"]]
+    assert back1["previous"] is None
+
+
+def test_page_parameter_still_works_and_deep_offsets_answer_400(
+    api, staff_user, member, term, plenary, monkeypatch
+):
+    _proposals(12, member=member, term=term, plenary=plenary)
+    client = api(staff_user)
+    page2 = client.get("/api/v1/proposals/?page=2&page_size=5").json()
+    assert len(page2["results"]) == 5 and page2["count"] == 12
+    assert "page=" not in page2["previous"] and "cursor=" in page2["next"]
+    assert client.get("/api/v1/proposals/?page=9&page_size=5").status_code == 404
+    monkeypatch.setattr(Pagination, "max_offset", 10)
+    response = client.get("/api/v1/proposals/?page=3&page_size=5")
+    assert response.status_code == 400
+    assert "next" in response.json()["detail"]
+    # The cursor goes on past the limit.
+    ids, _ = _follow(client, "/api/v1/proposals/?page_size=5")
+    assert len(ids) == 12
+
+
+def test_a_bad_cursor_is_400(api, staff_user):
+    response = api(staff_user).get("/api/v1/proposals/?cursor=not-a-cursor")
+    assert response.status_code == 400 and "cursor" in response.json()["detail"]
+
+
+def test_count_is_exact_up_to_the_cap_then_an_estimate_beyond(
+    api, staff_user, member, term, plenary, monkeypatch
+):
+    _proposals(8, member=member, term=term, plenary=plenary)
+    client = api(staff_user)
+    assert client.get("/api/v1/proposals/").json()["count"] == 8
+    monkeypatch.setattr(Pagination, "count_cap", 5)
+    with CaptureQueriesContext(connection) as queries:
+        count = client.get("/api/v1/proposals/").json()["count"]
+    assert count > 5  # past the cap: the planner's estimate, never below cap + 1
+    assert any("LIMIT 6" in q["sql"] and "COUNT(*)" in q["sql"] for q in queries.captured_queries)
+    assert capped_count(Proposal.objects.all(), 5) == (5, False)
+    assert capped_count(Proposal.objects.all(), 50) == (8, True)
+
+
+def test_overdue_assignments_follow_next_in_due_order(api, staff_user, member, term, plenary, department):
+    props = _proposals(14, member=member, term=term, plenary=plenary, state=State.IN_PROGRESS)
+    _tasks(props[:11], department, staff_user=staff_user)
+    _tasks(props[11:], department, staff_user=staff_user, overdue_by=-30)  # not overdue
+    client = api(staff_user)
+    ids, counts = _follow(client, "/api/v1/assignments/?overdue=true&page_size=4")
+    expected = list(
+        Assignment.objects.filter(due_date__lt=timezone.localdate())
+        .order_by("due_date", "id")
+        .values_list("pk", flat=True)
+    )
+    assert ids == expected and len(ids) == 11 and counts == {11}
+
+
+def test_api_list_queries_do_not_grow_with_rows_or_depth(api, staff_user, member, term, plenary, department):
+    props = _proposals(6, member=member, term=term, plenary=plenary, state=State.IN_PROGRESS)
+    _tasks(props, department, staff_user=staff_user)
+    client = api(staff_user)
+    with CaptureQueriesContext(connection) as few:
+        first = client.get("/api/v1/assignments/?page_size=3").json()
+    props = _proposals(30, member=member, term=term, plenary=plenary, state=State.IN_PROGRESS, start=50)
+    _tasks(props, department, staff_user=staff_user)
+    with CaptureQueriesContext(connection) as many:
+        deep = client.get(client.get(first["next"]).json()["next"]).json()
+    assert len(deep["results"]) == 3
+    # two pages fetched in `many`: each costs what page 1 cost
+    assert len(many) == 2 * len(few)
+
+
+def test_department_sees_only_its_own_assignments_when_following_next(
+    api, staff_user, member, term, plenary, department, other_department, department_user
+):
+    props = _proposals(9, member=member, term=term, plenary=plenary, state=State.IN_PROGRESS)
+    own = _tasks(props[:5], department, staff_user=staff_user)
+    _tasks(props[5:], other_department, staff_user=staff_user)
+    ids, counts = _follow(api(department_user), "/api/v1/assignments/?page_size=2")
+    assert sorted(ids) == sorted(t.pk for t in own) and counts == {5}
+
+
+# --- the pages ----------------------------------------------------------------------------------------
+
+
+def test_staff_list_pager_keeps_the_filters_and_shows_a_capped_count(
+    client, staff_user, member, term, plenary, monkeypatch
+):
+    _proposals(60, member=member, term=term, plenary=plenary)
+    client.force_login(staff_user)
+    html = client.get("/workbench/proposals/all/?state=submitted&kind=individual").content.decode()
+    assert "page=2" in html and "state=submitted" in html.split("page=2")[0].rsplit("href", 1)[-1]
+    assert "共 60 件" in html
+    page2 = client.get("/workbench/proposals/all/?state=submitted&kind=individual&page=2").content.decode()
+    assert "首页" not in page2 and "上一页" in page2
+    monkeypatch.setattr(CappedPaginator, "cap", 55)
+    html = client.get("/workbench/proposals/all/?state=submitted").content.decode()
+    assert "共 55+ 件" in html and "缩小范围" in html
+
+
+def test_review_queue_queries_do_not_grow(client, staff_user, member, term, plenary, other_member):
+    from proposals.models import Cosigner
+
+    client.force_login(staff_user)
+    props = _proposals(3, member=member, term=term, plenary=plenary)
+    for p in props:
+        Cosigner.objects.create(proposal=p, member=other_member, order=1, status="confirmed")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/workbench/proposals/").status_code == 200
+    props = _proposals(40, member=member, term=term, plenary=plenary, start=10)
+    for p in props:
+        Cosigner.objects.create(proposal=p, member=other_member, order=1, status="confirmed")
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/workbench/proposals/").content.decode()
+    assert "赵委员" in html and len(many) == len(few)
+
+
+# --- the 督办台 -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def board_data(member, term, plenary, staff_user, department, other_department):
+    props = _proposals(30, member=member, term=term, plenary=plenary, state=State.IN_PROGRESS)
+    _tasks(props[:25], department, staff_user=staff_user, overdue_by=5)
+    _tasks(props[25:], other_department, staff_user=staff_user, overdue_by=100)
+    return props
+
+
+def test_board_pages_the_overdue_tasks_and_summarises_per_department(
+    client, staff_user, board_data, department, other_department
+):
+    client.force_login(staff_user)
+    html = client.get(BOARD).content.decode()
+    assert html.count("逾期 ") == 20  # the overview shows the first 20 of each section
+    assert 'data-testid="board-more-overdue"' in html and "查看全部 30 条" in html
+    summary = html.split('data-testid="board-summary"')[1].split("</section>")[0]
+    assert summary.index("市教育局") < summary.index("市卫健委")  # most overdue first
+    assert "25" in summary and "5" in summary
+    one = client.get(f"{BOARD}?type=overdue").content.decode()
+    assert one.count("逾期 ") >= 30 and 'data-testid="board-key"' not in one
+    by_dept = client.get(f"{BOARD}?type=overdue&department={other_department.pk}").content.decode()
+    table = by_dept.split('data-testid="board-overdue"')[1]
+    assert "市卫健委" in table and "市教育局（" not in table
+    old = client.get(f"{BOARD}?type=overdue&overdue_days=90").content.decode()
+    assert old.split('data-testid="board-overdue"')[1].count('badge text-bg-danger">逾期') == 5
+
+
+def test_board_section_pages_and_keeps_filters(client, staff_user, member, term, plenary, department):
+    props = _proposals(60, member=member, term=term, plenary=plenary, state=State.IN_PROGRESS)
+    _tasks(props, department, staff_user=staff_user)
+    client.force_login(staff_user)
+    html = client.get(f"{BOARD}?type=overdue&role=lead").content.decode()
+    assert "共 60 件" in html and "type=overdue" in html and "role=lead" in html and "page=2" in html
+    page2 = client.get(f"{BOARD}?type=overdue&role=lead&page=2").content.decode()
+    assert page2.split('data-testid="board-overdue"')[1].count('badge text-bg-danger">逾期') == 10
+
+
+def test_board_queries_do_not_grow_with_rows_in_a_section(
+    client, staff_user, member, term, plenary, department
+):
+    client.force_login(staff_user)
+    props = _proposals(3, member=member, term=term, plenary=plenary, state=State.IN_PROGRESS)
+    _tasks(props, department, staff_user=staff_user)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"{BOARD}?type=overdue").status_code == 200
+    props = _proposals(70, member=member, term=term, plenary=plenary, state=State.IN_PROGRESS, start=10)
+    _tasks(props, department, staff_user=staff_user)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(f"{BOARD}?type=overdue&page=2").status_code == 200
+    assert len(many) <= len(few) + 1  # the capped count appears once there is a second page
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.DEPARTMENT])
+def test_board_refuses_members_and_departments(client, role, department):
+    user = make_user(f"u_{role}", role, department=department if role == Role.DEPARTMENT else None)
+    client.force_login(user)
+    assert client.get(f"{BOARD}?type=overdue").status_code == 403
+
+
+def test_board_ignores_invalid_filters(client, staff_user, board_data):
+    client.force_login(staff_user)
+    response = client.get(f"{BOARD}?department=x&overdue_days=7&role=boss&type=everything&page=-1")
+    assert response.status_code == 200
+    assert Department.objects.count() == 2

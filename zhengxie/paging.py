@@ -1,0 +1,312 @@
+"""Pagination whose cost does not grow with the table: a capped count, and keyset cursors for the API.
+
+- `capped_count(qs)` counts over a LIMITed subquery: exact up to COUNT_CAP rows, and "more than that"
+  beyond (the page shows "10,000+ 件"; the API reports the planner's estimate, at least COUNT_CAP + 1).
+- `CappedPaginator` is Django's Paginator with that count, for the server-rendered lists (pages reach the
+  first COUNT_CAP rows; filters narrow a longer list).
+- `KeysetPagination` (zhengxie.api.Pagination) keeps the API's `{"count","next","previous","results"}`;
+  `next`/`previous` carry an opaque `cursor` (the ordering key and id of the edge row), so following `next`
+  costs what page 1 costs; `?page=` still works for the first COUNT_CAP rows.
+"""
+
+import base64
+import binascii
+import json
+from collections import OrderedDict
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+COUNT_CAP = 10_000
+
+
+def capped_count(qs, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, exact): the exact count when it is at most `cap`, else (cap, False). One bounded query."""
+    if not isinstance(qs, QuerySet):
+        return len(qs), True
+    n = qs.order_by()[: cap + 1].count()
+    return (n, True) if n <= cap else (cap, False)
+
+
+def estimated_count(qs) -> int | None:
+    """The planner's row estimate for the queryset (no rows are read); None if it cannot be had."""
+    try:
+        sql, params = qs.order_by().query.sql_with_params()
+        with connections[qs.db].cursor() as cursor:
+            if connections[qs.db].vendor != "postgresql":
+                return None
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except Exception:  # an estimate is a nicety; never fail a list for it
+        return None
+
+
+class CappedPaginator(Paginator):
+    """Django's Paginator counting at most COUNT_CAP rows; `count_label` is "10,000+" past the cap."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def _capped(self) -> tuple[int, bool]:
+        return capped_count(self.object_list, self.cap)
+
+    @cached_property
+    def count(self) -> int:
+        return self._capped[0]
+
+    @property
+    def count_exact(self) -> bool:
+        return self._capped[1]
+
+    @property
+    def cap_label(self) -> str:
+        return f"{self.cap:,}"
+
+    @property
+    def count_label(self) -> str:
+        return str(self.count) if self.count_exact else f"{self.cap:,}+"
+
+
+# --- the API --------------------------------------------------------------------------------------
+
+
+def keyset_ordering(qs) -> list[tuple[str, bool, object]] | None:
+    """The queryset's ordering as [(attname, descending, field)] ending in the primary key, when every key
+    is a non-null column of the model itself; None when the ordering cannot drive a keyset."""
+    if not isinstance(qs, QuerySet):
+        return None
+    query = qs.query
+    if query.order_by:
+        ordering = list(query.order_by)
+    else:
+        ordering = list(qs.model._meta.ordering) if query.default_ordering else []
+    if not ordering or query.distinct_fields or query.combinator:
+        return None
+    meta = qs.model._meta
+    keys = []
+    for item in ordering:
+        if not isinstance(item, str) or item == "?":
+            return None
+        descending = item.startswith("-")
+        name = item.lstrip("-")
+        if "__" in name:
+            return None
+        if name == "pk":
+            field = meta.pk
+        else:
+            try:
+                field = meta.get_field(name)
+            except FieldDoesNotExist:
+                return None
+        if not getattr(field, "concrete", False) or field.null or field.many_to_many:
+            return None
+        keys.append((field.attname, descending, field))
+        if field.primary_key:
+            break
+    if not keys[-1][2].primary_key:
+        keys.append((meta.pk.attname, keys[-1][1], meta.pk))
+    return keys
+
+
+def _encode(direction: str, values: list) -> str:
+    raw = json.dumps({"d": direction, "v": [v.isoformat() if hasattr(v, "isoformat") else v for v in values]})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, keys) -> tuple[str, list]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        direction, values = data["d"], data["v"]
+        if direction not in ("n", "p") or len(values) != len(keys):
+            raise ValueError
+        return direction, [field.to_python(value) for (_, _, field), value in zip(keys, values, strict=True)]
+    except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError, UnicodeDecodeError):
+        raise ValidationError(
+            {"detail": "无效的 cursor：请使用列表响应中 next / previous 给出的链接。"}
+        ) from None
+
+
+def _after(keys, values, *, forward: bool) -> Q:
+    """Rows strictly after (forward) or before the row with `values` in the order `keys`."""
+    condition = Q()
+    for i, (name, descending, _) in enumerate(keys):
+        smaller = descending == forward  # forward along a descending key means smaller values
+        step = Q(**{f"{name}__{'lt' if smaller else 'gt'}": values[i]})
+        equal = Q(**{keys[j][0]: values[j] for j in range(i)})
+        condition |= equal & step
+    # A redundant bound on the first key lets the index range-scan from the cursor.
+    first, descending, _ = keys[0]
+    smaller = descending == forward
+    return Q(**{f"{first}__{'lte' if smaller else 'gte'}": values[0]}) & condition
+
+
+class KeysetPagination(BasePagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    page_query_param = "page"
+    cursor_query_param = "cursor"
+    max_offset = COUNT_CAP  # rows reachable with ?page=; deeper lists follow `next`
+    count_cap = COUNT_CAP
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        try:
+            size = int(raw)
+        except (TypeError, ValueError):
+            return self.page_size
+        return min(size, self.max_page_size) if size > 0 else self.page_size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.get_page_size(request)
+        keys = keyset_ordering(queryset)
+        if keys is not None:
+            queryset = queryset.order_by(*[("-" if desc else "") + name for name, desc, _ in keys])
+        self.keys = keys
+        self.queryset = queryset
+        self.next_values = self.previous_values = None
+        self.page_number = None
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor:
+            if keys is None:
+                raise ValidationError({"detail": "该列表不支持 cursor 翻页，请使用 page 参数。"})
+            direction, values = _decode(cursor, keys)
+            forward = direction == "n"
+            qs = queryset.filter(_after(keys, values, forward=forward))
+            if not forward:
+                qs = qs.reverse()
+            rows = list(qs[: size + 1])
+            more = len(rows) > size
+            rows = rows[:size]
+            if not forward:
+                rows.reverse()
+            has_next, has_previous = (more, True) if forward else (True, more)
+        else:
+            raw = request.query_params.get(self.page_query_param) or "1"
+            try:
+                number = int(raw)
+                if number < 1:
+                    raise ValueError
+            except (TypeError, ValueError):
+                if raw == "last":
+                    raise ValidationError({"detail": "不支持 page=last：请沿 next 链接翻页。"}) from None
+                raise NotFound("无效的页码。") from None
+            offset = (number - 1) * size
+            if keys is not None and offset >= self.max_offset:
+                raise ValidationError(
+                    {
+                        "detail": f"page 只能翻到前 {self.max_offset:,} 条；更深处请沿响应中的 next 链接"
+                        "（cursor 分页）翻页，或用筛选条件缩小范围。"
+                    }
+                )
+            rows = list(queryset[offset : offset + size + 1])
+            if number > 1 and not rows:
+                raise NotFound("无效的页码。")
+            has_next = len(rows) > size
+            rows = rows[:size]
+            has_previous = number > 1
+            self.page_number = number
+        if rows and keys is not None:
+            if has_next:
+                self.next_values = [getattr(rows[-1], name) for name, _, _ in keys]
+            if has_previous:
+                self.previous_values = [getattr(rows[0], name) for name, _, _ in keys]
+        self.has_next, self.has_previous = has_next, has_previous
+        return rows
+
+    def get_count(self) -> int:
+        count, exact = capped_count(self.queryset, self.count_cap)
+        if exact:
+            return count
+        estimate = estimated_count(self.queryset)
+        return max(count + 1, estimate or 0)
+
+    def _url(self, **params) -> str:
+        url = self.request.build_absolute_uri()
+        url = remove_query_param(url, self.cursor_query_param)
+        url = remove_query_param(url, self.page_query_param)
+        for key, value in params.items():
+            url = replace_query_param(url, key, value)
+        return url
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        if self.next_values is not None:
+            return self._url(cursor=_encode("n", self.next_values))
+        return self._url(page=(self.page_number or 1) + 1)
+
+    def get_previous_link(self):
+        if not self.has_previous:
+            return None
+        if self.page_number is not None:
+            return self._url() if self.page_number == 2 else self._url(page=self.page_number - 1)
+        if self.previous_values is not None:
+            return self._url(cursor=_encode("p", self.previous_values))
+        return None
+
+    def get_paginated_response(self, data):
+        return Response(
+            OrderedDict(
+                [
+                    ("count", self.get_count()),
+                    ("next", self.get_next_link()),
+                    ("previous", self.get_previous_link()),
+                    ("results", data),
+                ]
+            )
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 123,
+                    "description": f"总条数：不超过 {COUNT_CAP:,} 时精确，超过时为估计值（大于 {COUNT_CAP:,}）",
+                },
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"页码（只能翻到前 {COUNT_CAP:,} 条；更深请沿 next 链接）",
+                "schema": {"type": "integer"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"每页条数（最多 {self.max_page_size}）",
+                "schema": {"type": "integer"},
+            },
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "翻页游标：取自响应的 next / previous 链接，不要自行构造",
+                "schema": {"type": "string"},
+            },
+        ]
