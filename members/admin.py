@@ -61,6 +61,7 @@ class SpecialCommitteeAdmin(_RosterEntryAdmin):
 @admin.register(Member)
 class MemberAdmin(AuditedAdminMixin, ServiceImportExportAdmin):
     resource_classes = [MemberResource]
+    import_job_kind = "members_import"
 
     @staticmethod
     def save_service(*, actor, obj, created, fields):

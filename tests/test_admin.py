@@ -23,7 +23,6 @@ from zhengxie.workflow.services import audit_record
 pytestmark = pytest.mark.django_db
 
 MEMBER_IMPORT = "/admin/members/member/import/"
-MEMBER_PROCESS = "/admin/members/member/process_import/"
 MEMBER_EXPORT = "/admin/members/member/export/"
 XLSX, CSV = "0", "1"  # positions in ROSTER_FORMATS
 
@@ -36,11 +35,6 @@ def staff_client(client, staff_user):
 
 def upload(client, url, data: bytes, name: str, fmt: str):
     return client.post(url, {"resource": "0", "format": fmt, "import_file": SimpleUploadedFile(name, data)})
-
-
-def confirm(client, preview_response, url=MEMBER_PROCESS):
-    form = preview_response.context["confirm_form"]
-    return client.post(url, {name: form.initial[name] for name in form.fields})
 
 
 class TestAccess:
@@ -95,6 +89,21 @@ class TestAccess:
         assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
 
+def run_job(response):
+    """Run the background job a page started (the worker's part) and return it."""
+    from zhengxie.jobs.models import Job
+    from zhengxie.jobs.services import job_run
+
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/"), response
+    pk = int(response["Location"].strip("/").split("/")[-1])
+    job_run(job_id=pk)
+    return Job.objects.get(pk=pk)
+
+
+def confirm(client, preview_job):
+    return client.post(preview_job.params["action"]["url"])
+
+
 class TestMemberImportPage:
     def test_bad_file_shows_every_bad_row_and_imports_nothing(self, staff_client):
         rows = [
@@ -104,56 +113,63 @@ class TestMemberImportPage:
             member_row(4, 手机="1381234"),
             member_row(5, 用户名="wy001"),
         ]
-        response = upload(staff_client, MEMBER_IMPORT, xlsx_bytes(rows), "bad.xlsx", XLSX)
+        job = run_job(upload(staff_client, MEMBER_IMPORT, xlsx_bytes(rows), "bad.xlsx", XLSX))
 
-        assert response.status_code == 200
-        html = response.content.decode()
+        assert job.state == "failed" and "action" not in job.params
+        html = staff_client.get(f"/jobs/{job.pk}/").content.decode()
         assert "第3行：姓名不能为空" in html
         assert "第4行：出生日期" in html
         assert "第5行：手机号码格式不正确" in html
         assert "第6行：用户名 wy001 与第2行重复" in html
-        assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+        assert "确认导入" not in html
         assert not Member.objects.exists() and not User.objects.filter(role=Role.MEMBER).exists()
 
     def test_gbk_csv_gets_a_chinese_explanation(self, staff_client):
         response = upload(
             staff_client, MEMBER_IMPORT, csv_bytes([member_row(1)], encoding="gbk"), "r.csv", CSV
         )
-        assert response.status_code == 200
-        assert "不是 UTF-8 编码" in response.content.decode()
+        job = run_job(response)
+        assert job.state == "failed" and "不是 UTF-8 编码" in job.message
         assert not Member.objects.exists()
+
+    def test_missing_file_stays_on_the_form(self, staff_client):
+        response = staff_client.post(MEMBER_IMPORT, {"resource": "0", "format": CSV})
+        assert response.status_code == 200 and response.context["form"].errors
 
     def test_good_file_previews_then_imports_after_confirm(self, staff_client, staff_user):
         rows = [
             member_row(1, 初始密码=MEMBER_PASSWORD),
             member_row(2, 党派="新党派", 初始密码=MEMBER_PASSWORD),
         ]
-        preview = upload(staff_client, MEMBER_IMPORT, csv_bytes(rows, bom=True), "good.csv", CSV)
+        preview = run_job(upload(staff_client, MEMBER_IMPORT, csv_bytes(rows, bom=True), "good.csv", CSV))
 
-        assert preview.status_code == 200
-        assert preview.context["confirm_form"] is not None
-        result = preview.context["result"]
-        assert [r.import_type for r in result.rows] == ["new", "new"]
-        assert MEMBER_PASSWORD not in preview.content.decode()  # masked in the preview
+        assert preview.state == "done" and "新建委员 2 个：委员001、委员002" in preview.message
+        page = staff_client.get(f"/jobs/{preview.pk}/").content.decode()
+        assert "确认导入" in page and MEMBER_PASSWORD not in page
         # The preview is a rolled-back run: nothing exists yet, not even the new party.
         assert not Member.objects.exists() and not Party.objects.filter(name="新党派").exists()
 
-        done = confirm(staff_client, preview)
+        done = run_job(confirm(staff_client, preview))
 
-        assert done.status_code == 302 and done["Location"].endswith("/admin/members/member/")
+        assert done.state == "done" and not done.result  # given passwords: nothing to hand out
         assert set(Member.objects.values_list("name", flat=True)) == {"委员001", "委员002"}
         assert User.objects.get(username="wy001").check_password(MEMBER_PASSWORD)
         assert Party.objects.filter(name="新党派").exists()
         assert AuditEntry.objects.get(action="members_import").actor == staff_user
-        page = staff_client.get(done["Location"])
-        assert "导入完成" in page.content.decode() and "新建委员 2 个" in page.content.decode()
+        page = staff_client.get(f"/jobs/{done.pk}/").content.decode()
+        assert "导入完成" in page and "新建委员 2 个" in page and "确认导入" not in page
+        # A preview is confirmed once.
+        again = confirm(staff_client, preview)
+        assert again.status_code == 302 and again["Location"] == f"/jobs/{preview.pk}/"
+        assert Member.objects.count() == 2
 
-    def test_activation_links_are_handed_over_as_a_download(self, staff_client):
-        preview = upload(
-            staff_client, MEMBER_IMPORT, xlsx_bytes([member_row(1), member_row(2)]), "r.xlsx", XLSX
+    def test_activation_links_are_handed_over_as_a_download_once(self, staff_client):
+        preview = run_job(
+            upload(staff_client, MEMBER_IMPORT, xlsx_bytes([member_row(1), member_row(2)]), "r.xlsx", XLSX)
         )
-        done = confirm(staff_client, preview)
+        job = run_job(confirm(staff_client, preview))
 
+        done = staff_client.get(f"/jobs/{job.pk}/download/")
         assert done.status_code == 200
         assert done["Content-Type"].startswith("text/csv")
         assert "attachment" in done["Content-Disposition"] and "no-store" in done["Cache-Control"]
@@ -163,17 +179,38 @@ class TestMemberImportPage:
             # No password was generated (no hash at import): each member activates through the link.
             assert not User.objects.get(username=r["用户名"]).has_usable_password()
             assert "/accounts/activate/" in r["激活链接"] and r["有效期至"]
+        # The links are not kept on the server: a second download finds nothing.
+        assert staff_client.get(f"/jobs/{job.pk}/download/").status_code == 404
+        assert "已下载并从服务器删除" in staff_client.get(f"/jobs/{job.pk}/").content.decode()
 
     def test_confirm_refuses_when_the_data_changed_since_the_preview(self, staff_client):
-        preview = upload(
-            staff_client, MEMBER_IMPORT, csv_bytes([member_row(1, 初始密码=MEMBER_PASSWORD)]), "r.csv", CSV
+        preview = run_job(
+            upload(
+                staff_client,
+                MEMBER_IMPORT,
+                csv_bytes([member_row(1, 初始密码=MEMBER_PASSWORD)]),
+                "r.csv",
+                CSV,
+            )
         )
         make_user("wy001", Role.STAFF)  # someone took the username meanwhile
-        done = confirm(staff_client, preview)
-        assert done.status_code == 302 and done["Location"].endswith(MEMBER_IMPORT)
+        job = run_job(confirm(staff_client, preview))
+        assert job.state == "failed" and not Member.objects.exists()
+        assert (
+            "第2行：用户名 wy001 已被机关工作人员账号使用"
+            in staff_client.get(f"/jobs/{job.pk}/").content.decode()
+        )
+
+    def test_only_the_uploader_confirms_and_leaders_cannot_import(self, client, staff_user, leader_user):
+        client.force_login(staff_user)
+        preview = run_job(upload(client, MEMBER_IMPORT, csv_bytes([member_row(1)]), "r.csv", CSV))
+        other = make_user("staff2", Role.STAFF, is_staff=True)
+        client.force_login(other)
+        assert confirm(client, preview).status_code == 404
+        client.force_login(leader_user)
+        assert confirm(client, preview).status_code == 403
+        assert upload(client, MEMBER_IMPORT, csv_bytes([member_row(1)]), "r.csv", CSV).status_code == 403
         assert not Member.objects.exists()
-        page = staff_client.get(done["Location"])
-        assert "第2行：用户名 wy001 已被机关工作人员账号使用" in page.content.decode()
 
 
 class TestExport:
@@ -230,9 +267,10 @@ class TestExport:
 
     def test_department_import_page_goes_through_the_service(self, staff_client):
         data = csv_bytes([department_row(1, 初始密码="Dept-Init-2026")], columns=DEPARTMENT_COLUMNS)
-        preview = upload(staff_client, "/admin/accounts/department/import/", data, "d.csv", CSV)
-        done = confirm(staff_client, preview, url="/admin/accounts/department/process_import/")
-        assert done.status_code == 302
+        preview = run_job(upload(staff_client, "/admin/accounts/department/import/", data, "d.csv", CSV))
+        assert preview.state == "done" and "新建承办单位 1 个" in preview.message, preview.message
+        done = run_job(confirm(staff_client, preview))
+        assert done.state == "done"
         user = User.objects.get(username="dept001")
         assert user.role == Role.DEPARTMENT and user.department.code == "D001"
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.fixtures.rosters import MEMBER_PASSWORD, csv_bytes, member_row
-from tests.test_admin import CSV, MEMBER_IMPORT, confirm, upload
+from tests.test_admin import CSV, MEMBER_IMPORT, confirm, run_job, upload
 from zhengxie.accounts.import_storage import import_tmp_cleanup, import_tmp_dir
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,9 @@ def test_preview_keeps_the_file_privately_and_confirm_removes_it(client, staff_u
     waiting = list(private_dir.glob("import-*"))
     assert len(waiting) == 1
     assert stat.S_IMODE(os.stat(private_dir).st_mode) == 0o700
-    confirm(client, preview)
+    preview = run_job(preview)  # the preview job reads it and leaves it for the confirm
+    assert len(list(private_dir.glob("import-*"))) == 1
+    run_job(confirm(client, preview))
     assert not list(private_dir.glob("import-*"))
 
 

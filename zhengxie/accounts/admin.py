@@ -1,11 +1,13 @@
 import csv
 import io
+import os
 
 from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ExportForm
@@ -29,6 +31,74 @@ class ServiceImportExportAdmin(ImportExportModelAdmin):
     formats = ROSTER_FORMATS
     export_form_class = ExportForm  # no column picking: a partial file would not import back
     credentials_name_label = "姓名"
+    import_job_kind = ""  # members_import / departments_import: the upload runs as a background job
+
+    def get_urls(self):
+        from django.urls import path
+
+        info = self.get_model_info()
+        return [
+            path(
+                "import-job/<int:pk>/confirm/",
+                self.admin_site.admin_view(self.import_confirm_view),
+                name=f"{info[0]}_{info[1]}_import_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_action(self, request, **kwargs):
+        """The upload is saved to the private import folder and previewed by a background job (the import
+        service with dry_run); the job page then offers 确认导入 (import_confirm_view). Nothing is imported
+        inside the web request. A form error (no file, no format) shows on the form as before."""
+        if request.method != "POST" or not self.import_job_kind:
+            return super().import_action(request, **kwargs)
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_import_form(request)
+        if not form.is_valid():
+            return super().import_action(request, **kwargs)
+        from zhengxie.jobs.views import started
+
+        from .import_jobs import roster_import_start
+
+        input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        upload = form.cleaned_data["import_file"]
+        stored = self.write_to_tmp_storage(upload, input_format)
+        # The chosen format decides how the file is read (its content is checked against it).
+        name = os.path.splitext(os.path.basename(upload.name))[0] + "." + input_format.get_extension()
+        info = self.get_model_info()
+        job = roster_import_start(
+            actor=request.user,
+            kind=self.import_job_kind,
+            noun=self.model._meta.verbose_name,
+            admin_name=f"{info[0]}_{info[1]}",
+            stored=stored.name,
+            name=name,
+        )
+        return started(job)
+
+    def import_confirm_view(self, request, pk: int):
+        from django.http import HttpResponseNotAllowed
+
+        from zhengxie.jobs.selectors import job_for
+        from zhengxie.jobs.views import started
+        from zhengxie.workflow.errors import DomainError
+
+        from .import_jobs import roster_import_confirm
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        preview = job_for(request.user, pk)
+        if preview.kind != self.import_job_kind:
+            raise Http404("任务不存在。")
+        try:
+            job = roster_import_confirm(actor=request.user, preview=preview)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return started(preview)
+        return started(job)
 
     def has_import_permission(self, request):
         return has_role(request.user, Role.STAFF)
@@ -92,6 +162,7 @@ def credentials_response(credentials, *, name_label: str) -> HttpResponse:
 class DepartmentAdmin(AuditedAdminMixin, ServiceImportExportAdmin):
     resource_classes = [DepartmentResource]
     credentials_name_label = "单位名称"
+    import_job_kind = "departments_import"
 
     @staticmethod
     def save_service(*, actor, obj, created, fields):

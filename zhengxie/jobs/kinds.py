@@ -12,13 +12,16 @@ class Result:
     content_type: str = "application/octet-stream"
     message: str = ""  # shown on the job page (an import's summary)
     once: bool = False  # the file is removed after its first download (activation links)
+    # A next step offered on the job page when it is done (an import's preview: 确认导入), POSTed there.
+    action_url: str = ""
+    action_label: str = ""
 
 
 RUNNERS = {
     "proposal_register": "proposals.exports.register_job",
     "sector_reports": "members.exports.sector_reports_job",
     "members_import": "members.import_jobs.members_import_job",
-    "departments_import": "members.import_jobs.departments_import_job",
+    "departments_import": "zhengxie.accounts.import_jobs.departments_import_job",
 }
 
 

@@ -71,6 +71,8 @@ def job_run(*, job_id: int) -> Job | None:
         return _finish(job, Job.State.FAILED, FAILED_MESSAGE)
     job.result_name, job.result_type = result.name, result.content_type
     job.params = {**job.params, "once": result.once}
+    if result.action_url:
+        job.params["action"] = {"url": result.action_url, "label": result.action_label}
     return _finish(job, Job.State.DONE, result.message)
 
 
