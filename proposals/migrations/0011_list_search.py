@@ -5,38 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0008_activity_duty_kinds'),
-        ('proposals', '0010_season_search'),
-        ('sqyy', '0005_list_search'),
+        ("members", "0008_activity_duty_kinds"),
+        ("proposals", "0010_season_search"),
+        ("sqyy", "0005_list_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='proposal',
-            name='search_files',
-            field=models.TextField(blank=True, editable=False, verbose_name='附件分词'),
+            model_name="proposal",
+            name="search_files",
+            field=models.TextField(blank=True, editable=False, verbose_name="附件分词"),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='search_replies',
-            field=models.TextField(blank=True, editable=False, verbose_name='答复分词'),
+            model_name="proposal",
+            name="search_replies",
+            field=models.TextField(blank=True, editable=False, verbose_name="答复分词"),
         ),
         migrations.AddField(
-            model_name='proposalattachment',
-            name='text',
-            field=models.TextField(blank=True, editable=False, help_text='DOCX/PDF 中的文字，供检索', verbose_name='文字内容'),
+            model_name="proposalattachment",
+            name="text",
+            field=models.TextField(
+                blank=True, editable=False, help_text="DOCX/PDF 中的文字，供检索", verbose_name="文字内容"
+            ),
         ),
         migrations.AddField(
-            model_name='reply',
-            name='letter_text',
-            field=models.TextField(blank=True, editable=False, help_text='DOCX/PDF 中的文字，供检索', verbose_name='答复函文字'),
+            model_name="reply",
+            name="letter_text",
+            field=models.TextField(
+                blank=True, editable=False, help_text="DOCX/PDF 中的文字，供检索", verbose_name="答复函文字"
+            ),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['serial'], name='proposal_serial_idx'),
+            model_name="proposal",
+            index=models.Index(fields=["serial"], name="proposal_serial_idx"),
         ),
     ]
 
@@ -73,15 +76,28 @@ def drop_tsvectors(apps, schema_editor):
             schema_editor.execute(sql)
 
 
+BACKFILL_LIMIT = 20_000
+
+
 def backfill_replies(apps, schema_editor):
     """The replies' words (their content; letters' text comes with `manage.py search_reindex --files`)."""
     from zhengxie.textsearch import index_texts
 
     Proposal = apps.get_model("proposals", "Proposal")
     Reply = apps.get_model("proposals", "Reply")
+    # The ALTERs above hold the proposals table locked until this migration commits: a committee's few
+    # thousand replies are segmented here, a province's history is left to `search_reindex`, run while
+    # the site is up (replies then match `q` once it has passed).
+    if Reply.objects.count() > BACKFILL_LIMIT:
+        print(
+            f"\n  超过 {BACKFILL_LIMIT} 条答复：迁移不补建答复分词，请在迁移后运行 manage.py search_reindex。"
+        )
+        return
     texts: dict[int, list[str]] = {}
     for proposal_id, content in (
-        Reply.objects.order_by("id").values_list("assignment__proposal_id", "content").iterator(chunk_size=2000)
+        Reply.objects.order_by("id")
+        .values_list("assignment__proposal_id", "content")
+        .iterator(chunk_size=2000)
     ):
         texts.setdefault(proposal_id, []).append(content)
     batch = []
