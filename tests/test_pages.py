@@ -177,8 +177,12 @@ def test_workbench_has_cards_for_roster_departments_and_import(client, staff_use
 
 @pytest.mark.django_db
 def test_unread_notifications_badge(client, staff_user):
-    Notification.objects.create(recipient=staff_user, title="有新的提案待审查")
-    Notification.objects.create(recipient=staff_user, title="已读的通知", read_at="2026-01-01T00:00:00Z")
+    # through the services, which keep the user's unread counter (the bell reads the counter)
+    from zhengxie.notifications.services import notification_mark_read, notify
+
+    notify(recipients=[staff_user], title="有新的提案待审查", channels=False)
+    (read,) = notify(recipients=[staff_user], title="已读的通知", channels=False)
+    notification_mark_read(actor=staff_user, notification_id=read.pk)
     client.force_login(staff_user)
 
     assert "1 条未读" in html(client.get("/workbench/"))
