@@ -328,6 +328,9 @@ class MemberYearScore(models.Model):
     contact_people = models.PositiveIntegerField(default=0)
     by_group = models.JSONField(default=dict)  # group → points after caps ("12.50")
     by_kind = models.JSONField(default=dict)  # kind → points after rule caps
+    # Person-times (人次) of the year's figures: confirmed records not 请假/缺席, in all and by kind.
+    person_times = models.PositiveIntegerField(default=0)
+    attended = models.JSONField(default=dict)  # kind → records
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

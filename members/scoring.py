@@ -81,6 +81,9 @@ GRADE_FAIL = "不称职"
 # yet), a grade would fail everyone, so rows carry no grade and this note instead.
 NO_PLENARY_NOTE = "尚无全会出勤记录"
 
+# 请假/缺席: an attendance record that is not a person-time of the year's figures.
+NOT_ATTENDED = ("leave", "absent")
+
 # What a member may report themself (pending until staff confirm).
 SELF_REPORTABLE = [K.CONSTITUENCY_CONTACT, K.RESEARCH, K.INSPECTION, K.PUBLIC_SERVICE, K.TRAINING]
 
@@ -252,7 +255,7 @@ def _score_ctes(scheme: Scheme, member_ids: list[int] | None) -> tuple[str, list
         {rules_sql},
         agg AS (
             SELECT d.member_id, d.kind, d.detail, SUM(d.share) AS qty,
-                SUM(COALESCE(d.people, 0)) AS people,
+                SUM(COALESCE(d.people, 0)) AS people, COUNT(*) AS cnt,
                 -- Whether the group has a date in each quarter, from MIN/MAX (cheaper per row than four
                 -- CASEs): e.g. Q2 has one if the first date on or after Apr 1 is before Jul 1.
                 CASE WHEN MIN(d.date) < %s THEN 1 ELSE 0 END AS q1,
@@ -371,8 +374,11 @@ def computed_scores(scheme: Scheme, member_ids: list[int] | None = None) -> dict
         SELECT 'g', member_id, grp, pts, 0, 0, 0, 0, 0, 0, 0 FROM per_group
         UNION ALL
         SELECT 'k', member_id, kind, SUM(pts), 0, 0, 0, 0, 0, 0, 0 FROM per_rule GROUP BY member_id, kind
+        UNION ALL
+        SELECT 'a', member_id, kind, SUM(cnt), 0, 0, 0, 0, 0, 0, 0 FROM agg
+        WHERE detail NOT IN (%s, %s) GROUP BY member_id, kind
     """
-    rows = _fetch_ranking(sql, params + flag_params)
+    rows = _fetch_ranking(sql, params + flag_params + list(NOT_ATTENDED))
     result: dict[int, MemberYearScore] = {}
     parts: list[tuple] = []
     for what, mid, key, pts, scored, fp, fpa, fo, fr, cq, cp in rows:
@@ -392,10 +398,16 @@ def computed_scores(scheme: Scheme, member_ids: list[int] | None = None) -> dict
             contact_people=int(cp or 0),
             by_group={},
             by_kind={},
+            attended={},
+            person_times=0,
         )
-    for what, mid, key, pts in parts:
+    for what, mid, key, value in parts:
         score = result[mid]
-        (score.by_group if what == "g" else score.by_kind)[key] = _points(pts)
+        if what == "a":
+            score.attended[key] = int(value)
+            score.person_times += int(value)
+        else:
+            (score.by_group if what == "g" else score.by_kind)[key] = _points(value)
     return result
 
 
@@ -410,6 +422,8 @@ _STORED_FIELDS = [
     "contact_people",
     "by_group",
     "by_kind",
+    "attended",
+    "person_times",
     "updated_at",
 ]
 
@@ -462,14 +476,23 @@ def refresh_scores(pairs) -> None:
                 MemberYearScore.objects.filter(year=year, member_id__in=gone).delete()
 
 
-def rebuild_year(year: int) -> int:
+def rebuild_year(year: int, *, model=None) -> int:
     """Recompute every MemberYearScore of a year from the records (a rule change, the management
-    command); returns the number of rows."""
+    command); returns the number of rows. `model`: a migration's historical MemberYearScore (only the
+    fields it has are written)."""
+    model = model or MemberYearScore
     with transaction.atomic():
         _lock(years_exclusive=[year])
         computed = computed_scores(scheme_for(year), None)
-        MemberYearScore.objects.filter(year=year).delete()
-        MemberYearScore.objects.bulk_create(list(computed.values()), batch_size=2000)
+        model.objects.filter(year=year).delete()
+        if model is MemberYearScore:
+            rows = list(computed.values())
+        else:
+            names = {f.attname for f in model._meta.concrete_fields} - {"id"}
+            rows = [
+                model(**{n: getattr(s, n) for n in names if n != "updated_at"}) for s in computed.values()
+            ]
+        model.objects.bulk_create(rows, batch_size=2000)
     return len(computed)
 
 
@@ -509,6 +532,47 @@ def year_scores(year: int, *, scheme: Scheme | None = None) -> list[ScoreRow]:
         cursor.execute(sql, [year, Member.Status.SERVING])
         rows = cursor.fetchall()
     return _score_rows(rows, scheme)
+
+
+# Score bands of the statistics page, highest first: (label, low, high), low inclusive; the same lines
+# as GRADES.
+BANDS = [("90分以上", 90, None), ("80–89分", 80, 90), ("60–79分", 60, 80), ("60分以下", None, 60)]
+
+
+def year_distribution(year: int) -> dict:
+    """How the year's ranked members spread over BANDS and grades, counted in the database (one query
+    over the members): {"members", "bands": [(label, n)], "grades": [(grade, n)] most first}. Grades are
+    those year_scores gives (None for everyone while the year has no plenary attendance record)."""
+    m, y = Member._meta.db_table, MemberYearScore._meta.db_table
+    band_sql = ", ".join(
+        "SUM(CASE WHEN "
+        + " AND ".join(
+            ([f"r.total >= {low}"] if low is not None else []) + ([f"r.total < {high}"] if high else [])
+        )
+        + " THEN 1 ELSE 0 END)"
+        for _, low, high in BANDS
+    )
+    sql = f"""
+        SELECT COUNT(*), {band_sql}, MAX(r.plenary_any)
+        FROM (
+            SELECT ROUND(COALESCE(y.points, 0), 2) AS total, CASE WHEN y.plenary_any THEN 1 ELSE 0 END AS plenary_any
+            FROM {m} m LEFT JOIN {y} y ON y.member_id = m.id AND y.year = %s
+            WHERE m.status = %s OR y.scored
+        ) r
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, Member.Status.SERVING])
+        members, *counts, recorded = cursor.fetchone()
+    counts = [int(n or 0) for n in counts]
+    bands = [(label, n) for (label, _, _), n in zip(BANDS, counts, strict=True)]
+    if not members:
+        grades = []
+    elif recorded:
+        names = [name for _, name in GRADES] + [GRADE_FAIL]
+        grades = [(name, n) for name, n in zip(names, counts, strict=True) if n]
+    else:
+        grades = [(None, members)]
+    return {"members": members, "bands": bands, "grades": sorted(grades, key=lambda kv: -kv[1])}
 
 
 def _score_rows(rows, scheme: Scheme) -> list[ScoreRow]:

@@ -228,6 +228,45 @@ def member_year_score(member, year: int, *, scheme=None):
     return row, scheme
 
 
+def duty_attendance(year: int) -> dict:
+    """The year's duty person-times (人次: confirmed records not 请假/缺席) from the yearly scores, one
+    query over the members (not the records): {"person_times", "members", "by_kind": Counter,
+    "members_by_kind": Counter}."""
+    from collections import Counter
+
+    from .models import MemberYearScore
+
+    by_kind: Counter = Counter()
+    members_by_kind: Counter = Counter()
+    person_times = members = 0
+    for total, attended in MemberYearScore.objects.filter(year=year, person_times__gt=0).values_list(
+        "person_times", "attended"
+    ):
+        person_times += total
+        members += 1
+        for kind, n in attended.items():
+            by_kind[kind] += n
+            members_by_kind[kind] += 1
+    return {
+        "person_times": person_times,
+        "members": members,
+        "by_kind": by_kind,
+        "members_by_kind": members_by_kind,
+    }
+
+
+def duty_person_times_by_member(year: int, *, limit: int | None = None) -> list[dict]:
+    """Members with person-times in the year, most first (then by name): name, sector, person_times."""
+    from .models import MemberYearScore
+
+    rows = (
+        MemberYearScore.objects.filter(year=year, person_times__gt=0)
+        .values("member__name", "member__sector__name", "person_times")
+        .order_by("-person_times", "member__name", "member_id")
+    )
+    return list(rows[:limit] if limit is not None else rows)
+
+
 def current_term_with_plenaries() -> Term | None:
     return Term.objects.filter(is_current=True).prefetch_related("plenaries").first()
 

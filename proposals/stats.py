@@ -545,19 +545,13 @@ def _opinion_section(year: int) -> dict | None:
 
 
 def _duty_section(year: int) -> dict | None:
-    """The members' duty-score distribution of the year, from members.scoring (None if absent)."""
+    """The members' duty-score distribution of the year, counted from the yearly scores members.scoring
+    keeps (one query over the members, not the year's records; None if absent)."""
     try:
-        from members.scoring import year_scores
+        from members.scoring import year_distribution
     except ImportError:  # pragma: no cover - app not there yet
         return None
-    rows = year_scores(year)
-    bands = [("90分以上", 90, None), ("80–89分", 80, 90), ("60–79分", 60, 80), ("60分以下", None, 60)]
-    counts = []
-    for label, low, high in bands:
-        n = sum(1 for r in rows if (low is None or r.total >= low) and (high is None or r.total < high))
-        counts.append((label, n))
-    grades = Counter(r.grade for r in rows)
-    return {"members": len(rows), "bands": counts, "grades": sorted(grades.items(), key=lambda kv: -kv[1])}
+    return year_distribution(year)
 
 
 def dashboard(scope: Scope, *, today=None) -> dict:

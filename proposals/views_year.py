@@ -12,6 +12,8 @@ from . import stats, year_figures
 from .api.year import DOCX, year_param
 from .views_stats import XLSX, _download
 
+TOP_MEMBERS = 30  # members shown on the page (the exports have them all)
+
 # (section, figure, label) of the comparison across years.
 COMPARED = [
     ("meetings", "plenary", "全体会议"),
@@ -29,9 +31,13 @@ COMPARED = [
 ]
 
 
-def comparison(year: int) -> stats.Table:
+def comparison(year: int, sections=None) -> stats.Table:
+    """The main numbers of the year and the two before (the year's own sections when given)."""
     years = [year - 2, year - 1, year]
-    figures = {y: year_figures.year_figures(y) for y in years}
+    figures = {y: year_figures.year_figures(y) for y in years[:2]}
+    figures[year] = (
+        {s.key: s.figures for s in sections} if sections is not None else year_figures.year_figures(year)
+    )
     rows = [
         [label, *[figures[y].get(section, {}).get(key, 0) for y in years]]
         for section, key, label in COMPARED
@@ -48,24 +54,17 @@ def section_table(section) -> stats.Table:
     return stats.Table(section.key, section.title, ["项目", "数字"], rows)
 
 
-def member_table(year: int) -> stats.Table:
-    """Per-member duty person-times of the year (attendance only, as the year's figures count them)."""
-    from django.db.models import Count
+def member_table(year: int, *, limit: int | None = None) -> stats.Table:
+    """Per-member duty person-times of the year (attendance only, as the year's figures count them), from
+    the yearly scores; the first `limit` members only when given (the page shows the top 30)."""
+    from members.selectors import duty_person_times_by_member
 
-    from members.models import DutyRecord
-
-    rows = (
-        DutyRecord.objects.filter(date__year=year, status=DutyRecord.Status.CONFIRMED)
-        .exclude(detail__in=year_figures.NOT_ATTENDED)
-        .values("member__name", "member__sector__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "member__name")
-    )
+    rows = duty_person_times_by_member(year, limit=limit)
     return stats.Table(
         "members",
         "委员履职人次",
         ["委员", "界别", "人次"],
-        [[r["member__name"], r["member__sector__name"] or "", r["n"]] for r in rows],
+        [[r["member__name"], r["member__sector__name"] or "", r["person_times"]] for r in rows],
         series=(2,),
     )
 
@@ -74,10 +73,10 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _tables(year: int, sections) -> dict:
+def _tables(year: int, sections, *, member_limit: int | None = None) -> dict:
     tables = {s.key: section_table(s) for s in sections}
-    tables["year_compare"] = comparison(year)
-    tables["members"] = member_table(year)
+    tables["year_compare"] = comparison(year, sections)
+    tables["members"] = member_table(year, limit=member_limit)
     return tables
 
 
@@ -92,7 +91,7 @@ def _year(request) -> int:
 def year_page(request):
     year = _year(request)
     sections = year_figures.year_sections(year)
-    tables = _tables(year, sections)
+    tables = _tables(year, sections, member_limit=TOP_MEMBERS)
     for section in sections:
         section.rows = year_figures.section_rows(section)
         section.table = tables[section.key]
@@ -102,7 +101,7 @@ def year_page(request):
         "sections": sections,
         "table": tables["year_compare"],
         "members": members,
-        "top_members": members.rows[:30],
+        "top_members": members.rows[:TOP_MEMBERS],
         "duty": next((s.figures for s in sections if s.key == "duty"), {}),
         "charts": {key: t.chart_spec() for key, t in tables.items() if key != "members"},
         "years": range(year - 4, year + 2),

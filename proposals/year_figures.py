@@ -8,7 +8,6 @@ Sections of apps that are not installed are simply absent; lives in proposals, t
 every other app.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,10 +16,9 @@ from django.db.models import Count, Q, Sum
 
 from consultations.models import SESSION_TYPES, ConsultationType, Meeting, ReportOpinion, ResearchActivity
 from members.models import DutyRecord, Member
+from members.selectors import duty_attendance
 
 from .stats import Scope, proposal_stats
-
-NOT_ATTENDED = ("leave", "absent")
 
 
 @dataclass
@@ -121,23 +119,18 @@ def report_opinions_section(year: int) -> Section:
     return Section("report_opinions", "工作报告讨论意见", figures, dict.fromkeys(figures, link), text)
 
 
-def _duty(year: int, kind: str):
-    return DutyRecord.objects.filter(kind=kind, date__year=year, status=DutyRecord.Status.CONFIRMED).exclude(
-        detail__in=NOT_ATTENDED
-    )
-
-
 def activities_section(year: int) -> Section:
     """调研/视察 by their date (the consultation topics' and, when installed, the activities app's);
     民主监督、听证旁听、培训 in person-times from attendance."""
     research = ResearchActivity.objects.filter(date__year=year)
+    attendance = duty_attendance(year)  # person-times from the yearly scores, not every record
     figures = {
         "inspection": research.filter(kind=ResearchActivity.Kind.INSPECTION).count(),
         "research": research.filter(kind=ResearchActivity.Kind.RESEARCH).count(),
-        "supervision_person_times": _duty(year, "supervision").count(),
-        "hearing_person_times": _duty(year, "hearing").count(),
-        "training_person_times": _duty(year, "training").count(),
-        "members_trained": _duty(year, "training").values("member").distinct().count(),
+        "supervision_person_times": attendance["by_kind"]["supervision"],
+        "hearing_person_times": attendance["by_kind"]["hearing"],
+        "training_person_times": attendance["by_kind"]["training"],
+        "members_trained": attendance["members_by_kind"]["training"],
     }
     source = _provided("activities")
     if source is not None:  # the activities app's own 视察/调研 (cancelled ones left out)
@@ -209,17 +202,15 @@ def cases_section(year: int) -> Section | None:
 
 
 def duty_section(year: int) -> Section:
-    records = DutyRecord.objects.filter(date__year=year, status=DutyRecord.Status.CONFIRMED).exclude(
-        detail__in=NOT_ATTENDED
-    )
-    person_times = records.count()
-    members = records.values("member").distinct().count()
+    """Person-times from the yearly scores (MemberYearScore keeps them per member as records change)."""
+    attendance = duty_attendance(year)
+    person_times, members = attendance["person_times"], attendance["members"]
     serving = Member.objects.filter(status=Member.Status.SERVING).count()
     average = (
         (Decimal(person_times) / serving).quantize(Decimal("0.1"), ROUND_HALF_UP) if serving else Decimal(0)
     )
     labels = dict(DutyRecord.Kind.choices)
-    by_kind = Counter(dict(records.values_list("kind").annotate(n=Count("id"))))
+    by_kind = attendance["by_kind"]
     figures = {
         "person_times": person_times,
         "members": members,

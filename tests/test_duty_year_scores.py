@@ -32,6 +32,8 @@ FIELDS = [
     "contact_people",
     "by_group",
     "by_kind",
+    "person_times",
+    "attended",
 ]
 
 

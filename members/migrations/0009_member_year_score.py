@@ -4,14 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def fill(apps, schema_editor):
-    """Compute the scores of every year with records (what the ranking computed live until now)."""
-    from members import scoring
-
-    for year in scoring.stored_years():
-        scoring.rebuild_year(year)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -44,5 +36,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('member', 'year'), name='member_year_score_once')],
             },
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]
