@@ -10,6 +10,7 @@ from import_export.formats import base_formats
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import has_role
+from zhengxie.admin_exports import BoundedExportMixin
 from zhengxie.admin_labels import LabelledListEditableMixin
 from zhengxie.workflow.admin_base import AuditedAdminMixin
 from zhengxie.workflow.errors import DomainError
@@ -152,7 +153,8 @@ def _form_action(modeladmin, request, queryset, form_class, title, apply):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ExportActionMixin, admin.ModelAdmin):
+class ProposalAdmin(BoundedExportMixin, ExportActionMixin, admin.ModelAdmin):
+    large_export_hint = "请缩小筛选范围，或在工作台“提案总览”用“导出登记表”（大批量在后台生成）。"
     # 导出: the register with its handling status (filtered as on the changelist, or the selected rows).
     resource_classes = [ProposalRegisterResource]
     formats = [base_formats.XLSX]

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from import_export.admin import ExportActionMixin
 from import_export.formats import base_formats
 
+from zhengxie.admin_exports import BoundedExportMixin
 from zhengxie.admin_labels import LabelledListEditableMixin
 from zhengxie.workflow.admin_base import AuditedAdminMixin
 from zhengxie.workflow.errors import DomainError
@@ -83,7 +84,7 @@ class OpinionCategoryAdmin(LabelledListEditableMixin, AuditedAdminMixin, admin.M
 
 
 @admin.register(OpinionReport)
-class OpinionReportAdmin(ExportActionMixin, admin.ModelAdmin):
+class OpinionReportAdmin(BoundedExportMixin, ExportActionMixin, admin.ModelAdmin):
     resource_classes = [OpinionReportResource]
     formats = [base_formats.XLSX, base_formats.CSV]
     list_display = [

@@ -13,6 +13,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ExportForm
 from import_export.signals import post_import
 
+from zhengxie.admin_exports import BoundedExportMixin
 from zhengxie.workflow.admin_base import AuditedAdminMixin
 from zhengxie.workflow.services import audit_record
 
@@ -22,7 +23,7 @@ from .permissions import has_role
 from .resources import ROSTER_FORMATS, DepartmentResource
 
 
-class ServiceImportExportAdmin(ImportExportModelAdmin):
+class ServiceImportExportAdmin(BoundedExportMixin, ImportExportModelAdmin):
     """Import/export for a roster whose import runs a service (see resources.ServiceImportResource).
 
     Staff import; whoever may view the list (staff, leaders) may export. Only .xlsx and .csv, and the
@@ -31,6 +32,8 @@ class ServiceImportExportAdmin(ImportExportModelAdmin):
     formats = ROSTER_FORMATS
     export_form_class = ExportForm  # no column picking: a partial file would not import back
     credentials_name_label = "姓名"
+    # A roster is exported whole to be edited and imported back: a higher bound than other exports.
+    export_max_rows = 20000
     import_job_kind = ""  # members_import / departments_import: the upload runs as a background job
 
     def get_urls(self):
