@@ -17,6 +17,7 @@ class TransferPortalSource:
         tasks = selectors.transfer_portal_rows(
             department_id, status=status, today=today, soon_days=SOON_DAYS, limit=limit
         )
+        url = reverse("sqyy:transfer", args=[987654321])  # once per page, not per row
         return [
             PortalRow(
                 kind_label=self.kind_label,
@@ -28,7 +29,7 @@ class TransferPortalSource:
                 due_provisional=task.due_provisional,
                 is_open=task.is_open,
                 days_left=task.days_left(today),
-                url=reverse("sqyy:transfer", args=[task.pk]),
+                url=url.replace("987654321", str(task.pk)),
             )
             for task in tasks
         ]

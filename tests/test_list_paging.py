@@ -289,3 +289,24 @@ def test_board_ignores_invalid_filters(client, staff_user, board_data):
     response = client.get(f"{BOARD}?department=x&overdue_days=7&role=boss&type=everything&page=-1")
     assert response.status_code == 200
     assert Department.objects.count() == 2
+
+
+def test_a_list_ordered_by_relevance_pages_by_number(api, staff_user, member, term, plenary, monkeypatch):
+    """`q` ranks by relevance (no keyset): next links fall back to ?page=, and `q` keeps working."""
+    _proposals(7, member=member, term=term, plenary=plenary)
+    client = api(staff_user)
+    body = client.get("/api/v1/proposals/?q=提案&page_size=3").json()
+    if body["next"]:
+        assert "cursor=" not in body["next"] and "page=2" in body["next"] and "q=" in body["next"]
+    assert client.get("/api/v1/proposals/?q=提案&cursor=abc").status_code == 400
+
+
+def test_portal_counts_leave_the_closed_history_out(client, member, term, plenary, staff_user, department):
+    from proposals.selectors import portal_counts
+
+    props = _proposals(6, member=member, term=term, plenary=plenary, state=State.IN_PROGRESS)
+    _tasks(props[:2], department, staff_user=staff_user)  # open, overdue
+    _tasks(props[2:4], department, staff_user=staff_user, state="replied")
+    _tasks(props[4:], department, staff_user=staff_user, state="closed")
+    counts = portal_counts(department.pk)
+    assert counts == {"pending": 0, "in_progress": 2, "due_soon": 0, "overdue": 2, "replied": 2}

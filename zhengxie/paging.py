@@ -32,14 +32,15 @@ def capped_count(qs, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """(count, exact): the exact count when it is at most `cap`, else (cap, False). One bounded query."""
     if not isinstance(qs, QuerySet):
         return len(qs), True
-    n = qs.order_by()[: cap + 1].count()
+    # No ordering, no joined rows (select_related would join them inside the count), only the key.
+    n = qs.order_by().select_related(None).values("pk")[: cap + 1].count()
     return (n, True) if n <= cap else (cap, False)
 
 
 def estimated_count(qs) -> int | None:
     """The planner's row estimate for the queryset (no rows are read); None if it cannot be had."""
     try:
-        sql, params = qs.order_by().query.sql_with_params()
+        sql, params = qs.order_by().select_related(None).values("pk").query.sql_with_params()
         with connections[qs.db].cursor() as cursor:
             if connections[qs.db].vendor != "postgresql":
                 return None
