@@ -317,3 +317,16 @@ def test_admin_export_past_the_limit_is_refused_with_a_hint(client, rows_kwargs,
     assert response.status_code == 200 and len(read_xlsx(response.content)) == 3
     # the selected ids are checked against the export queryset, not against every id of the table
     assert not any('SELECT "proposals_proposal"."id" FROM "proposals_proposal"' == q["sql"] for q in ctx)
+
+
+def test_a_second_click_while_the_export_runs_gives_the_same_job(
+    client, staff_user, rows_kwargs, small_inline_limit
+):
+    _register_rows(3, **rows_kwargs)
+    client.force_login(staff_user)
+    first = client.get(REGISTER, {"state": "closed"})
+    assert client.get(REGISTER, {"state": "closed"})["Location"] == first["Location"]
+    other = client.get(REGISTER, {"state": "closed", "key": "1"})  # other filters: another job
+    assert other.status_code == 200 or other["Location"] != first["Location"]
+    run(Job.objects.get(pk=int(first["Location"].strip("/").split("/")[-1])))
+    assert client.get(REGISTER, {"state": "closed"})["Location"] != first["Location"]  # done: a new one

@@ -25,10 +25,26 @@ PROGRESS_EVERY = 1.0
 
 
 def job_start(*, actor, kind: str, title: str, params: dict | None = None) -> Job:
-    """Record a job for `actor` and hand it to the worker when the caller's transaction commits."""
+    """Record a job for `actor` and hand it to the worker when the caller's transaction commits; the same
+    job of the same user still waiting or running is returned instead of a second one."""
     if kind not in RUNNERS:
         raise ValueError(f"unknown job kind {kind!r}")
-    job = Job.objects.create(owner=actor, kind=kind, title=title[:200], params=params or {})
+    params = params or {}
+    # A second click on the same export while the first is still waiting or running: that same job.
+    running = (
+        Job.objects.filter(
+            owner=actor,
+            kind=kind,
+            params=params,
+            state__in=[Job.State.QUEUED, Job.State.RUNNING],
+            created_at__gte=timezone.now() - timedelta(hours=settings.JOB_STALE_HOURS),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if running is not None:
+        return running
+    job = Job.objects.create(owner=actor, kind=kind, title=title[:200], params=params)
     from .tasks import run_job
 
     transaction.on_commit(lambda: run_job.delay(job.pk))
