@@ -390,24 +390,38 @@ class _PendingReminder:
 
 
 def _insert_notices(notices: list[tuple[object, str, str, str]], now) -> list[tuple[int, object]]:
-    """Insert (recipient, title, body, link) notices, 1,000 rows a statement; returns (id, recipient)
-    pairs in order and adds to the unread counters."""
+    """Insert (recipient, title, body, link) notices, 2,000 rows a statement (four array parameters
+    unnested: PostgreSQL parses one short statement instead of 10,000 placeholders); returns
+    (id, recipient) pairs and adds to the unread counters."""
     table = connection.ops.quote_name(Notification._meta.db_table)
+    users = {user.pk: user for user, _, _, _ in notices}
     created: list[tuple[int, object]] = []
-    for start in range(0, len(notices), 1000):
-        chunk = notices[start : start + 1000]
-        values = ",".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-        params = []
-        for user, title, body, link in chunk:
-            params += [user.pk, title[:200], body, link, now]
+    for start in range(0, len(notices), 2000):
+        chunk = notices[start : start + 2000]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (recipient_id, title, body, link, created_at) VALUES {values} "  # noqa: S608
-                "RETURNING id",
-                params,
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        created += [(pk, notice[0]) for pk, notice in zip(ids, chunk, strict=True)]
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"INSERT INTO {table} (recipient_id, title, body, link, created_at) "  # noqa: S608
+                    "SELECT u.r, u.t, u.b, u.l, %s "
+                    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS u(r, t, b, l) "
+                    "RETURNING id, recipient_id",
+                    [
+                        now,
+                        [n[0].pk for n in chunk],
+                        [n[1][:200] for n in chunk],
+                        [n[2] for n in chunk],
+                        [n[3] for n in chunk],
+                    ],
+                )
+            else:
+                values = ",".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+                params = [x for user, t, b, link in chunk for x in (user.pk, t[:200], b, link, now)]
+                cursor.execute(
+                    f"INSERT INTO {table} (recipient_id, title, body, link, created_at) "  # noqa: S608
+                    f"VALUES {values} RETURNING id, recipient_id",
+                    params,
+                )
+            created += [(pk, users[recipient_id]) for pk, recipient_id in cursor.fetchall()]
     counts: dict[int, int] = {}
     for _, user in created:
         counts[user.pk] = counts.get(user.pk, 0) + 1
