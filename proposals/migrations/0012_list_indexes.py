@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from zhengxie.migration_ops import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # The indexes build CONCURRENTLY on PostgreSQL (the tables stay writable), which cannot run in a transaction.
+    atomic = False
 
     dependencies = [
         ('accounts', '0002_api_tokens'),
@@ -15,47 +19,47 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='assignment',
             index=models.Index(fields=['due_date', 'id'], name='assignment_due_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='assignment',
             index=models.Index(fields=['department', 'due_date', 'id'], name='assignment_dept_due_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='assignment',
             index=models.Index(condition=models.Q(('state__in', ['pending', 'accepted', 'adjustment_requested'])), fields=['due_date', 'id'], name='assignment_open_due_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='assignment',
             index=models.Index(condition=models.Q(('state__in', ['pending', 'accepted', 'adjustment_requested'])), fields=['department', 'due_date', 'id'], name='assignment_dept_open_due_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='assignment',
             index=models.Index(condition=models.Q(('extension_state', 'pending')), fields=['due_date', 'id'], name='assignment_ext_pending_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='proposal',
             index=models.Index(fields=['-updated_at', '-id'], name='proposal_updated_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='proposal',
             index=models.Index(fields=['state', '-updated_at', '-id'], name='proposal_state_updated_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='proposal',
             index=models.Index(fields=['-submitted_at', '-id'], name='proposal_submitted_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='proposal',
             index=models.Index(condition=models.Q(('state__in', ['submitted', 'awaiting_cosigners'])), fields=['submitted_at', 'id'], name='proposal_queue_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='proposal',
             index=models.Index(condition=models.Q(('is_published', True)), fields=['-registered_at', '-id'], name='proposal_published_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='proposal',
             index=models.Index(condition=models.Q(('is_key', True)), fields=['serial', 'id'], name='proposal_key_idx'),
         ),
