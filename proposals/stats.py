@@ -538,10 +538,10 @@ class Table:
 def _opinion_section(year: int) -> dict | None:
     """社情民意 figures from the sqyy app (None if that app provides none)."""
     try:
-        from sqyy.selectors import opinion_report_stats
+        from sqyy.selectors import opinion_year_counts
     except ImportError:  # pragma: no cover - app not there yet
         return None
-    return opinion_report_stats(year)
+    return opinion_year_counts(year)  # the page's few figures, not the whole opinion statistics
 
 
 def _duty_section(year: int) -> dict | None:

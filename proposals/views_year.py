@@ -34,7 +34,8 @@ COMPARED = [
 def comparison(year: int, sections=None) -> stats.Table:
     """The main numbers of the year and the two before (the year's own sections when given)."""
     years = [year - 2, year - 1, year]
-    figures = {y: year_figures.year_figures(y) for y in years[:2]}
+    wanted = {section for section, _, _ in COMPARED}  # the earlier years: only the sections compared
+    figures = {y: year_figures.year_figures(y, keys=wanted) for y in years[:2]}
     figures[year] = (
         {s.key: s.figures for s in sections} if sections is not None else year_figures.year_figures(year)
     )

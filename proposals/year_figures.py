@@ -159,9 +159,9 @@ def activities_section(year: int) -> Section:
 
 
 def opinion_reports_section(year: int) -> Section:
-    from sqyy.selectors import opinion_report_stats
+    from sqyy.selectors import opinion_year_counts
 
-    stats = opinion_report_stats(year)
+    stats = opinion_year_counts(year)
     figures = {
         "received": stats["received"],
         "adopted": stats["adopted"],
@@ -249,26 +249,29 @@ def proposals_section(year: int) -> Section:
     return Section("proposals", "提案", figures, links, text)
 
 
+# (key, section) in the report's order; a section of an app not installed gives None.
 SECTIONS = [
-    meetings_section,
-    consultations_section,
-    report_opinions_section,
-    activities_section,
-    opinion_reports_section,
-    deliberations_section,
-    cases_section,
-    duty_section,
-    proposals_section,
+    ("meetings", meetings_section),
+    ("consultations", consultations_section),
+    ("report_opinions", report_opinions_section),
+    ("activities", activities_section),
+    ("opinion_reports", opinion_reports_section),
+    ("deliberations", deliberations_section),
+    ("cases", cases_section),
+    ("duty", duty_section),
+    ("proposals", proposals_section),
 ]
 
 
-def year_sections(year: int) -> list[Section]:
-    return [s for s in (make(year) for make in SECTIONS) if s is not None]
+def year_sections(year: int, *, keys=None) -> list[Section]:
+    """The year's sections (only those of `keys` when given: the comparison reads a few)."""
+    makers = [make for key, make in SECTIONS if keys is None or key in keys]
+    return [s for s in (make(year) for make in makers) if s is not None]
 
 
-def year_figures(year: int) -> dict:
+def year_figures(year: int, *, keys=None) -> dict:
     """`GET /stats/year/`: {"year", <section key>: figures, …}."""
-    sections = year_sections(year)
+    sections = year_sections(year, keys=keys)
     return {"year": year, **{s.key: s.figures for s in sections}}
 
 

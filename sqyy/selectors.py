@@ -308,6 +308,39 @@ def _rate(part: int, whole: int) -> float:
     return round(part * 100 / whole, 1) if whole else 0.0
 
 
+def opinion_year_counts(year: int) -> dict:
+    """The few figures of the year the statistics page and the year's work report show, in three
+    queries (opinion_report_stats has them all, by kind, category and member): received, adopted,
+    adoption_rate, instructed (reports with a leader's instruction), instructions (how many) and by
+    level, published_issues. Counted exactly as opinion_report_stats counts them."""
+    base = OpinionReport.objects.filter(submitted_at__year=year).exclude(state=State.DRAFT)
+    adopted_states = [State.ADOPTED, State.PUBLISHED, State.FORWARDED, State.TRANSFERRED, State.CLOSED]
+    totals = base.annotate(
+        has_instruction=Exists(Instruction.objects.filter(report=OuterRef("pk")))
+    ).aggregate(
+        received=Count("pk"),
+        adopted=Count("pk", filter=Q(state__in=adopted_states)),
+        instructed=Count("pk", filter=Q(has_instruction=True)),
+    )
+    levels = dict(Instruction.Level.choices)
+    level_counts = dict(
+        Instruction.objects.filter(report__in=base.values("pk"))
+        .order_by()
+        .values_list("level")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "year": year,
+        **totals,
+        "adoption_rate": _rate(totals["adopted"], totals["received"]),
+        "published_issues": Bulletin.objects.filter(year=year).exclude(state=Bulletin.State.DRAFT).count(),
+        "instructions": sum(level_counts.values()),
+        "instructions_by_level": [
+            {"level": code, "name": name, "count": level_counts.get(code, 0)} for code, name in levels.items()
+        ],
+    }
+
+
 def opinion_report_stats(year: int) -> dict:
     """The year's figures: reports are counted in the year they were submitted; issues by their year."""
     base = (

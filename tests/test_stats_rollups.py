@@ -141,3 +141,68 @@ def test_query_count_does_not_grow_with_records_and_members(client, staff_user, 
     few = _count(client, url)
     _more(staff_user, make_member, 100, 15)
     assert _count(client, url) == few
+
+
+def test_opinion_year_counts_are_those_of_the_full_statistics(staff_user, leader_user, member):
+    from sqyy import services as sqyy
+    from sqyy.selectors import opinion_report_stats, opinion_year_counts
+
+    def compare():
+        lean, full = opinion_year_counts(YEAR), opinion_report_stats(YEAR)
+        assert lean == {k: full[k] for k in lean}
+        return lean
+
+    compare()
+    reports = []
+    for i in range(3):
+        report = sqyy.opinion_report_create(
+            actor=member.user,
+            title=f"关于第{i}件事的建议",
+            content="情况：……。建议：……。",
+            category="社会民生",
+        )
+        reports.append(sqyy.opinion_report_submit(actor=member.user, report=report))
+    adopted = sqyy.opinion_report_adopt(actor=staff_user, report=reports[0])
+    bulletin = sqyy.bulletin_create(actor=staff_user, date=timezone.localdate())
+    sqyy.bulletin_add_report(actor=staff_user, bulletin=bulletin, report=adopted)
+    sqyy.bulletin_publish(actor=staff_user, bulletin=bulletin)
+    for level in ("city", "province"):
+        sqyy.opinion_report_add_instruction(
+            actor=leader_user,
+            report=adopted,
+            leader="王市长",
+            level=level,
+            content="请研究",
+            date=timezone.localdate(),
+        )
+    figures = compare()
+    assert (figures["received"], figures["adopted"], figures["instructed"], figures["instructions"]) == (
+        3,
+        1,
+        1,
+        2,
+    )
+    assert figures["published_issues"] == 1
+    # The statistics page and the year figures show them.
+    assert stats._opinion_section(YEAR) == figures
+    assert year_figures.year_figures(YEAR)["opinion_reports"] == {
+        "received": 3,
+        "adopted": 1,
+        "published_issues": 1,
+        "instructions": 2,
+    }
+
+
+def test_the_comparison_reads_the_same_figures_as_each_year(staff_user, member):
+    from proposals.views_year import COMPARED, comparison
+
+    record_duty(actor=staff_user, member=member, kind="training", date=date(YEAR - 1, 3, 1), note="培训")
+    record_duty(actor=staff_user, member=member, kind="training", date=date(YEAR, 3, 1), note="培训")
+    table = comparison(YEAR)
+    full = {y: year_figures.year_figures(y) for y in (YEAR - 2, YEAR - 1, YEAR)}
+    want = [
+        [label, *[full[y].get(section, {}).get(key, 0) for y in (YEAR - 2, YEAR - 1, YEAR)]]
+        for section, key, label in COMPARED
+        if section in full[YEAR]
+    ]
+    assert table.rows == want
