@@ -12,6 +12,8 @@ from proposals import services
 from proposals.models import Proposal, ProposalCategory, RejectionReason
 from zhengxie.accounts.models import Role
 
+from .test_accessibility import AXE_RUN
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -57,6 +59,15 @@ def test_register_and_reject_with_the_keyboard(browser, live_server, artifacts_d
     page.goto(f"{live_server.url}/workbench/proposals/review-keys/")
     assert page.get_by_test_id("proposal-title").inner_text() == first.title
     assert page.locator('[data-count="total"]').inner_text() == "0"
+    # accessible (axe: no serious or critical violation) and fits a phone, panels open
+    page.locator("#panel-reject").evaluate("el => el.open = true")
+    for viewport in ({"width": 1280, "height": 900}, {"width": 375, "height": 812}):
+        page.set_viewport_size(viewport)
+        page.add_script_tag(url=f"{live_server.url}/static/vendor/axe-core/axe.min.js")
+        assert page.evaluate(AXE_RUN) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.locator("#panel-reject").evaluate("el => el.open = false")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # Typing an R into the return reason must not register: keys act only outside text fields.
     page.keyboard.press("t")
