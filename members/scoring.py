@@ -575,6 +575,142 @@ def year_distribution(year: int) -> dict:
     return {"members": members, "bands": bands, "grades": sorted(grades, key=lambda kv: -kv[1])}
 
 
+class RankingRows:
+    """A year's ranking filtered and ordered in the database, for a Paginator: count() and a slice each
+    run one query over the members and their MemberYearScore, so a page costs the same however many
+    members rank. Ranks, grades and the order are those of year_scores + members.selectors'
+    ranking_filter/ranking_sort (names compare by code point, as Python does)."""
+
+    ORDERS = {
+        "rank": "r.rnk, {name}, r.id",
+        "-rank": "r.rnk DESC, {name}, r.id",
+        "name": "{name}, r.id",
+        "sector": "CASE WHEN r.sector = '' THEN 1 ELSE 0 END, r.sector{c}, r.rnk, {name}, r.id",
+        "party": "CASE WHEN r.party = '' THEN 1 ELSE 0 END, r.party{c}, r.rnk, {name}, r.id",
+        "total": "r.shown, {name}, r.id",
+        "-total": "r.shown DESC, {name}, r.id",
+    }
+
+    def __init__(
+        self,
+        year,
+        scheme,
+        *,
+        sector=None,
+        party=None,
+        committee=None,
+        q=None,
+        grade=None,
+        low=None,
+        ordering=None,
+    ):
+        self.year, self.scheme = year, scheme
+        self.ordering = ordering if ordering in self.ORDERS else "rank"
+        where, params = [], []
+        if sector:
+            where.append("r.sector_id = %s")
+            params.append(int(sector))
+        if party:
+            where.append("r.party_id = %s")
+            params.append(int(party))
+        if committee:
+            through = Member.committees.through._meta.db_table
+            where.append(
+                f"EXISTS (SELECT 1 FROM {through} c WHERE c.member_id = r.id AND c.specialcommittee_id = %s)"
+            )
+            params.append(int(committee))
+        if q:
+            where.append(
+                "STRPOS(r.name, %s) > 0" if connection.vendor == "postgresql" else "INSTR(r.name, %s) > 0"
+            )
+            params.append(q)
+        if grade:
+            where.append(self._grade_sql(grade))
+        if low:
+            where.append("r.shown < %s")
+            params.append(scheme.low_line)
+        self.where = " AND ".join(where) or "1 = 1"
+        self.params = params
+        self._count = None
+        self.plenary_recorded = False
+
+    @staticmethod
+    def _grade_sql(grade: str) -> str:
+        lines = {name: line for line, name in GRADES}
+        if grade in lines:
+            higher = [line for line, _ in GRADES if line > lines[grade]]
+            upper = f" AND r.shown < {min(higher)}" if higher else ""
+            return f"r.recorded = 1 AND r.shown >= {lines[grade]}{upper}"
+        if grade == GRADE_FAIL:
+            return f"r.recorded = 1 AND r.shown < {min(line for line, _ in GRADES)}"
+        return "1 = 0"
+
+    def _ranked(self) -> tuple[str, list]:
+        m, s, p, y = (
+            Member._meta.db_table,
+            Member._meta.get_field("sector").related_model._meta.db_table,
+            Member._meta.get_field("party").related_model._meta.db_table,
+            MemberYearScore._meta.db_table,
+        )
+        sql = f"""
+            WITH r AS (
+                SELECT m.id, m.name, m.sector_id, COALESCE(s.name, '') AS sector, m.party_id,
+                    COALESCE(p.name, '') AS party, COALESCE(y.points, 0) AS total,
+                    ROUND(COALESCE(y.points, 0), 2) AS shown,
+                    RANK() OVER (ORDER BY COALESCE(y.points, 0) DESC) AS rnk,
+                    CASE WHEN y.plenary THEN 1 ELSE 0 END AS f_plenary,
+                    CASE WHEN y.proposal_or_opinion THEN 1 ELSE 0 END AS f_proposal,
+                    CASE WHEN y.research THEN 1 ELSE 0 END AS f_research,
+                    COALESCE(y.contact_quarters, 0) AS contact_quarters,
+                    COALESCE(y.contact_people, 0) AS contact_people,
+                    MAX(CASE WHEN y.plenary_any THEN 1 ELSE 0 END) OVER () AS recorded
+                FROM {m} m
+                LEFT JOIN {y} y ON y.member_id = m.id AND y.year = %s
+                LEFT JOIN {s} s ON s.id = m.sector_id
+                LEFT JOIN {p} p ON p.id = m.party_id
+                WHERE m.status = %s OR y.scored
+            )
+        """
+        return sql, [self.year, Member.Status.SERVING]
+
+    def count(self) -> int:
+        if self._count is None:
+            sql, params = self._ranked()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    sql + f" SELECT SUM(CASE WHEN {self.where} THEN 1 ELSE 0 END), MAX(r.recorded) FROM r",
+                    params + self.params,
+                )
+                count, recorded = cursor.fetchone()
+            self._count, self.plenary_recorded = int(count or 0), bool(recorded)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("RankingRows only slices")
+        start, stop = key.start or 0, key.stop
+        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+        order = self.ORDERS[self.ordering].format(name=f"r.name{collate}", c=collate)
+        sql, params = self._ranked()
+        sql += f"""
+            SELECT r.id, r.name, r.sector_id, r.sector, r.party_id, r.party, r.total, r.rnk, r.f_plenary,
+                r.f_proposal, r.f_research, r.contact_quarters, r.contact_people, r.recorded
+            FROM r WHERE {self.where} ORDER BY {order}
+        """
+        params = params + self.params
+        if stop is not None:
+            sql += " LIMIT %s"
+            params.append(max(stop - start, 0))
+        sql += " OFFSET %s"
+        params.append(start)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return _score_rows(cursor.fetchall(), self.scheme)
+
+
 def _score_rows(rows, scheme: Scheme) -> list[ScoreRow]:
     result = []
     for mid, name, sector_id, sector, party_id, party, total, rank, fp, fo, fr, cq, cp, recorded in rows:

@@ -176,17 +176,18 @@ def duty_ranking(request):
     year = _year(request)
     params = _ranking_params(request)
     scheme = scoring.scheme_for(year)
-    all_rows = scoring.year_scores(year, scheme=scheme)
-    rows = selectors.ranking_filter(
-        all_rows,
+    # Filtered, ordered and paged in the database (one query for the count, one for the page).
+    rows = scoring.RankingRows(
+        year,
+        scheme,
         sector=params["sector"],
         party=params["party"],
         committee=params["committee"],
         grade=params["grade"],
         q=params["q"],
         low=params["low"],
+        ordering=params["ordering"] or "rank",
     )
-    rows = selectors.ranking_sort(rows, params["ordering"])
     page = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     scoring.with_breakdown(scheme, list(page.object_list))
     query = urlencode({"year": year, **{k: v for k, v in params.items() if v}})
@@ -200,7 +201,7 @@ def duty_ranking(request):
             "params": params,
             "query": query,
             "scheme": scheme,
-            "plenary_recorded": scoring.plenary_recorded(all_rows),
+            "plenary_recorded": rows.plenary_recorded,
             "groups": ScoringRule.Group.choices,
             "sectors": selectors.sector_list(),
             "parties": selectors.party_list(),
@@ -220,8 +221,10 @@ def duty_low(request):
     scheme = scoring.scheme_for(year)
     all_rows = scoring.year_scores(year, scheme=scheme)
     rows = [r for r in all_rows if r.below_line]
+    # A page at a time: in a year without plenary records nearly every member is below the line.
+    page = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(scoring.THREE_ONES)
-    for r in rows:
+    for r in page.object_list:
         r.missing = [labels[k] for k, met in r.three_ones.items() if not met]
     return render(
         request,
@@ -229,7 +232,9 @@ def duty_low(request):
         {
             "year": year,
             "years": _year_choices(year),
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "low_count": len(rows),
             "scheme": scheme,
             "plenary_recorded": scoring.plenary_recorded(all_rows),
             "can_act": has_role(request.user, Role.STAFF),

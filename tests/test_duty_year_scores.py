@@ -212,3 +212,58 @@ def test_concurrent_records_of_one_member_are_all_counted(staff_user, member):
     assert not [o for o in outcomes if isinstance(o, Exception)]
     assert stored() == recomputed()
     assert MemberYearScore.objects.get(member=member, year=YEAR).points == Decimal("4") + Decimal("8")
+
+
+@pytest.mark.django_db
+def test_ranking_in_the_database_equals_the_filtered_and_sorted_rows(staff_user, make_member, sector):
+    """The ranking page filters, orders and pages in SQL (RankingRows): the same rows, in the same order,
+    as members.selectors' ranking_filter + ranking_sort over year_scores."""
+    from members.models import Member, Party, Sector, SpecialCommittee
+    from members.selectors import RANKING_ORDERS, ranking_filter, ranking_sort
+
+    other_sector = Sector.objects.create(name="经济界")
+    party = Party.objects.order_by("pk").first()
+    committee = SpecialCommittee.objects.create(name="提案委员会")
+    plan = [
+        ("甲", [("plenary_attendance", "present"), ("opinion_submitted", ""), ("proposal_registered", "")]),
+        ("乙", [("plenary_attendance", "present"), ("opinion_submitted", "")]),
+        ("丙", [("plenary_attendance", "present"), ("opinion_submitted", "")]),  # ties 乙
+        ("丁", [("plenary_attendance", "leave")]),
+        ("戊", [("research", "")]),
+        ("己", []),
+        ("Abc", [("standing_attendance", "absent")]),
+    ]
+    for i, (name, records) in enumerate(plan):
+        m = make_member(name)
+        Member.objects.filter(pk=m.pk).update(
+            sector=[sector, other_sector, None][i % 3], party=party if i % 2 else None
+        )
+        if i % 2:
+            m.committees.add(committee)
+        for j, (kind, detail) in enumerate(records):
+            members.record_duty(
+                actor=staff_user, member=m, kind=kind, detail=detail, date=date(YEAR, 1, 2 + j)
+            )
+    scheme = scoring.scheme_for(YEAR)
+    all_rows = scoring.year_scores(YEAR, scheme=scheme)
+    filters = [
+        {},
+        {"sector": str(sector.pk)},
+        {"party": str(party.pk)},
+        {"committee": str(committee.pk)},
+        {"q": "乙"},
+        {"low": "1"},
+        {"grade": "称职"},
+        {"grade": "不称职"},
+        {"grade": "优秀"},
+        {"grade": "无此等次"},
+        {"sector": str(other_sector.pk), "low": "1"},
+    ]
+    for wanted in filters:
+        for ordering in ["", *RANKING_ORDERS]:
+            expected = ranking_sort(ranking_filter(all_rows, **wanted), ordering)
+            rows = scoring.RankingRows(YEAR, scheme, ordering=ordering or "rank", **wanted)
+            assert rows.count() == len(expected), (wanted, ordering)
+            assert rows[0:100] == expected, (wanted, ordering)
+            assert rows[2:4] == expected[2:4]
+            assert rows.plenary_recorded

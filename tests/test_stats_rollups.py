@@ -206,3 +206,14 @@ def test_the_comparison_reads_the_same_figures_as_each_year(staff_user, member):
         if section in full[YEAR]
     ]
     assert table.rows == want
+
+
+def test_low_page_shows_a_page_and_counts_everyone(client, staff_user, make_member):
+    for i in range(52):
+        make_member(f"低分{i:02d}")
+    client.force_login(staff_user)
+    html = client.get(f"/workbench/duty/low/?year={YEAR}", secure=True).content.decode()
+    assert html.count('data-testid="low-row"') == 50
+    assert "的委员共 52 人" in html  # every serving member is below the line (no records at all)
+    second = client.get(f"/workbench/duty/low/?year={YEAR}&page=2", secure=True).content.decode()
+    assert second.count('data-testid="low-row"') == 2
