@@ -109,7 +109,12 @@ class OpinionReport(models.Model):
         verbose_name = "社情民意信息"
         verbose_name_plural = "社情民意信息"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            # Lists (issue 15): the API list (newest first) and the staff inbox (urgent, newest submitted).
+            models.Index(fields=["-created_at", "-id"], name="opinion_created_idx"),
+            models.Index(fields=["state", "-is_urgent", "-submitted_at", "-id"], name="opinion_inbox_idx"),
+        ]
 
     def __str__(self):
         return self.title
@@ -362,7 +367,12 @@ class Transfer(HandlingTask):
         verbose_name = "社情民意转办"
         verbose_name_plural = "社情民意转办"
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["department", "state", "due_date"])]
+        indexes = [
+            models.Index(fields=["department", "state", "due_date"]),
+            # Lists (issue 15): earliest due first, for everyone and per department.
+            models.Index(fields=["due_date", "id"], name="transfer_due_idx"),
+            models.Index(fields=["department", "due_date", "id"], name="transfer_dept_due_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "department"],

@@ -310,3 +310,17 @@ def test_portal_counts_leave_the_closed_history_out(client, member, term, plenar
     _tasks(props[4:], department, staff_user=staff_user, state="closed")
     counts = portal_counts(department.pk)
     assert counts == {"pending": 0, "in_progress": 2, "due_soon": 0, "overdue": 2, "replied": 2}
+
+
+def test_opinion_reports_follow_next_once_each(api, staff_user, member):
+    from sqyy import services as sqyy_services
+    from sqyy.models import OpinionReport
+
+    for i in range(7):
+        report = sqyy_services.opinion_report_create(
+            actor=member.user, title=f"社情民意{i}", content="情况。分析。建议。", category="社会民生"
+        )
+        sqyy_services.opinion_report_submit(actor=member.user, report=report)
+    ids, counts = _follow(api(staff_user), "/api/v1/opinion-reports/?page_size=3")
+    assert sorted(ids) == sorted(OpinionReport.objects.values_list("pk", flat=True)) and len(ids) == 7
+    assert counts == {7}
