@@ -430,15 +430,17 @@ class DutyScoreViewSet(viewsets.GenericViewSet):
         year = _year_param(request)
         scheme = scoring.scheme_for(year)
         params = request.query_params
-        rows = selectors.ranking_filter(
-            scoring.year_scores(year, scheme=scheme),
+        # Filtered, ordered and paged in the database: a count and a page query, however many rank.
+        rows = scoring.RankingRows(
+            year,
+            scheme,
             sector=params.get("sector"),
             party=params.get("party"),
             committee=params.get("committee") if is_int(params.get("committee", "")) else None,
             grade=params.get("grade"),
             low=params.get("low") in ("1", "true", "True"),
+            ordering=params.get("ordering"),
         )
-        rows = selectors.ranking_sort(rows, params.get("ordering"))
         page = self.paginate_queryset(rows)
         scoring.with_breakdown(scheme, page)
         return self.get_paginated_response(DutyScoreSerializer(page, many=True).data)

@@ -575,6 +575,14 @@ def year_distribution(year: int) -> dict:
     return {"members": members, "bands": bands, "grades": sorted(grades, key=lambda kv: -kv[1])}
 
 
+def _int_or_none(value) -> int | None:
+    try:
+        number = int(str(value).strip()) if value not in (None, "") else None
+    except ValueError:
+        return None
+    return number if number is not None and -(2**63) < number < 2**63 else None
+
+
 class RankingRows:
     """A year's ranking filtered and ordered in the database, for a Paginator: count() and a slice each
     run one query over the members and their MemberYearScore, so a page costs the same however many
@@ -607,18 +615,27 @@ class RankingRows:
         self.year, self.scheme = year, scheme
         self.ordering = ordering if ordering in self.ORDERS else "rank"
         where, params = [], []
-        if sector:
+        ids = {
+            name: _int_or_none(value)
+            for name, value in (("sector", sector), ("party", party), ("committee", committee))
+        }
+        if any(
+            value and ids[name] is None
+            for name, value in (("sector", sector), ("party", party), ("committee", committee))
+        ):
+            where.append("1 = 0")  # not an id: nothing matches (as the filter over the rows had it)
+        if ids["sector"] is not None:
             where.append("r.sector_id = %s")
-            params.append(int(sector))
-        if party:
+            params.append(ids["sector"])
+        if ids["party"] is not None:
             where.append("r.party_id = %s")
-            params.append(int(party))
-        if committee:
+            params.append(ids["party"])
+        if ids["committee"] is not None:
             through = Member.committees.through._meta.db_table
             where.append(
                 f"EXISTS (SELECT 1 FROM {through} c WHERE c.member_id = r.id AND c.specialcommittee_id = %s)"
             )
-            params.append(int(committee))
+            params.append(ids["committee"])
         if q:
             where.append(
                 "STRPOS(r.name, %s) > 0" if connection.vendor == "postgresql" else "INSTR(r.name, %s) > 0"

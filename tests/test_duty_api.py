@@ -250,3 +250,11 @@ def test_duty_records_query_count_does_not_grow(api, staff_user, member):
         r = rec(member, K.RESEARCH, status="pending")
         DutyPhoto.objects.create(record=r, file="duty/x.jpg", name="x.jpg")
     assert count() <= few
+
+
+def test_scores_filters_that_are_not_ids_match_nobody(api, staff_user, member):
+    rec(member, K.RESEARCH)
+    response = api(staff_user).get(f"/api/v1/scores/?year={THIS_YEAR}&sector=abc")
+    assert response.status_code == 200 and response.json()["results"] == []
+    response = api(staff_user).get(f"/api/v1/scores/?year={THIS_YEAR}&ordering=nonsense")
+    assert response.status_code == 200 and response.json()["count"] >= 1

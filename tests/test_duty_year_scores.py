@@ -258,6 +258,8 @@ def test_ranking_in_the_database_equals_the_filtered_and_sorted_rows(staff_user,
         {"grade": "优秀"},
         {"grade": "无此等次"},
         {"sector": str(other_sector.pk), "low": "1"},
+        {"sector": "abc"},
+        {"party": "1x", "low": "1"},
     ]
     for wanted in filters:
         for ordering in ["", *RANKING_ORDERS]:
