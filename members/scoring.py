@@ -604,6 +604,7 @@ class RankingRows:
         year,
         scheme,
         *,
+        member_id=None,
         sector=None,
         party=None,
         committee=None,
@@ -615,6 +616,9 @@ class RankingRows:
         self.year, self.scheme = year, scheme
         self.ordering = ordering if ordering in self.ORDERS else "rank"
         where, params = [], []
+        if member_id is not None:  # one member's row, ranked within the whole year
+            where.append("r.id = %s")
+            params.append(int(member_id))
         ids = {
             name: _int_or_none(value)
             for name, value in (("sector", sector), ("party", party), ("committee", committee))

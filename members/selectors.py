@@ -1,5 +1,7 @@
 """Reads of the roster: members, terms with their plenaries, sectors and parties."""
 
+from decimal import Decimal
+
 import django_filters
 from django.db.models import Prefetch, QuerySet
 
@@ -220,10 +222,15 @@ def member_year_score(member, year: int, *, scheme=None):
     from . import scoring
 
     scheme = scheme or scoring.scheme_for(year)
-    rows = scoring.year_scores(year, scheme=scheme)
-    row = next((r for r in rows if r.member_id == member.pk), None)
-    if row is None:
-        row = scoring.unranked_row(member, rows)
+    ranking = scoring.RankingRows(year, scheme, member_id=member.pk)  # the member's row, not the year's
+    found = ranking[0:1]
+    if found:
+        row = found[0]
+    else:
+        ranking.count()  # whether the year has plenary records, for the zero row's grade
+        grade, note = scoring.honest_grade(Decimal("0"), ranking.plenary_recorded)
+        row = scoring.unranked_row(member, [])
+        row.grade, row.grade_note = grade, note
     scoring.with_breakdown(scheme, [row])
     return row, scheme
 

@@ -269,3 +269,34 @@ def test_ranking_in_the_database_equals_the_filtered_and_sorted_rows(staff_user,
             assert rows[0:100] == expected, (wanted, ordering)
             assert rows[2:4] == expected[2:4]
             assert rows.plenary_recorded
+
+
+@pytest.mark.django_db
+def test_one_members_score_reads_only_their_row(staff_user, member, other_member, make_member):
+    from members.models import Member
+    from members.selectors import member_year_score
+
+    retired = make_member("退出委员")
+    Member.objects.filter(pk=retired.pk).update(status=Member.Status.RESIGNED)
+    retired.refresh_from_db()
+
+    def old(m):
+        rows = scoring.year_scores(YEAR)
+        row = next((r for r in rows if r.member_id == m.pk), None) or scoring.unranked_row(m, rows)
+        return scoring.with_breakdown(scoring.scheme_for(YEAR), [row])[0]
+
+    members.record_duty(actor=staff_user, member=member, kind="research", date=date(YEAR, 2, 1))
+    for m in (member, other_member, retired):
+        assert member_year_score(m, YEAR)[0] == old(m)
+    assert member_year_score(retired, YEAR)[0].grade_text == scoring.NO_PLENARY_NOTE
+    members.record_duty(
+        actor=staff_user,
+        member=other_member,
+        kind="plenary_attendance",
+        detail="present",
+        date=date(YEAR, 1, 5),
+    )
+    for m in (member, other_member, retired):
+        assert member_year_score(m, YEAR)[0] == old(m)
+    assert member_year_score(retired, YEAR)[0].grade == "不称职"
+    assert member_year_score(other_member, YEAR)[0].rank == 1
