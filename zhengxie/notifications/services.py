@@ -498,20 +498,25 @@ def reminders_deliver(
     sources = reminder_sources()
     result = ScanResult(ran=True)
     started = time.monotonic()
+    last_id = 0
     while True:
         if time_budget is not None and time.monotonic() - started > time_budget:
             result.more = Reminder.objects.filter(state=Reminder.State.PENDING).exists()
             break
         with transaction.atomic():
+            # After the last id this run handled: the pending index still holds the entries of rows
+            # just marked sent (until vacuum), and walking them again for every batch costs more than
+            # the batch itself at a few hundred thousand reminders.
             rows = [
                 _PendingReminder(*values)
                 for values in Reminder.objects.select_for_update(skip_locked=True)
-                .filter(state=Reminder.State.PENDING)
+                .filter(state=Reminder.State.PENDING, id__gt=last_id)
                 .order_by("id")
                 .values_list("id", "source", "content_type_id", "object_id", "kind", "threshold")[:batch_size]
             ]
             if not rows:
                 break
+            last_id = rows[-1].pk
             by_source: dict[str, list] = {}
             for row in rows:
                 by_source.setdefault(row.source, []).append(row)
