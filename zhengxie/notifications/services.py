@@ -366,6 +366,11 @@ def reminders_scan(*, today: date | None = None, time_budget: float | None = Non
             logger.info("another deadline scan is running; this one does nothing")
             return ScanResult(ran=False)
         candidates, created = reminders_insert(today=today)
+    if created >= 10000 and connection.vendor == "postgresql":
+        # Many new rows at once (the first scan, or after an outage): fresh statistics, or the planner
+        # takes the reminder table for as small as it last saw it and scans all of it for every batch.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Reminder._meta.db_table)}")
     result = reminders_deliver(today=today, time_budget=time_budget)
     result.candidates, result.created = candidates, created
     logger.info("deadline scan %s: %s", today, result)
