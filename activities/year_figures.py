@@ -18,10 +18,10 @@ def cases_section(year: int, Section):
 def activity_counts(year: int) -> dict:
     """This app's activities of the year by kind (cancelled ones left out), added by
     proposals.year_figures to the consultation topics' own 调研/视察."""
-    from .selectors import activity_year_stats
+    from .selectors import activity_kind_counts
 
-    stats = activity_year_stats(year)
+    counts = activity_kind_counts(year)  # the counts only, not the person-times and coverage
     return {
-        kind: stats[kind]
+        kind: counts.get(kind, 0)
         for kind in ("inspection", "research", "supervision", "training", "reception", "hearing")
     }

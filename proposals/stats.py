@@ -411,6 +411,12 @@ def proposal_stats(scope: Scope, *, today=None) -> dict:
     }
 
 
+def proposal_totals(scope: Scope) -> dict:
+    """The scope's counts and rates of proposals (proposal_stats without departments, states, categories
+    and outcomes), one query over the rollup."""
+    return _totals(_proposal_groups(scope))
+
+
 def outcome_counts(scope: Scope) -> dict:
     """成果转化 (issue 20): how many outcomes the scope's proposals produced, by kind (one query)."""
     from proposals.models import Outcome

@@ -18,7 +18,7 @@ from consultations.models import SESSION_TYPES, ConsultationType, Meeting, Repor
 from members.models import DutyRecord, Member
 from members.selectors import duty_attendance
 
-from .stats import Scope, proposal_stats
+from .stats import Scope, proposal_totals
 
 
 @dataclass
@@ -122,11 +122,14 @@ def report_opinions_section(year: int) -> Section:
 def activities_section(year: int) -> Section:
     """调研/视察 by their date (the consultation topics' and, when installed, the activities app's);
     民主监督、听证旁听、培训 in person-times from attendance."""
-    research = ResearchActivity.objects.filter(date__year=year)
+    research = ResearchActivity.objects.filter(date__year=year).aggregate(
+        inspection=Count("pk", filter=Q(kind=ResearchActivity.Kind.INSPECTION)),
+        research=Count("pk", filter=Q(kind=ResearchActivity.Kind.RESEARCH)),
+    )
     attendance = duty_attendance(year)  # person-times from the yearly scores, not every record
     figures = {
-        "inspection": research.filter(kind=ResearchActivity.Kind.INSPECTION).count(),
-        "research": research.filter(kind=ResearchActivity.Kind.RESEARCH).count(),
+        "inspection": research["inspection"],
+        "research": research["research"],
         "supervision_person_times": attendance["by_kind"]["supervision"],
         "hearing_person_times": attendance["by_kind"]["hearing"],
         "training_person_times": attendance["by_kind"]["training"],
@@ -227,7 +230,8 @@ def duty_section(year: int) -> Section:
 
 
 def proposals_section(year: int) -> Section:
-    stats = proposal_stats(Scope(year=year))
+    # The totals of the rollups only (one query): this line needs no departments, categories or outcomes.
+    stats = proposal_totals(Scope(year=year))
     keys = [
         "received",
         "registered",
