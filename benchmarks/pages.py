@@ -32,7 +32,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -308,30 +308,45 @@ def api_query_params() -> dict[str, set[str]]:
     return out
 
 
-def explain(targets, log) -> None:
-    """EXPLAIN ANALYZE of each list's slowest query (as the in-process client ran it)."""
+def explain(targets, log, limit=40) -> None:
+    """EXPLAIN ANALYZE of the lists' slowest queries (as the in-process client ran them), slowest first."""
     from django.db import connection
 
-    log("\nEXPLAIN ANALYZE of each list's slowest query (in-process capture):")
-    seen = set()
+    picked = []
     for t in targets:
-        captured = t.get("sql") or []
-        candidates = [q for q in captured if q["sql"].lstrip().upper().startswith("SELECT")]
-        if not candidates:
+        selects = [q for q in t.get("sql") or [] if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+        if selects:
+            q = max(selects, key=lambda q: float(q.get("time") or 0))
+            picked.append((float(q.get("time") or 0), t, q["sql"]))
+    picked.sort(key=lambda x: -x[0])
+    log(f"\nEXPLAIN ANALYZE of the {limit} slowest list queries (each target's slowest, in-process capture):")
+    seen = set()
+    for seconds, t, sql in picked:
+        if sql in seen or len(seen) >= limit:
             continue
-        q = max(candidates, key=lambda q: float(q.get("time") or 0))
-        if q["sql"] in seen:
-            continue
-        seen.add(q["sql"])
-        log(f"\n-- {t['role']} {t['url']} ({float(q.get('time') or 0) * 1000:.0f} ms in-process)")
-        log(q["sql"][:600] + (" …" if len(q["sql"]) > 600 else ""))
+        seen.add(sql)
+        log(f"\n-- {t['role']} {t['url']} ({seconds * 1000:.0f} ms in-process)")
+        log(sql[:800] + (" …" if len(sql) > 800 else ""))
         try:
             with connection.cursor() as cur:
-                cur.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + q["sql"])
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql)
                 for (line,) in cur.fetchall():
                     log("   " + line)
         except Exception as exc:
             log(f"   (cannot explain: {exc})")
+
+
+def update_readme(lines_table: list[str]) -> None:
+    """Replace README's block between the bench markers with this run's summary."""
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in text or end not in text:
+        return
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    block = "\n".join(lines_table)
+    readme.write_text(f"{head}{start}\n{block}\n{end}{tail}", encoding="utf-8")
 
 
 # --- gunicorn and the timed client --------------------------------------------------------------------------
@@ -494,13 +509,18 @@ def main() -> None:
         "--requests", type=int, default=15, help="timed requests per target (after a warm-up)"
     )
     parser.add_argument(
-        "--budget", type=float, default=20.0, help="seconds per target before it stops early (≥5 requests)"
+        "--budget", type=float, default=20.0, help="seconds per target before it stops early (≥3 requests)"
     )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each list's slowest query")
     parser.add_argument("--only", help="measure only targets whose URL contains this text")
     parser.add_argument("--copy-to", help="also write the table to this file")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--readme", action="store_true", help="put this run's summary into README.md")
+    parser.add_argument("--readme-from", help="only put the summary of this results file into README.md")
     args = parser.parse_args()
+    if args.readme_from:
+        update_readme(readme_from_file(Path(args.readme_from)))
+        return
 
     # Production settings in-process too (the query counts are the server's).
     os.environ.update(
@@ -573,7 +593,7 @@ def main() -> None:
             status, dt, size = s.get(t["kind"], t["url"])
             statuses.add(status)
             samples.append(dt)
-            if status != 200 or (n >= 4 and time.perf_counter() - t0 > args.budget):
+            if status != 200 or (n >= 2 and time.perf_counter() - t0 > args.budget):
                 break
         floor_tick()
         row = {
@@ -612,7 +632,7 @@ def main() -> None:
         q = "-" if r.get("queries") is None else str(r["queries"])
         err = "" if r["status"] == "200" else "  ERROR"
         log(
-            f"{r['role']:<10} {r['kind']:<4} {r['url'][:70]:<70} {r['status']:>7} {r['n']:>3} {r['p50'] * 1000:8.0f} "
+            f"{r['role']:<10} {r['kind']:<4} {unquote(r['url'])[:70]:<70} {r['status']:>7} {r['n']:>3} {r['p50'] * 1000:8.0f} "
             f"{r['p95'] * 1000:8.0f} {r['ratio']:7.1f} {q:>7} {r['kb']:7.0f}{err}"
         )
     worst = sorted(rows, key=lambda r: -r["ratio"])
@@ -625,14 +645,14 @@ def main() -> None:
     log("10 worst:")
     for r in worst[:10]:
         log(
-            f"  {r['ratio']:6.1f}×  p95 {r['p95'] * 1000:7.0f} ms  {r.get('queries')} queries  {r['role']} {r['url']}"
+            f"  {r['ratio']:6.1f}×  p95 {r['p95'] * 1000:7.0f} ms  {r.get('queries')} queries  {r['role']} {unquote(r['url'])}"
         )
     if args.explain:
         explain(targets, log)
     log("")
     top = worst[0] if worst else None
     log(
-        f"worst p95 ratio: {top['ratio']:.1f} ({top['role']} {top['url']})"
+        f"worst p95 ratio: {top['ratio']:.1f} ({top['role']} {unquote(top['url'])})"
         if top
         else "worst p95 ratio: - (none)"
     )
@@ -641,8 +661,75 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"(written to {out})", file=sys.stderr)
+    if args.readme:
+        update_readme(readme_block(args, rows, floor, floor50, out, len(floor_samples)))
     if args.copy_to:
         Path(args.copy_to).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def readme_block(args, rows, floor, floor50, out, n_floor) -> list[str]:
+    above = [r for r in rows if r["ratio"] > 3 or r["status"] != "200"]
+    out_lines = [
+        f"Latest run ({datetime.now():%Y-%m-%d %H:%M}, commit {git_head()}, `--scale {args.scale:g}`): "
+        f"{os.cpu_count()} CPU cores (AMD EPYC, shared with other work while it ran — compare ratios, not "
+        f"milliseconds), PostgreSQL {pg_version()}, Python {sys.version.split()[0]}, gunicorn "
+        f"{args.workers} sync workers. Floor p50 {floor50 * 1000:.0f} ms, p95 {floor * 1000:.0f} ms "
+        f"({n_floor} samples). {len(rows)} targets, {len(above)} above 3× the floor or failing; "
+        f"the full table is `{out.relative_to(ROOT)}`.",
+        "",
+        "| role | target | status | p50 ms | p95 ms | × floor | queries |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for r in sorted(above, key=lambda r: -r["ratio"])[:30]:
+        out_lines.append(
+            f"| {r['role']} | `{r['url']}` | {r['status']} | {r['p50'] * 1000:.0f} | {r['p95'] * 1000:.0f} | "
+            f"{r['ratio']:.1f} | {r.get('queries') if r.get('queries') is not None else '-'} |"
+        )
+    if len(above) > 30:
+        out_lines.append(f"| … | {len(above) - 30} more in the full table | | | | | |")
+    if not above:
+        out_lines.append("| – | every target within 3× the floor | | | | | |")
+    return out_lines
+
+
+ROW = re.compile(
+    r"^(?P<role>\S+)\s+(?P<kind>page|api)\s+(?P<url>\S+)\s+(?P<status>[\d,]+)\s+(?P<n>\d+)\s+(?P<p50>\d+)\s+"
+    r"(?P<p95>\d+)\s+(?P<ratio>[\d.]+|nan)\s+(?P<queries>\S+)\s+\d+"
+)
+
+
+def readme_from_file(path: Path) -> list[str]:
+    """The README block of a written results file (its header lines and the rows above 3× or failing)."""
+    text = path.read_text(encoding="utf-8").splitlines()
+    head = [line for line in text if line.startswith(("pages.py", "floor ("))]
+    rows = [m.groupdict() for line in text if (m := ROW.match(line))]
+    above = [r for r in rows if r["status"] != "200" or float(r["ratio"]) > 3]
+    above.sort(key=lambda r: -float(r["ratio"]))
+    rel = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
+    out = [
+        " ".join(head)
+        + f" Machine: {os.cpu_count()} CPU cores (AMD EPYC, 24 GB), shared with other work while it "
+        f"ran — compare the ratios, not the milliseconds. {len(rows)} targets, {len(above)} above 3× the floor "
+        f"or failing; the full table is `{rel}`.",
+        "",
+        "| role | target | status | p50 ms | p95 ms | × floor | queries |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for r in above[:30]:
+        out.append(
+            f"| {r['role']} | `{unquote(r['url'])}` | {r['status']} | {r['p50']} | {r['p95']} | {r['ratio']} | {r['queries']} |"
+        )
+    if len(above) > 30:
+        out.append(f"| … | {len(above) - 30} more in the full table | | | | | |")
+    return out
+
+
+def pg_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        return cur.fetchone()[0].split()[0]
 
 
 def git_head() -> str:

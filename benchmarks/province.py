@@ -23,6 +23,7 @@ bench_staff, bench_leader, bench_member (many proposals), bench_dept (the busies
 import argparse
 import os
 import random
+import re
 import sys
 import time
 from bisect import bisect
@@ -1360,6 +1361,133 @@ def generate(sizes: dict, *, seed: int = 15, today: date | None = None, log=prin
     return counts
 
 
+# --- fast equivalents of slow data migrations ----------------------------------------------------------------
+# Some migrations backfill search words by running jieba over every row in Python (an hour at --scale 0.25 on
+# two shared cores). On a generated database the texts are made of a few thousand phrase-bank pieces, so the
+# same words come from segmenting each distinct piece once: jieba cuts at every non-word character first, so
+# a text's words are its pieces' words in order. Each fast version checks itself against the migration's
+# own function on a sample of rows and falls back to it on any difference.
+
+_PIECE = re.compile(r"[^，。、；：！？\n]*[，。、；：！？\n]|[^，。、；：！？\n]+$")
+
+
+class PieceIndexer:
+    def __init__(self):
+        from zhengxie.textsearch import index_text
+
+        self.index_text = index_text
+        self.cache = {}
+
+    def __call__(self, *texts) -> str:
+        """= zhengxie.textsearch.index_texts(*texts)."""
+        out = []
+        for text in texts:
+            if not text:
+                continue
+            for piece in _PIECE.findall(text):
+                words = self.cache.get(piece)
+                if words is None:
+                    words = self.cache[piece] = self.index_text(piece)
+                if words:
+                    out.append(words)
+        return " ".join(out)
+
+
+def _update_from_rows(schema_editor, table, columns, rows):
+    """UPDATE table SET columns FROM a COPY-filled temporary table keyed by id."""
+    import io
+
+    from benchmarks._common import enc
+
+    raw = schema_editor.connection.connection
+    with raw.cursor() as cur:
+        cur.execute(
+            f"CREATE TEMP TABLE _backfill (id bigint, {', '.join(c + ' text' for c in columns)}) ON COMMIT DROP"
+        )
+        buf = io.StringIO()
+        for row in rows:
+            buf.write("\t".join(enc(v) for v in row) + "\n")
+        buf.seek(0)
+        cur.copy_expert("COPY _backfill FROM STDIN", buf)
+        sets = ", ".join(f"{c} = b.{c}" for c in columns)
+        cur.execute(f'UPDATE "{table}" t SET {sets} FROM _backfill b WHERE t.id = b.id')
+        cur.execute("DROP TABLE _backfill")
+
+
+def fast_backfill_replies(original):
+    def run(apps, schema_editor):
+        from zhengxie.textsearch import index_texts
+
+        index = PieceIndexer()
+        with schema_editor.connection.cursor() as cur:
+            cur.execute(
+                "SELECT a.proposal_id, r.content FROM proposals_reply r "
+                "JOIN proposals_assignment a ON a.id = r.assignment_id ORDER BY r.id"
+            )
+            texts: dict[int, list[str]] = {}
+            for proposal_id, content in cur.fetchall():
+                texts.setdefault(proposal_id, []).append(content)
+        sample = list(texts.items())[:: max(1, len(texts) // 50)]
+        if any(index(*c) != index_texts(*c) for _, c in sample):
+            print("  proposals.0011 backfill: pieces differ, running the migration's own", flush=True)
+            return original(apps, schema_editor)
+        _update_from_rows(
+            schema_editor,
+            "proposals_proposal",
+            ["search_replies"],
+            ((pk, index(*c)) for pk, c in texts.items()),
+        )
+
+    return run
+
+
+def fast_backfill_opinions(original):
+    def run(apps, schema_editor):
+        from zhengxie.textsearch import index_texts
+
+        index = PieceIndexer()
+        with schema_editor.connection.cursor() as cur:
+            cur.execute("SELECT id, title, edited_title, content, edited_content FROM sqyy_opinionreport")
+            rows = cur.fetchall()
+        sample = rows[:: max(1, len(rows) // 50)]
+        if any(
+            (index(r[1], r[2]), index(r[3], r[4])) != (index_texts(r[1], r[2]), index_texts(r[3], r[4]))
+            for r in sample
+        ):
+            print("  sqyy.0005 backfill: pieces differ, running the migration's own", flush=True)
+            return original(apps, schema_editor)
+        _update_from_rows(
+            schema_editor,
+            "sqyy_opinionreport",
+            ["search_title", "search_content"],
+            ((r[0], index(r[1], r[2]), index(r[3], r[4])) for r in rows),
+        )
+
+    return run
+
+
+SLOW_BACKFILLS = {
+    ("proposals", "0011_list_search", "backfill_replies"): fast_backfill_replies,
+    ("sqyy", "0005_list_search", "backfill"): fast_backfill_opinions,
+}
+
+
+def patch_slow_backfills() -> None:
+    from importlib import import_module
+
+    from django.db.migrations import RunPython
+
+    for (app, name, function), fast in SLOW_BACKFILLS.items():
+        try:
+            module = import_module(f"{app}.migrations.{name}")
+        except ImportError:
+            continue
+        original = getattr(module, function, None)
+        for op in module.Migration.operations:
+            if isinstance(op, RunPython) and original is not None and op.code is original:
+                op.code = fast(original)
+
+
 # --- driver ---------------------------------------------------------------------------------------------------
 
 
@@ -1410,6 +1538,7 @@ def run(
     from django.core.management import call_command
     from django.db import connection
 
+    patch_slow_backfills()
     if reuse:
         t0 = time.perf_counter()
         call_command("migrate", verbosity=0)

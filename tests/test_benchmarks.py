@@ -94,3 +94,15 @@ def test_page_discovery_finds_the_lists():
         assert expected in urls, expected
     # Forms, exports and sign-out are not measured.
     assert not any(u.endswith((".xlsx", ".docx", "/new/", "/logout/")) for u in urls)
+
+
+def test_piece_indexer_gives_the_apps_words():
+    """The fast backfills' segmentation equals zhengxie.textsearch.index_texts on generated texts."""
+    from benchmarks import _text as T
+    from zhengxie.textsearch import index_texts
+
+    index = province.PieceIndexer()
+    reply = T.REPLY_OPENERS[1].format(topic="养老服务体系") + "".join(T.REPLY_BODY) * 2
+    report = "".join(f"{a}{b}，有关部门应加以解决。" for a in T.SUBJECTS[:4] for b in T.PREDICATES[:3])
+    for texts in ((reply,), (reply, ""), ("群众反映养老服务体系亟待改进", report), ("", "")):
+        assert index(*texts) == index_texts(*texts)
