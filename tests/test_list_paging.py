@@ -324,3 +324,26 @@ def test_opinion_reports_follow_next_once_each(api, staff_user, member):
     ids, counts = _follow(api(staff_user), "/api/v1/opinion-reports/?page_size=3")
     assert sorted(ids) == sorted(OpinionReport.objects.values_list("pk", flat=True)) and len(ids) == 7
     assert counts == {7}
+
+
+def test_deep_pages_read_ids_first_and_return_the_same_rows(
+    api, client, staff_user, member, term, plenary, monkeypatch
+):
+    import zhengxie.paging as paging
+
+    _proposals(30, member=member, term=term, plenary=plenary)
+    c = api(staff_user)
+    shallow = [r["id"] for r in c.get("/api/v1/proposals/?page=3&page_size=7").json()["results"]]
+    client.force_login(staff_user)
+    before = client.get("/workbench/proposals/all/?page=1").content.decode()
+    monkeypatch.setattr(paging, "DEEP_OFFSET", 5)
+    with CaptureQueriesContext(connection) as queries:
+        deep = [r["id"] for r in c.get("/api/v1/proposals/?page=3&page_size=7").json()["results"]]
+    assert deep == shallow and len(deep) == 7
+    id_only = 'SELECT "proposals_proposal"."id" AS "pk" FROM'
+    assert any(q["sql"].startswith(id_only) for q in queries.captured_queries)
+    rows = paging.CappedPaginator(Proposal.objects.order_by("-id"), 4).page(3).object_list
+    assert [p.pk for p in rows] == list(Proposal.objects.order_by("-id").values_list("pk", flat=True)[8:12])
+    assert client.get("/workbench/proposals/all/?page=1").content.decode().count("提案") == before.count(
+        "提案"
+    )

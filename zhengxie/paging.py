@@ -53,6 +53,20 @@ def estimated_count(qs) -> int | None:
         return None
 
 
+# From this offset on, a page first reads its ids (an index-only walk past the skipped rows) and then
+# only its own rows; reading whole rows (body text included) just to skip them is what made deep pages slow.
+DEEP_OFFSET = 1_000
+
+
+def slice_rows(qs, start: int, stop: int) -> list:
+    """qs[start:stop] as a list; deep slices skip rows by id only (a "deferred join")."""
+    if start < DEEP_OFFSET or not isinstance(qs, QuerySet):
+        return list(qs[start:stop])
+    ids = list(qs.values_list("pk", flat=True)[start:stop])
+    by_pk = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 class CappedPaginator(Paginator):
     """Django's Paginator counting at most COUNT_CAP rows; `count_label` is "10,000+" past the cap."""
 
@@ -69,6 +83,14 @@ class CappedPaginator(Paginator):
     @property
     def count_exact(self) -> bool:
         return self._capped[1]
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(slice_rows(self.object_list, bottom, top), number, self)
 
     @property
     def cap_label(self) -> str:
@@ -213,7 +235,7 @@ class KeysetPagination(BasePagination):
                         "（cursor 分页）翻页，或用筛选条件缩小范围。"
                     }
                 )
-            rows = list(queryset[offset : offset + size + 1])
+            rows = slice_rows(queryset, offset, offset + size + 1)
             if number > 1 and not rows:
                 raise NotFound("无效的页码。")
             has_next = len(rows) > size
