@@ -18,6 +18,10 @@ pytestmark = pytest.mark.django_db
 State = Proposal.State
 
 
+def _unmarked(text: str) -> str:
+    return re.sub(r"</?mark[^>]*>", "", text)
+
+
 def html(response) -> str:
     body = response.content.decode()
     assert "{#" not in body and "{%" not in body, "template comment or tag leaked into the page"
@@ -446,7 +450,8 @@ def test_queue_lists_and_filters(client, staff_user, submitted, joint_pending, m
     body = html(client.get("/workbench/proposals/?state=awaiting_cosigners"))
     assert joint_pending.title in body and submitted.title not in body
     body = html(client.get("/workbench/proposals/?q=垃圾分类"))
-    assert joint_pending.title in body and submitted.title not in body
+    assert '<mark class="search-hit">垃圾分类</mark>' in body  # the matched word is marked in the title
+    assert _unmarked(joint_pending.title) in _unmarked(body) and submitted.title not in body
     body = html(client.get("/workbench/proposals/?q=李委员&kind=joint"))
     assert joint_pending.title in body and submitted.title not in body
 
