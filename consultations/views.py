@@ -234,10 +234,9 @@ def meeting_list(request):
     initial = {}
     if is_int(request.GET.get("topic", "")):
         initial["topic"] = int(request.GET["topic"])
-    rows = list(meetings.prefetch_related(None)[:200])
-    summaries = selectors.attendance_summaries([m.pk for m in rows])
+    rows = list(meetings[:200])
     for meeting in rows:
-        meeting.summary = summaries[meeting.pk]
+        meeting.summary = selectors.attendance_summary(meeting.attendances.all())
     context = {
         "meetings": rows,
         "form": MeetingForm(initial=initial),

@@ -17,7 +17,6 @@ from proposals.models import (
     ReviewRound,
     Revisit,
 )
-from proposals.selectors import LIST_DEFERRED
 from zhengxie.accounts.models import Department
 
 # A grade's points in the 民主评议 score (满意 1, 基本满意 0.6, 不满意 0).
@@ -33,8 +32,7 @@ def revisit_queue() -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(state=Proposal.State.CLOSED, stat_revisited=False)
         .select_related("proposer", "category")
-        .defer(*LIST_DEFERRED)
-        .order_by("closed_at", "id")  # the partial index proposal_revisit_queue_idx
+        .order_by("closed_at", "id")
     )
 
 

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 
 from members.models import Member, Plenary, Term
 from sqyy.models import OpinionReport
@@ -210,12 +210,6 @@ class Proposal(models.Model):
                 fields=["-registered_at", "-id"],
                 name="proposal_published_idx",
                 condition=models.Q(is_published=True),
-            ),
-            # The 回访 queue: closed and not yet revisited, oldest closing first.
-            models.Index(
-                fields=["closed_at", "id"],
-                name="proposal_revisit_queue_idx",
-                condition=models.Q(state="closed", stat_revisited=False),
             ),
             # The 督办台's key proposals.
             models.Index(fields=["serial", "id"], name="proposal_key_idx", condition=models.Q(is_key=True)),
@@ -450,6 +444,25 @@ class Assignment(HandlingTask):
             "proposal__number",
             "proposal__title",
         )
+
+    @classmethod
+    def reminder_sql(cls) -> tuple[str, str, str]:
+        """reminder_rows' subject and portal link as SQL over this table aliased `t` (joins, subject,
+        link), so the morning scan renders and inserts a batch of notices in one statement."""
+        from zhengxie.accounts.models import Department
+
+        proposal = connection.ops.quote_name(Proposal._meta.db_table)
+        department = connection.ops.quote_name(Department._meta.db_table)
+        roles = " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in cls.Role.choices)
+        joins = (
+            f"LEFT JOIN {proposal} rp ON rp.id = t.proposal_id "
+            f"LEFT JOIN {department} rd ON rd.id = t.department_id"
+        )
+        subject = (
+            "rp.number || '《' || rp.title || '》（' || rd.name || '·' "
+            f"|| CASE t.role {roles} ELSE t.role END || '）'"
+        )
+        return joins, subject, "'/portal/assignments/' || t.id || '/'"
 
     @classmethod
     def reminder_rows(cls, ids) -> dict:

@@ -85,3 +85,36 @@ def test_reminder_dashboard_and_scan_button_roles(
     page = client.post("/workbench/reminders/scan/", follow=True).content.decode()
     assert "已有扫描在进行中" in page
     assert ReminderScanRun.objects.count() == 1
+
+
+def test_reminder_dashboard_reads_the_channel_copies_by_a_created_at_range(client, staff_user, member_user):
+    """Its delivery-by-channel query filters a range on the indexed created_at (not a date computed from
+    every row), and costs the same queries with 3 or 30 copies."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhengxie.notifications.models import ChannelDelivery
+
+    member_user.email = "m@example.cn"
+    member_user.save(update_fields=["email"])
+    client.force_login(staff_user)
+
+    def page() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/workbench/reminders/").status_code == 200
+        sql = next(q["sql"] for q in ctx.captured_queries if "GROUP BY" in q["sql"] and "channel" in q["sql"])
+        return len(ctx), sql
+
+    notify(recipients=[member_user], title="t", channels=True)
+    old = notify(recipients=[member_user], title="old", channels=True)
+    ChannelDelivery.objects.filter(notification__in=old).update(
+        created_at=timezone.now() - timedelta(days=30)
+    )
+    small, sql = page()
+    assert '"created_at" >=' in sql and "::date" not in sql.split("WHERE")[1].split("GROUP BY")[0]
+    for i in range(27):
+        notify(recipients=[member_user], title=f"t{i}", channels=True)
+    assert page()[0] == small
+    stats = __import__("zhengxie.notifications.selectors", fromlist=["x"]).reminder_stats()
+    assert sum(row["count"] for row in stats["by_channel"]) == 28  # the 30-day-old copy is not counted

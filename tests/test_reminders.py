@@ -397,3 +397,83 @@ def test_delivery_stops_at_its_time_budget_and_leaves_the_rest_pending(open_task
     done = reminders_deliver(today=TODAY, batch_size=2)
     assert not done.more and done.sent >= 4
     assert not Reminder.objects.filter(state="pending").exists()
+
+
+# --- set-based delivery (issue 15: the cold scan at 1M open tasks) -------------------------------------
+
+
+@pytest.mark.django_db
+def test_set_based_delivery_says_what_render_says(open_task, department_user, department, staff_user):
+    """The deadline source delivers a batch in one statement; its notices, counters and e-mail/SMS copies
+    are the ones render() and the notify path give (SMS turned off by one user's preference)."""
+    from django.contrib.auth import get_user_model
+
+    from zhengxie.notifications.models import NotificationPreference, UnreadCounter
+    from zhengxie.notifications.reminders import HandlingTaskDeadlines
+    from zhengxie.notifications.services import _PendingReminder, reminders_deliver, reminders_insert
+
+    User = get_user_model()
+    second = User.objects.create_user(
+        username="dept2", role="department", department=department, email="b@example.cn", phone="13900000002"
+    )
+    User.objects.filter(pk=department_user.pk).update(email="a@example.cn", phone="13900000001")
+    User.objects.create_user(username="dept3", role="department", department=department, is_active=False)
+    NotificationPreference.objects.create(user=second, email=True, sms=False)
+    offsets = [-15, -8, -1, 0, 1, 2, 3, 7, 12, 15]
+    tasks = _copies(open_task, offsets, TODAY)
+    Assignment.objects.filter(pk=tasks[3].pk).update(state="replied")  # closed after its row was made
+    Assignment.objects.filter(pk=open_task.pk).update(state="replied")
+    reminders_insert(today=TODAY)
+    Assignment.objects.filter(pk=tasks[4].pk).update(state="replied")
+    pending = [
+        _PendingReminder(*v)
+        for v in Reminder.objects.filter(source="handling_deadline").values_list(
+            "id", "source", "content_type_id", "object_id", "kind", "threshold"
+        )
+    ]
+    expected = set()
+    rendered = HandlingTaskDeadlines().render(pending, TODAY)
+    for message in rendered.values():
+        if message is not None:
+            expected |= {(u.pk, message.title, message.body, message.link) for u in message.recipients}
+    assert len(expected) == 2 * (len(offsets) - 2)  # two active users; the closed tasks: none
+    counters = dict(UnreadCounter.objects.values_list("user_id", "unread"))  # the fixture's deleted notices
+    result = reminders_deliver(today=TODAY)
+    got = set(
+        Notification.objects.filter(title__startswith="办理提醒").values_list(
+            "recipient", "title", "body", "link"
+        )
+    )
+    assert got == expected
+    assert result.skipped == sum(1 for m in rendered.values() if m is None) == 1
+    sent = Reminder.objects.filter(source="handling_deadline", state="sent")
+    assert set(sent.values_list("recipients_count", flat=True)) == {2}
+    assert Reminder.objects.filter(state="sent", sent_at__isnull=True).count() == 0
+    copies = set(ChannelDelivery.objects.values_list("notification__recipient", "channel", "address"))
+    assert copies == {
+        (department_user.pk, "email", "a@example.cn"),
+        (department_user.pk, "sms", "13900000001"),
+        (second.pk, "email", "b@example.cn"),
+    }
+    assert ChannelDelivery.objects.count() == 3 * len(got) // 2
+    for user in (department_user, second):
+        unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        assert UnreadCounter.objects.get(user=user).unread - counters.get(user.pk, 0) == unread
+
+
+@pytest.mark.django_db
+def test_delivery_queries_per_batch_do_not_grow_with_the_batch(open_task, department_user):
+    from django.test.utils import CaptureQueriesContext
+
+    from zhengxie.notifications.services import reminders_deliver, reminders_insert
+
+    def deliver(n: int) -> int:
+        _copies(open_task, [(i % 16) for i in range(n)], TODAY)
+        reminders_insert(today=TODAY)
+        with CaptureQueriesContext(connection) as ctx:
+            result = reminders_deliver(today=TODAY)
+        assert result.sent == n
+        return len(ctx)
+
+    small = deliver(10)
+    assert deliver(100) == small

@@ -151,7 +151,11 @@ class ChannelDelivery(models.Model):
         verbose_name = "渠道发送"
         verbose_name_plural = "渠道发送"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            # the reminder dashboard's copies of the last 14 days (and the failures, newest first)
+            models.Index(fields=["created_at"], name="channel_delivery_created"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel")
         ]

@@ -54,6 +54,12 @@ class ReminderSource:
         were inserted; None (the default) means the scan inserts `candidates(today)` instead."""
         return None
 
+    def deliver_batch(self, reminders: list, today: date, now) -> tuple[set, int, int, int] | None:
+        """Optionally deliver claimed reminders set-based, in the caller's transaction: returns (ids
+        handled, sent, skipped, e-mail/SMS copies queued); the rest go through render(). None (the
+        default) leaves them all to render()."""
+        return None
+
     def render(self, reminders: list, today: date) -> dict[int, Message | None]:
         """Reminder id → the message, or None when it no longer applies (then nothing is sent)."""
         raise NotImplementedError
@@ -188,6 +194,133 @@ class HandlingTaskDeadlines(ReminderSource):
                 cursor.execute(sql, params)
                 inserted += cursor.rowcount
         return inserted
+
+    def deliver_batch(self, reminders: list, today: date, now) -> tuple[set, int, int, int] | None:
+        """Deliver claimed (locked) reminders of task kinds that give `reminder_sql()` in one statement
+        per kind: decide again whether each still applies (render's rule, in SQL), insert one notice
+        per active user of the department with render's text, add them to the unread counters (one
+        grouped upsert), queue their e-mail/SMS copies and mark the reminders sent or skipped. Returns
+        (reminder ids handled, sent, skipped, channel copies queued); rows of other kinds are left to
+        render(). None off PostgreSQL."""
+        from django.conf import settings
+        from django.db import connection
+
+        from zhengxie.accounts.models import User
+
+        from .models import ChannelDelivery, Notification, NotificationPreference, UnreadCounter
+
+        if connection.vendor != "postgresql":
+            return None
+        by_model: dict[type, list] = defaultdict(list)
+        for reminder in reminders:
+            model = ContentType.objects.get_for_id(reminder.content_type_id).model_class()
+            if model is not None and hasattr(model, "reminder_sql"):
+                by_model[model].append(reminder.pk)
+        if not by_model:
+            return None
+        before, repeat = self._settings()
+        steps = sorted(t for t in before if t >= 0)
+        step = (
+            "CASE " + " ".join(f"WHEN d <= {int(t)} THEN {int(t)}" for t in steps) + " END"
+            if steps
+            else "NULL"
+        )
+        q = connection.ops.quote_name
+        reminder_table, notice_table = q(Reminder._meta.db_table), q(Notification._meta.db_table)
+        user_table, counter_table = q(User._meta.db_table), q(UnreadCounter._meta.db_table)
+        copy_table, pref_table = q(ChannelDelivery._meta.db_table), q(NotificationPreference._meta.db_table)
+        handled: set = set()
+        sent = skipped = copies = 0
+        for model, ids in by_model.items():
+            joins, subject, link = model.reminder_sql()
+            sql = f"""
+            WITH claimed AS (
+                SELECT r.id, r.object_id, r.kind, r.threshold FROM {reminder_table} r WHERE r.id = ANY(%(ids)s)
+            ), tasks AS (
+                SELECT c.id, c.kind, c.threshold, t.state, t.department_id, t.due_date,
+                       (t.due_date - %(today)s::date) AS d, {subject} AS subject, {link} AS link
+                FROM claimed c LEFT JOIN {q(model._meta.db_table)} t ON t.id = c.object_id {joins}
+            ), decided AS (
+                SELECT *,
+                       COALESCE(state = ANY(%(open)s)
+                           AND c_kind = kind AND c_threshold = threshold, false) AS applies,
+                       CASE WHEN d < 0 THEN '已超期' || (-d) || '天，请尽快办理'
+                            WHEN d = 0 THEN '今天到期' ELSE '还有' || d || '天到期' END AS when_text
+                FROM (
+                    SELECT *,
+                           CASE WHEN d < 0 THEN 'overdue'
+                                WHEN ({step}) = 0 THEN 'due_today' ELSE 'due_soon' END AS c_kind,
+                           CASE WHEN d < 0 THEN (-d - 1) / %(repeat)s + 1 ELSE ({step}) END AS c_threshold
+                    FROM tasks
+                ) AS computed
+            ), recipients AS (
+                SELECT dd.id AS reminder_id, u.id AS user_id,
+                       left('办理提醒：' || dd.when_text, 200) AS title,
+                       dd.subject || '，办理期限' || to_char(dd.due_date, 'YYYY"年"MM"月"DD"日"') || '，'
+                           || dd.when_text || '。' AS body,
+                       dd.link
+                FROM decided dd JOIN {user_table} u ON u.department_id = dd.department_id AND u.is_active
+                WHERE dd.applies
+            ), notices AS (
+                INSERT INTO {notice_table} (recipient_id, title, body, link, created_at)
+                SELECT user_id, title, body, link, %(now)s FROM recipients ORDER BY reminder_id, user_id
+                RETURNING id, recipient_id
+            ), counted AS (
+                INSERT INTO {counter_table} (user_id, unread)
+                SELECT recipient_id, count(*) FROM notices GROUP BY recipient_id ORDER BY recipient_id
+                ON CONFLICT (user_id) DO UPDATE SET unread = {counter_table}.unread + EXCLUDED.unread
+                RETURNING 1
+            ), copies AS (
+                INSERT INTO {copy_table} (notification_id, channel, address, state, attempts,
+                                          next_attempt_at, last_error, created_at)
+                SELECT n.id, x.channel, x.address, %(pending)s, 0, %(now)s, '', %(now)s
+                FROM notices n
+                JOIN {user_table} u ON u.id = n.recipient_id
+                LEFT JOIN {pref_table} p ON p.user_id = u.id
+                CROSS JOIN LATERAL (VALUES
+                    (%(email)s, u.email, %(email_on)s AND COALESCE(p.email, true)),
+                    (%(sms)s, u.phone, %(sms_on)s AND COALESCE(p.sms, true))
+                ) AS x(channel, address, wanted)
+                WHERE x.wanted AND COALESCE(x.address, '') <> ''
+                ORDER BY n.id, x.channel
+                RETURNING 1
+            ), marked AS (
+                UPDATE {reminder_table} r
+                SET state = CASE WHEN dd.applies THEN %(sent)s ELSE %(skipped)s END,
+                    sent_at = CASE WHEN dd.applies THEN %(now)s::timestamptz END,
+                    recipients_count = CASE WHEN dd.applies THEN COALESCE(n.people, 0) ELSE 0 END,
+                    error = ''
+                FROM decided dd
+                LEFT JOIN (SELECT reminder_id, count(*) AS people FROM recipients GROUP BY reminder_id) n
+                    ON n.reminder_id = dd.id
+                WHERE r.id = ANY(%(ids)s) AND r.id = dd.id
+                RETURNING r.state
+            )
+            SELECT (SELECT count(*) FROM marked WHERE state = %(sent)s),
+                   (SELECT count(*) FROM marked WHERE state = %(skipped)s),
+                   (SELECT count(*) FROM copies),
+                   (SELECT count(*) FROM counted)
+            """  # noqa: S608 - table names from the models, thresholds are integers
+            params = {
+                "ids": ids,
+                "today": today,
+                "open": [str(s) for s in model.OPEN_STATES],
+                "repeat": max(repeat, 1),
+                "now": now,
+                "pending": ChannelDelivery.State.PENDING,
+                "email": ChannelDelivery.Channel.EMAIL,
+                "sms": ChannelDelivery.Channel.SMS,
+                "email_on": bool(settings.NOTIFY_BY_EMAIL),
+                "sms_on": bool(settings.NOTIFY_BY_SMS),
+                "sent": Reminder.State.SENT,
+                "skipped": Reminder.State.SKIPPED,
+            }
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                n_sent, n_skipped, n_copies, _ = cursor.fetchone()
+            handled.update(ids)
+            sent, skipped, copies = sent + n_sent, skipped + n_skipped, copies + n_copies
+        return handled, sent, skipped, copies
 
     def render(self, reminders: list, today: date) -> dict[int, Message | None]:
         before, repeat = self._settings()

@@ -48,7 +48,7 @@ def notifications_page(
 
 def reminder_stats(*, days: int = 14):
     """Reminders and channel copies of the last `days` days, by day/kind and by channel/state."""
-    from datetime import timedelta
+    from datetime import datetime, time, timedelta
 
     from django.db.models import Count
     from django.db.models.functions import TruncDate
@@ -57,6 +57,9 @@ def reminder_stats(*, days: int = 14):
     from .models import ChannelDelivery, Reminder
 
     since = timezone.localdate() - timedelta(days=days)
+    # the copies from the start of that local day on: a range on created_at (its index), not a date
+    # computed from every row
+    since_at = timezone.make_aware(datetime.combine(since, time.min))
     by_day = (
         Reminder.objects.filter(scan_date__gte=since)
         .values("scan_date", "source", "kind", "state")
@@ -64,7 +67,7 @@ def reminder_stats(*, days: int = 14):
         .order_by("-scan_date", "source", "kind", "state")
     )
     by_channel = (
-        ChannelDelivery.objects.filter(created_at__date__gte=since)
+        ChannelDelivery.objects.filter(created_at__gte=since_at)
         .annotate(day=TruncDate("created_at"))
         .values("day", "channel", "state")
         .annotate(count=Count("id"))

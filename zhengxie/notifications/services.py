@@ -490,7 +490,7 @@ def _save_outcomes(rows: list) -> None:
 
 
 def reminders_deliver(
-    *, today: date | None = None, batch_size: int = 2000, time_budget: float | None = None
+    *, today: date | None = None, batch_size: int = 5000, time_budget: float | None = None
 ) -> ScanResult:
     """Send the pending reminders: rows are taken with SKIP LOCKED, so two workers never send one twice;
     a row that fails is recorded and skipped, never aborting the batch. Each batch commits on its own;
@@ -525,6 +525,31 @@ def reminders_deliver(
             by_source: dict[str, list] = {}
             for row in rows:
                 by_source.setdefault(row.source, []).append(row)
+            now = timezone.now()
+            handled: set[int] = set()
+            for name, group in by_source.items():
+                source = sources.get(name)
+                if source is None:
+                    continue
+                try:
+                    with transaction.atomic():
+                        done = source.deliver_batch(group, today, now)
+                except Exception:  # noqa: BLE001 - the row-by-row path below isolates the bad row
+                    logger.exception("reminder source %s failed to deliver a batch", name)
+                    done = None
+                if done is not None:
+                    ids, sent, skipped, copies = done
+                    handled |= ids
+                    result.sent, result.skipped = result.sent + sent, result.skipped + skipped
+                    if copies:
+                        transaction.on_commit(_enqueue_channel_sender)
+            if handled:
+                rows = [row for row in rows if row.pk not in handled]
+                by_source = {}
+                for row in rows:
+                    by_source.setdefault(row.source, []).append(row)
+                if not rows:
+                    continue
             messages = {}
             for name, group in by_source.items():
                 source = sources.get(name)
@@ -534,7 +559,6 @@ def reminders_deliver(
                     )
                 except Exception:  # noqa: BLE001 - one broken source must not stop the others
                     logger.exception("reminder source %s failed to render", name)
-            now = timezone.now()
             try:
                 with transaction.atomic():
                     _deliver_rows(rows, messages, now, result)
