@@ -8,7 +8,8 @@ import calendar
 from collections import OrderedDict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -36,15 +37,26 @@ def member_of(user) -> Member | None:
 # --- activities ----------------------------------------------------------------------------------------
 
 
+def _participants_counted(condition: Q):
+    counted = (
+        Participant.objects.filter(condition, activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def activities_visible_to(user) -> QuerySet[Activity]:
     role = _role(user)
     qs = (
         Activity.objects.select_related("station", "group", "committee", "topic")
+        # Counted per row shown (correlated subqueries), not by joining and grouping every participant of
+        # every activity before the first page can be cut.
         .annotate(
-            participant_count=Count("participants", distinct=True),
-            present_count=Count(
-                "participants", filter=Q(participants__status=Participant.Status.PRESENT), distinct=True
-            ),
+            participant_count=_participants_counted(Q()),
+            present_count=_participants_counted(Q(status=Participant.Status.PRESENT)),
         )
         .order_by("-start", "-id")
     )

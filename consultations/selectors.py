@@ -225,6 +225,28 @@ def attendance_summary(rows) -> dict:
     return summary
 
 
+def attendance_summaries(meeting_ids) -> dict[int, dict]:
+    """attendance_summary for many meetings in one grouped query (a list of meetings never loads every
+    attendance row of every meeting)."""
+    summaries = {
+        pk: {"invited": 0, "present": 0, "leave": 0, "absent": 0, "unrecorded": 0, "attend": 0}
+        for pk in meeting_ids
+    }
+    rows = (
+        Attendance.objects.filter(meeting_id__in=list(summaries))
+        .order_by()
+        .values("meeting_id", "status", "reply")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        summary = summaries[row["meeting_id"]]
+        summary["invited"] += row["n"]
+        summary[row["status"] or "unrecorded"] += row["n"]
+        if row["reply"] == Attendance.Reply.ATTEND:
+            summary["attend"] += row["n"]
+    return summaries
+
+
 def invitable_members() -> QuerySet[Member]:
     return Member.objects.filter(status=Member.Status.SERVING).order_by("name", "id")
 

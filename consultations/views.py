@@ -234,9 +234,10 @@ def meeting_list(request):
     initial = {}
     if is_int(request.GET.get("topic", "")):
         initial["topic"] = int(request.GET["topic"])
-    rows = list(meetings[:200])
+    rows = list(meetings.prefetch_related(None)[:200])
+    summaries = selectors.attendance_summaries([m.pk for m in rows])
     for meeting in rows:
-        meeting.summary = selectors.attendance_summary(meeting.attendances.all())
+        meeting.summary = summaries[meeting.pk]
     context = {
         "meetings": rows,
         "form": MeetingForm(initial=initial),

@@ -17,6 +17,7 @@ from proposals.models import (
     ReviewRound,
     Revisit,
 )
+from proposals.selectors import LIST_DEFERRED
 from zhengxie.accounts.models import Department
 
 # A grade's points in the 民主评议 score (满意 1, 基本满意 0.6, 不满意 0).
@@ -32,7 +33,8 @@ def revisit_queue() -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(state=Proposal.State.CLOSED, stat_revisited=False)
         .select_related("proposer", "category")
-        .order_by("closed_at", "id")
+        .defer(*LIST_DEFERRED)
+        .order_by("closed_at", "id")  # the partial index proposal_revisit_queue_idx
     )
 
 

@@ -211,6 +211,12 @@ class Proposal(models.Model):
                 name="proposal_published_idx",
                 condition=models.Q(is_published=True),
             ),
+            # The 回访 queue: closed and not yet revisited, oldest closing first.
+            models.Index(
+                fields=["closed_at", "id"],
+                name="proposal_revisit_queue_idx",
+                condition=models.Q(state="closed", stat_revisited=False),
+            ),
             # The 督办台's key proposals.
             models.Index(fields=["serial", "id"], name="proposal_key_idx", condition=models.Q(is_key=True)),
         ]

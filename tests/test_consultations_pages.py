@@ -275,6 +275,13 @@ def test_page_query_counts_do_not_grow(client, staff_user, topic, make_member, m
     client.force_login(member.user)
     assert _queries(client, "/meetings/") == member_before
     assert m2.pk
+    # The list's summaries (one grouped query) are what each meeting's own rows add up to.
+    from consultations import selectors as consultation_selectors
+
+    summaries = consultation_selectors.attendance_summaries([m.pk, m2.pk])
+    for meeting in (m, m2):
+        assert summaries[meeting.pk] == consultation_selectors.attendance_summary(meeting.attendances.all())
+    assert summaries[m.pk]["invited"] > 0
 
 
 def test_admin_lists_and_hold_action(client, staff_user, meeting, topic):
