@@ -4,6 +4,7 @@ from django import forms
 
 from consultations.models import Topic
 from members.models import Member
+from members.widgets import MemberPickerWidget
 
 from .models import Activity, Group, Participant, Station, SupervisorAppointment
 
@@ -46,6 +47,7 @@ class ActivityForm(_Bootstrap):
         label="参加委员",
         queryset=Member.objects.none(),
         required=False,
+        widget=MemberPickerWidget,
         help_text="不选时邀请所选活动组的全体组员。开始时间已过的为补录，不发送通知。",
     )
 
@@ -55,7 +57,6 @@ class ActivityForm(_Bootstrap):
         self.fields["group"].queryset = Group.objects.order_by("name")
         self.fields["topic"].queryset = Topic.objects.select_related("plan").order_by("-plan__year", "id")
         self.fields["participants"].queryset = _serving()
-        self.fields["participants"].widget.attrs["size"] = 8
 
 
 class AttendanceForm(_Bootstrap):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from members.models import Member, Plenary, SpecialCommittee
+from members.widgets import MemberPickerWidget
 from zhengxie.accounts.models import Department
 
 from .models import (
@@ -125,6 +126,7 @@ class MeetingForm(_Bootstrap):
         label="邀请委员",
         queryset=Member.objects.none(),
         required=False,
+        widget=MemberPickerWidget,
         help_text="全会、常委会议、主席会议不选时按惯例邀请：全体在任委员／在任常委和主席、副主席、秘书长／"
         "主席、副主席、秘书长。开始时间已过的为补录，不发送邀请。",
     )

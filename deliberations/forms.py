@@ -6,6 +6,7 @@ from django import forms
 
 from consultations.models import Topic
 from members.models import Member
+from members.widgets import MemberPickerWidget
 from zhengxie.accounts.models import Department
 
 from .models import POST_MAX_LENGTH
@@ -45,6 +46,7 @@ class DeliberationForm(_Bootstrap):
         label="参与委员",
         queryset=Member.objects.filter(status=Member.Status.SERVING).order_by("name", "id"),
         required=False,
+        widget=MemberPickerWidget,
         help_text="不选则为全体在任委员",
     )
     departments = forms.ModelMultipleChoiceField(

@@ -324,3 +324,22 @@ def first_run_checklist() -> list[dict]:
             "url_name": "admin:members_member_changelist",
         },
     ]
+
+
+PICK_LIMIT = 20
+
+
+def serving_members_matching(q: str, *, limit: int = PICK_LIMIT) -> list[Member]:
+    """Serving members whose name or sector contains ``q``, by name; at most ``limit + 1`` rows
+    (the extra one tells the caller there are more)."""
+    from django.db.models import Q
+
+    q = (q or "").strip()[:50]
+    if not q:
+        return []
+    return list(
+        Member.objects.filter(status=Member.Status.SERVING)
+        .filter(Q(name__icontains=q) | Q(sector__name__icontains=q))
+        .select_related("sector")
+        .order_by("name", "id")[: limit + 1]
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("duty/members/<int:pk>/report.docx", views.duty_report_docx, name="duty_report_docx"),
     path("duty/photos/<int:pk>/", views.duty_photo, name="duty_photo"),
     # staff workbench
+    path("workbench/members/pick/", views.member_pick, name="pick"),
     path("workbench/terms/", views.terms, name="terms"),
     path("workbench/duty/", views.duty_ranking, name="duty_ranking"),
     path("workbench/duty/pending/", views.duty_pending, name="duty_pending"),

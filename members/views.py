@@ -1,3 +1,4 @@
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -304,6 +305,22 @@ def duty_sector_zip(request, pk):
     sector = get_object_or_404(selectors.sector_list(), pk=pk)
     job = exports.sector_reports_start(actor=request.user, sector=sector, year=_year(request))
     return jobs_views.started(job)
+
+
+_PICK_FIELD = re.compile(r"^[a-z_]{1,40}$")
+
+
+@role_required(Role.STAFF)
+def member_pick(request):
+    """The member picker's matches (members/widgets.py): an htmx fragment of checkboxes."""
+    field = request.GET.get("field", "")
+    if not _PICK_FIELD.match(field):
+        field = "members"
+    q = request.GET.get("q", "").strip()
+    rows = selectors.serving_members_matching(q)
+    limit = selectors.PICK_LIMIT
+    context = {"q": q, "field": field, "members": rows[:limit], "more": len(rows) > limit, "limit": limit}
+    return render(request, "members/picker/results.html", context)
 
 
 @role_required(Role.STAFF, Role.LEADER)
