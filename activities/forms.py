@@ -99,7 +99,9 @@ class StationForm(_Bootstrap):
     kind = forms.ChoiceField(label="类型", choices=Station.Kind.choices)
     address = forms.CharField(label="地址", max_length=200, required=False)
     schedule = forms.CharField(label="接待安排", max_length=200, required=False)
-    members = forms.ModelMultipleChoiceField(label="值守委员", queryset=Member.objects.none(), required=False)
+    members = forms.ModelMultipleChoiceField(
+        label="值守委员", queryset=Member.objects.none(), required=False, widget=MemberPickerWidget
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,8 +111,12 @@ class StationForm(_Bootstrap):
 class GroupForm(_Bootstrap):
     name = forms.CharField(label="名称", max_length=100)
     kind = forms.ChoiceField(label="类型", choices=Group.Kind.choices)
-    convener = forms.ModelChoiceField(label="召集人", queryset=Member.objects.none(), required=False)
-    members = forms.ModelMultipleChoiceField(label="组员", queryset=Member.objects.none(), required=False)
+    convener = forms.ModelChoiceField(
+        label="召集人", queryset=Member.objects.none(), required=False, widget=MemberPickerWidget(single=True)
+    )
+    members = forms.ModelMultipleChoiceField(
+        label="组员", queryset=Member.objects.none(), required=False, widget=MemberPickerWidget
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +125,9 @@ class GroupForm(_Bootstrap):
 
 
 class SupervisorForm(_Bootstrap):
-    member = forms.ModelChoiceField(label="委员", queryset=Member.objects.none())
+    member = forms.ModelChoiceField(
+        label="委员", queryset=Member.objects.none(), widget=MemberPickerWidget(single=True)
+    )
     kind = forms.ChoiceField(label="类型", choices=SupervisorAppointment.Kind.choices)
     office = forms.CharField(label="受聘单位", max_length=100)
     start_date = forms.DateField(label="聘任日期", widget=forms.DateInput(attrs={"type": "date"}))

@@ -239,25 +239,33 @@ def training_coverage(year: int) -> dict:
     """Members trained ÷ serving members; new members (whose term started with this year's term, i.e.
     created in the year) separately. A member counts once however many courses they attended."""
     serving = Member.objects.filter(status=Member.Status.SERVING)
-    trained_ids = set(
-        Participant.objects.filter(
-            activity__kind=Activity.Kind.TRAINING,
-            activity__start__year=year,
-            status=Participant.Status.PRESENT,
-            member__status=Member.Status.SERVING,
-        ).values_list("member_id", flat=True)
+    trained = Participant.objects.filter(
+        activity__kind=Activity.Kind.TRAINING,
+        activity__start__year=year,
+        status=Participant.Status.PRESENT,
+        member__status=Member.Status.SERVING,
     )
-    serving_count = serving.count()
-    new_ids = set(serving.filter(created_at__year=year).values_list("pk", flat=True))
-    new_trained = len(trained_ids & new_ids)
+    # counted in SQL (one row each), not by pulling every trained member's id into Python
+    row = serving.aggregate(
+        serving=Count("pk"),
+        new_members=Count("pk", filter=Q(created_at__year=year)),
+        trained=Count("pk", filter=Q(pk__in=trained.values("member_id"))),
+        new_trained=Count("pk", filter=Q(created_at__year=year, pk__in=trained.values("member_id"))),
+    )
+    serving_count, new_count, trained_count, new_trained = (
+        row["serving"],
+        row["new_members"],
+        row["trained"],
+        row["new_trained"],
+    )
     return {
         "year": year,
         "serving": serving_count,
-        "trained": len(trained_ids),
-        "coverage": _pct(len(trained_ids), serving_count),
-        "new_members": len(new_ids),
+        "trained": trained_count,
+        "coverage": _pct(trained_count, serving_count),
+        "new_members": new_count,
         "new_trained": new_trained,
-        "new_coverage": _pct(new_trained, len(new_ids)),
+        "new_coverage": _pct(new_trained, new_count),
     }
 
 

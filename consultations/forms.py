@@ -192,7 +192,9 @@ class MeetingEditForm(_Bootstrap):
 
 
 class InviteForm(_Bootstrap):
-    members = forms.ModelMultipleChoiceField(label="追加邀请委员", queryset=Member.objects.none())
+    members = forms.ModelMultipleChoiceField(
+        label="追加邀请委员", queryset=Member.objects.none(), widget=MemberPickerWidget
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

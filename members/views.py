@@ -319,7 +319,14 @@ def member_pick(request):
     q = request.GET.get("q", "").strip()
     rows = selectors.serving_members_matching(q)
     limit = selectors.PICK_LIMIT
-    context = {"q": q, "field": field, "members": rows[:limit], "more": len(rows) > limit, "limit": limit}
+    context = {
+        "q": q,
+        "field": field,
+        "input_type": "radio" if request.GET.get("single") else "checkbox",
+        "members": rows[:limit],
+        "more": len(rows) > limit,
+        "limit": limit,
+    }
     return render(request, "members/picker/results.html", context)
 
 

@@ -13,12 +13,23 @@ from .models import Member
 
 
 class MemberPickerWidget(forms.Widget):
+    """``single=True`` for a ModelChoiceField (one member: radio buttons instead of checkboxes)."""
+
     template_name = "members/picker/widget.html"
-    allow_multiple_selected = True
+
+    def __init__(self, attrs=None, *, single=False):
+        super().__init__(attrs)
+        self.single = single
+        self.allow_multiple_selected = not single
 
     def value_from_datadict(self, data, files, name):
+        if self.single:
+            return data.get(name)
         getter = getattr(data, "getlist", None)
         return getter(name) if getter else data.get(name)
+
+    def use_required_attribute(self, initial):
+        return False  # the search box itself need not be filled in
 
     def value_omitted_from_data(self, data, files, name):
         return False  # an empty choice is a real answer
@@ -45,7 +56,10 @@ class MemberPickerWidget(forms.Widget):
             by_id = {m.pk: m for m in Member.objects.filter(pk__in=ids[:500]).select_related("sector")}
             chosen = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
         context["widget"]["chosen"] = chosen
-        context["widget"]["pick_url"] = reverse("members:pick") + f"?field={name}"
+        context["widget"]["input_type"] = "radio" if self.single else "checkbox"
+        context["widget"]["pick_url"] = (
+            reverse("members:pick") + f"?field={name}" + ("&single=1" if self.single else "")
+        )
         return context
 
     def id_for_label(self, id_):

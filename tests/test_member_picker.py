@@ -15,7 +15,13 @@ from deliberations.models import Deliberation
 from members.models import Member
 
 PICK = "/workbench/members/pick/"
-CREATE_PAGES = ["/workbench/deliberations/", "/workbench/activities/", "/workbench/consultations/meetings/"]
+CREATE_PAGES = [
+    "/workbench/deliberations/",
+    "/workbench/activities/",
+    "/workbench/consultations/meetings/",
+    "/workbench/activities/registers/",  # 活动组 (召集人, 组员) and 监督员 forms
+    "/stations/",  # 值守委员
+]
 
 
 def _local(delta_days):
@@ -116,3 +122,29 @@ def test_meeting_create_with_picked_invitees(client, staff_user, member, make_me
     assert not Meeting.objects.exists()
     client.post("/workbench/consultations/meetings/new/", {**data, "invitees": [member.pk]})
     assert Meeting.objects.filter(title="座谈").exists()
+
+
+def test_single_pick_offers_radio_buttons_and_registers_take_one_member(
+    client, staff_user, member, other_member
+):
+    from activities.models import Group, SupervisorAppointment
+
+    client.force_login(staff_user)
+    body = client.get(PICK, {"q": "李", "field": "convener", "single": "1"}).content.decode()
+    assert f'type="radio" name="convener" value="{member.pk}"' in body
+    client.post(
+        "/workbench/activities/groups/new/",
+        {
+            "name": "教育组",
+            "kind": "sector_group",
+            "convener": member.pk,
+            "members": [member.pk, other_member.pk],
+        },
+    )
+    group = Group.objects.get(name="教育组")
+    assert group.convener == member and group.members.count() == 2
+    client.post(
+        "/workbench/activities/supervisors/new/",
+        {"member": other_member.pk, "kind": "democratic", "office": "市教育局", "start_date": "2026-01-01"},
+    )
+    assert SupervisorAppointment.objects.get().member == other_member

@@ -19,10 +19,13 @@
   document.addEventListener("change", function (event) {
     var box = event.target;
     var picker = pickerOf(box);
-    if (!picker || box.type !== "checkbox") return;
+    if (!picker || (box.type !== "checkbox" && box.type !== "radio")) return;
     var results = picker.querySelector("[data-member-picker-results]");
     var chosen = picker.querySelector("[data-member-picker-chosen]");
     if (box.checked && results && results.contains(box)) {
+      if (box.type === "radio") {
+        chosen.querySelectorAll(".form-check").forEach(function (row) { row.remove(); });
+      }
       chosen.appendChild(box.closest(".form-check"));
       box.focus();
     }
@@ -43,7 +46,7 @@
     picker.querySelectorAll("[data-member-picker-chosen] input").forEach(function (box) {
       taken[box.value] = true;
     });
-    target.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+    target.querySelectorAll("input[type=checkbox], input[type=radio]").forEach(function (box) {
       if (taken[box.value]) box.closest(".form-check").remove();
     });
   });
