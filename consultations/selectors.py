@@ -103,13 +103,6 @@ def topics_filter(qs: QuerySet[Topic], *, params) -> QuerySet[Topic]:
         qs = qs.filter(state__in=params["state"].split(","))
     if params.get("type"):
         qs = qs.filter(type__in=params["type"].split(","))
-    year = parse_year(params.get("year"))
-    if year is not None:
-        qs = qs.filter(start__year=year)
-    if is_int(params.get("plenary", "")):
-        qs = qs.filter(plenary_id=int(params["plenary"]))
-    if params.get("type"):
-        qs = qs.filter(type=params["type"])
     if is_int(params.get("month", "")):
         qs = qs.filter(planned_month=int(params["month"]))
     return qs

@@ -348,3 +348,15 @@ def test_member_meeting_list_query_count(api, staff_user, plan, make_member, mem
         Attendance.objects.create(meeting=m, member=member)
     many, n = _count(api(member.user), f"{API}/meetings/")
     assert n == 6 and many == few
+
+
+def test_topic_list_filters_by_plan_year_and_type(api, staff_user, member_user, topic):
+    """Regression: `?year=` on topics filtered on a meeting field (`start`) and answered 500."""
+    other = services.plan_create(actor=staff_user, year=2027, title="2027年度计划")
+    services.topic_create(actor=staff_user, plan=other, title="明年的议题", type="plenary")
+    for user in (staff_user, member_user):
+        r = api(user).get(f"{API}/topics/?year=2026")
+        assert r.status_code == 200, r.content
+        assert [t["title"] for t in r.data["results"]] == [topic.title]
+    r = api(staff_user).get(f"{API}/topics/?type=plenary")
+    assert r.status_code == 200 and [t["title"] for t in r.data["results"]] == ["明年的议题"]
