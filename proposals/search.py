@@ -162,6 +162,51 @@ def text_search(qs, q: str, *, all_replies: bool):
     )
 
 
+def assignment_search(qs, q: str):
+    """Filter an assignment queryset (one a reader may see: a department's own) by a list's `q` and annotate
+    `search_rank`: the proposal's title and content and its attachments' text (the proposal's tsvectors,
+    read per visible row), or the assignment's own replies (content and letter text; never another
+    department's). A proposal number goes through the proposal's indexes."""
+    from django.db import connection
+    from django.db.models import Exists, FloatField, OuterRef, Q, Value
+
+    from zhengxie import textsearch
+
+    from .models import Proposal, Reply
+
+    q = (q or "").strip()
+    if not q:
+        return qs
+    by_number = number_lookup(q)
+    if by_number is not None:
+        numbered = Proposal.objects.filter(by_number).values("pk")
+        return qs.filter(proposal_id__in=numbered).annotate(search_rank=Value(1.0, output_field=FloatField()))
+    query = textsearch.parse(q)
+    if query is None:
+        return qs.filter(proposal__title__icontains=q).annotate(
+            search_rank=Value(0.0, output_field=FloatField())
+        )
+    own_reply = Exists(
+        Reply.objects.filter(assignment_id=OuterRef("pk")).filter(
+            textsearch.word_match_q(query, ["content", "letter_text"], lookup="icontains")
+        )
+    )
+    if connection.vendor == "postgresql":
+        proposal = "(SELECT p.{} FROM proposals_proposal p WHERE p.id = {{t}}.proposal_id)"
+        title_vector = proposal.format("search_vector")
+        return textsearch.pg_search(
+            qs,
+            query,
+            vectors=[(title_vector, 1.0), (proposal.format("search_files_vector"), 0.4)],
+            title_vector=title_vector,
+            extra=Q(own_reply),
+        )
+    match = textsearch.word_match_q(
+        query, ["proposal__search_title", "proposal__search_content", "proposal__search_files"]
+    )
+    return qs.filter(match | Q(own_reply)).annotate(search_rank=Value(0.0, output_field=FloatField()))
+
+
 def ordered(qs, params, *default):
     from zhengxie.textsearch import ordered as _ordered
 

@@ -1,8 +1,11 @@
 """社情民意 transfers on the department portal's home, beside the proposal assignments."""
 
+import dataclasses
+
 from django.urls import reverse
 
-from zhengxie.workflow.portal import SOON_DAYS, PortalRow
+from zhengxie import textsearch
+from zhengxie.workflow.portal import SOON_DAYS, Found, PortalRow
 
 from . import selectors
 
@@ -17,6 +20,24 @@ class TransferPortalSource:
         tasks = selectors.transfer_portal_rows(
             department_id, status=status, today=today, soon_days=SOON_DAYS, limit=limit
         )
+        return self._rows(tasks, today)
+
+    def search(self, department_id: int, *, status: str, today, params, limit: int) -> Found:
+        """The department's transfers under `status` whose report text (as the department sees it: the
+        office's edit, else the original) or its own reply matches `q`; unranked, by due date."""
+        q = params.get("q") or ""
+        qs = selectors.transfer_portal_search(
+            department_id, status=status, today=today, soon_days=SOON_DAYS, q=q
+        )
+        total = qs.count()
+        tasks = list(qs[:limit])
+        rows = [
+            dataclasses.replace(row, snippet=textsearch.snippet(task.report.final_content, q))
+            for row, task in zip(self._rows(tasks, today), tasks, strict=True)
+        ]
+        return Found(rows=rows, total=total)
+
+    def _rows(self, tasks, today) -> list[PortalRow]:
         url = reverse("sqyy:transfer", args=[987654321])  # once per page, not per row
         return [
             PortalRow(

@@ -247,6 +247,33 @@ def transfer_portal_counts(department_id: int, *, today, soon_days: int) -> dict
 
 
 def transfer_portal_rows(department_id: int, *, status: str, today, soon_days: int, limit: int):
+    return _transfer_portal_tasks(department_id, status=status, today=today, soon_days=soon_days)[:limit]
+
+
+def transfer_portal_search(department_id: int, *, status: str, today, soon_days: int, q: str):
+    """The department's transfers under `status` whose report text as the department sees it (the office's
+    edit, else the original: never the other) or its own reply contains the words of `q` (a department has
+    few transfers: substring matches over its own rows)."""
+    from django.db.models import Case, F, When
+
+    qs = _transfer_portal_tasks(department_id, status=status, today=today, soon_days=soon_days)
+    query = textsearch.parse(q)
+    seen_title = Case(
+        When(report__edited_title="", then=F("report__title")), default=F("report__edited_title")
+    )
+    seen_content = Case(
+        When(report__edited_content="", then=F("report__content")), default=F("report__edited_content")
+    )
+    qs = qs.alias(seen_title=seen_title, seen_content=seen_content).only(
+        *TRANSFER_PORTAL_FIELDS, "report__content", "report__edited_content"
+    )
+    if query is None:
+        return qs.filter(seen_title__icontains=q.strip())
+    fields = ["seen_title", "seen_content", "reply_content"]
+    return qs.filter(textsearch.word_match_q(query, fields, lookup="icontains"))
+
+
+def _transfer_portal_tasks(department_id: int, *, status: str, today, soon_days: int):
     open_q = Q(state__in=Transfer.OPEN_STATES)
     done_q = Q(state__in=[TaskState.REPLIED, TaskState.CLOSED])
     filters = {
@@ -261,17 +288,20 @@ def transfer_portal_rows(department_id: int, *, status: str, today, soon_days: i
     return (
         Transfer.objects.filter(filters.get(status, open_q), department_id=department_id)
         .select_related("report")
-        .only(
-            "pk",
-            "state",
-            "due_date",
-            "due_provisional",
-            "report__id",
-            "report__title",
-            "report__edited_title",
-        )
-        .order_by("due_date", "id")[:limit]
+        .only(*TRANSFER_PORTAL_FIELDS)
+        .order_by("due_date", "id")
     )
+
+
+TRANSFER_PORTAL_FIELDS = (
+    "pk",
+    "state",
+    "due_date",
+    "due_provisional",
+    "report__id",
+    "report__title",
+    "report__edited_title",
+)
 
 
 # --- statistics ------------------------------------------------------------------------------------

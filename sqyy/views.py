@@ -99,10 +99,15 @@ def _member(request):
 def my_list(request):
     member = _member(request)
     state = request.GET.get("state", "")
+    q = (request.GET.get("q") or "").strip()
     qs = selectors.my_reports(member)
     if state in State.values:
         qs = qs.filter(state=state)
-    context = {"page": _page(request, qs), "state": state, "state_choices": State.choices}
+    if q:  # within the member's own reports only
+        qs = textsearch.ordered(selectors.text_search(qs, q), {"q": q}, "-created_at", "-id")
+    page = _page(request, qs)
+    textsearch.with_snippets(page, q, fields=("edited_content", "content"))
+    context = {"page": page, "state": state, "q": q, "state_choices": State.choices}
     return render(request, "sqyy/member/list.html", context)
 
 

@@ -253,21 +253,22 @@ def parse(q: str) -> Query | None:
     return Query(text=text, groups=tuple(chosen), weights=tuple(weights.items()))
 
 
-def word_match_q(query: Query, fields: list[str]):
-    """SQLite: the records whose stored words contain the groups (any `needed` of them), as a Q."""
+def word_match_q(query: Query, fields: list[str], *, lookup: str = "contains"):
+    """SQLite: the records whose stored words contain the groups (any `needed` of them), as a Q. With
+    lookup="icontains" it also matches raw text (the words are pieces of it, lower-cased)."""
     from django.db.models import Q
 
     def group_q(group):
         word, parts = group
         found = Q()
         for field in fields:
-            found |= Q(**{f"{field}__contains": word})
+            found |= Q(**{f"{field}__{lookup}": word})
         if parts:
             every = Q()
             for part in parts:
                 some = Q()
                 for field in fields:
-                    some |= Q(**{f"{field}__contains": part})
+                    some |= Q(**{f"{field}__{lookup}": part})
                 every &= some
             found |= every
         return found
@@ -323,12 +324,29 @@ def snippet(text, q: str, *, width: int = 60) -> SafeString:
     return highlight(piece, q)
 
 
+# Ranking reads every match's tsvectors: a word found in most rows (具体 in 80% of 50k proposals) took
+# ~2 s. Past this many matches (a count capped at RANK_LIMIT + 1 rows) the list keeps its own order and the
+# page says so (`search_by_time`). Tests lower it.
+RANK_LIMIT = 1000
+BY_TIME_NOTE = "匹配较多，按时间排序；请加关键词缩小范围"
+
+
 def ordered(qs, params, *default):
     """A list's order: by relevance (search_rank) when it has a `q`, unless `ordering` asks for the list's
-    own order (any value but "relevance"), then `default`."""
+    own order (any value but "relevance"), then `default`. When the `q` matches more than RANK_LIMIT rows
+    the list is not ranked but ordered by `default`, and marked (see `by_time`)."""
     if wants_relevance(params):
+        if qs.order_by().values("pk")[: RANK_LIMIT + 1].count() > RANK_LIMIT:
+            from django.db.models import BooleanField, Value
+
+            return qs.order_by(*default).alias(search_by_time=Value(True, output_field=BooleanField()))
         return qs.order_by("-search_rank", *default)
     return qs.order_by(*default)
+
+
+def by_time(qs) -> bool:
+    """Whether `ordered` left this list in its own order because its `q` matched too many rows."""
+    return qs is not None and hasattr(qs, "query") and "search_by_time" in qs.query.annotations
 
 
 def with_snippets(page, q: str, *, fields=("content",)):
@@ -337,6 +355,7 @@ def with_snippets(page, q: str, *, fields=("content",)):
     rows = list(page.object_list) if page is not None else []
     if page is not None:
         page.object_list = rows
+        page.search_by_time = by_time(getattr(page.paginator, "object_list", None))
     q = (q or "").strip()
     if not rows or not q:
         return rows

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from proposals import selectors, services
+from proposals import search, selectors, services
 from proposals.models import Assignment, Contact, Reply
 from zhengxie.api import check_choice_filters
 from zhengxie.parsers import JSONParser, MultiPartParser
@@ -164,8 +164,12 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = AssignmentSerializer
 
     def get_queryset(self):
-        qs = selectors.assignments_visible_to(self.request.user)
-        return selectors.assignments_filter(qs, params=self.request.query_params).order_by("due_date", "id")
+        params = self.request.query_params
+        qs = selectors.assignments_filter(selectors.assignments_visible_to(self.request.user), params=params)
+        if self.action == "list" and (params.get("q") or "").strip():
+            # Only within what the reader may see (a department: its own assignments and replies).
+            return search.ordered(search.assignment_search(qs, params["q"]), params, "due_date", "id")
+        return qs.order_by("due_date", "id")
 
     def get_object(self):
         return selectors.access_assignment(self.request.user, self.kwargs["pk"])
@@ -190,6 +194,13 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             OpenApiParameter("due_before", str, description="期限早于（YYYY-MM-DD）"),
             OpenApiParameter("role", str, enum=Assignment.Role.values),
             OpenApiParameter("proposal", int),
+            OpenApiParameter(
+                "q",
+                str,
+                description="全文检索（中文分词）：案由、正文、附件文字和本单位的答复；默认按相关度排序，"
+                "匹配过多时按期限排序",
+            ),
+            OpenApiParameter("ordering", str, enum=["relevance", "default"], description="有 q 时的排序"),
         ]
     )
     def list(self, request, *args, **kwargs):

@@ -5,7 +5,7 @@ ready(). A source answers two questions for one department: how many tasks fall 
 the rows under one status, ordered by due date. The portal home sums the counts and merges the rows.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -36,6 +36,9 @@ class PortalRow:
     is_open: bool
     days_left: int
     url: str
+    # Under a search (`q`): the relevance and a highlighted excerpt of the matched text ('' if none).
+    rank: float = 0.0
+    snippet: str = field(default="", compare=False)
 
     @property
     def urgency(self) -> str:
@@ -66,6 +69,17 @@ class PortalSource(Protocol):
 
     def rows(self, department_id: int, *, status: str, today: date, limit: int) -> list[PortalRow]:
         """At most `limit` rows under `status` (a key of STATUS_LABELS), earliest due date first."""
+
+    def search(self, department_id: int, *, status: str, today: date, params, limit: int) -> "Found":
+        """The rows under `status` matching params["q"] (only the department's own tasks and replies),
+        ranked unless params["ordering"] asks otherwise or the word is too common (zhengxie.textsearch)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    rows: list  # at most `limit` PortalRow, best first (or by due date when by_time)
+    total: int
+    by_time: bool = False
 
 
 _sources: list = []
@@ -105,4 +119,32 @@ def portal_overview(department_id: int, *, status: str, today: date, page: int, 
         "rows": rows[(page - 1) * per_page : limit],
         "total": total,
         "num_pages": max(1, -(-total // per_page)),
+    }
+
+
+def portal_search(department_id: int, *, status: str, today: date, params, page: int, per_page: int) -> dict:
+    """portal_overview under a search: the counts, and one page of the tasks matching params["q"] (every
+    source's, merged by relevance; by due date when `ordering` asks for it or a source found too many)."""
+    counts = dict.fromkeys(COUNT_LABELS, 0)
+    rows: list[PortalRow] = []
+    limit = page * per_page
+    total, by_time = 0, False
+    for source in portal_sources():
+        for key, value in source.counts(department_id, today=today).items():
+            counts[key] = counts.get(key, 0) + value
+        found = source.search(department_id, status=status, today=today, params=params, limit=limit)
+        rows.extend(found.rows)
+        total += found.total
+        by_time = by_time or found.by_time
+    ranked = not by_time and (params.get("ordering") or "relevance") == "relevance"
+    if ranked:
+        rows.sort(key=lambda row: (-row.rank, row.due_date, row.number))
+    else:
+        rows.sort(key=lambda row: (row.due_date, row.number))
+    return {
+        "counts": counts,
+        "rows": rows[(page - 1) * per_page : limit],
+        "total": total,
+        "num_pages": max(1, -(-total // per_page)),
+        "by_time": by_time,
     }

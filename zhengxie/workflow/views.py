@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -5,9 +7,10 @@ from django.utils import timezone
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.textsearch import BY_TIME_NOTE
 
 from .errors import DomainError
-from .portal import COUNT_LABELS, DEFAULT_STATUS, SOON_DAYS, STATUS_LABELS, portal_overview
+from .portal import COUNT_LABELS, DEFAULT_STATUS, SOON_DAYS, STATUS_LABELS, portal_overview, portal_search
 
 PER_PAGE = 50
 
@@ -23,16 +26,30 @@ def portal_home(request):
     except ValueError:
         page = 1
     department = request.user.department
-    overview = {"counts": dict.fromkeys(COUNT_LABELS, 0), "rows": [], "total": 0, "num_pages": 1}
-    if department is not None:
-        overview = portal_overview(
+    q = (request.GET.get("q") or "").strip()[:200]
+    ordering = "default" if request.GET.get("ordering") == "default" else ""
+    params = {"q": q, "ordering": ordering}
+
+    def overview_of(page):
+        if q:  # only the department's own tasks and replies are searched (each source's `search`)
+            return portal_search(
+                department.pk,
+                status=status,
+                today=timezone.localdate(),
+                params=params,
+                page=page,
+                per_page=PER_PAGE,
+            )
+        return portal_overview(
             department.pk, status=status, today=timezone.localdate(), page=page, per_page=PER_PAGE
         )
+
+    overview = {"counts": dict.fromkeys(COUNT_LABELS, 0), "rows": [], "total": 0, "num_pages": 1}
+    if department is not None:
+        overview = overview_of(page)
         if page > overview["num_pages"]:  # a stale link past the end shows the last page
             page = overview["num_pages"]
-            overview = portal_overview(
-                department.pk, status=status, today=timezone.localdate(), page=page, per_page=PER_PAGE
-            )
+            overview = overview_of(page)
     return render(
         request,
         "portal/index.html",
@@ -50,6 +67,12 @@ def portal_home(request):
             "page": page,
             "num_pages": overview["num_pages"],
             "soon_days": SOON_DAYS,
+            "q": q,
+            "ordering": ordering,
+            "by_time": overview.get("by_time", False),
+            "by_time_note": BY_TIME_NOTE,
+            # The filters a pager or a status link keeps.
+            "keep": urlencode({k: v for k, v in params.items() if v}),
         },
     )
 
