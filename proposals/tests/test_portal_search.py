@@ -16,6 +16,7 @@ from proposals.models import Assignment, Proposal, ProposalCategory
 from sqyy import services as sqyy_services
 from zhengxie import textsearch
 from zhengxie.accounts.models import Role
+from zhengxie.workflow import views as portal_views
 
 pytestmark = pytest.mark.django_db
 NOTE = "匹配较多，按时间排序"
@@ -118,7 +119,7 @@ def test_portal_page_q_highlighted_escaped_kept_by_links(tasks, department_user)
     assert f"assignments/{theirs.pk}/" not in page and 'data-testid="no-tasks"' in page
 
 
-def test_portal_page_query_count_is_flat(assign, tasks, department, department_user):
+def test_portal_page_query_count_is_flat(assign, tasks, department, department_user, monkeypatch):
     client = _client(department_user)
     with CaptureQueriesContext(connection) as few:
         assert client.get("/portal/", {"q": "食堂", "status": "all"}).status_code == 200
@@ -128,6 +129,11 @@ def test_portal_page_query_count_is_flat(assign, tasks, department, department_u
         page = client.get("/portal/", {"q": "食堂", "status": "all"}).content.decode()
     assert page.count('data-testid="task-row"') == 5
     assert len(many) == len(few)
+    # the pager keeps the search
+    monkeypatch.setattr(portal_views, "PER_PAGE", 2)
+    page = client.get("/portal/", {"q": "食堂", "status": "all", "page": 2}).content.decode()
+    assert page.count('data-testid="task-row"') == 2 and "第2页 / 共3页" in page
+    assert "page=3&amp;q=%E9%A3%9F%E5%A0%82" in page and "page=1&amp;q=%E9%A3%9F%E5%A0%82" in page
 
 
 def test_common_word_leaves_every_list_in_its_own_order(
