@@ -68,7 +68,8 @@ def test_plan_topic_meeting_speech_checkin_outcome(browser, live_server, tmp_pat
     start = timezone.localtime() + timedelta(days=2)
     meeting_form.get_by_label("开始时间").fill(start.strftime("%Y-%m-%dT%H:%M"))
     meeting_form.locator("#id_place").fill("三楼会议室")
-    meeting_form.get_by_label("邀请委员").select_option(str(member.pk))
+    meeting_form.get_by_label("邀请委员").fill("陈")  # the member picker searches, then one is ticked
+    meeting_form.get_by_role("checkbox", name="陈委员").check()
     meeting_form.get_by_role("button", name="创建并发出邀请").click()
     staff.get_by_text("协商活动已创建").wait_for()
     meeting = Meeting.objects.get()
