@@ -3,7 +3,8 @@ counts and the yearly statistics. Every list costs a constant number of queries.
 
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -104,8 +105,17 @@ def text_search(qs: QuerySet[OpinionReport], q: str) -> QuerySet[OpinionReport]:
 
 def with_list_related(qs: QuerySet[OpinionReport]) -> QuerySet[OpinionReport]:
     """What a list row shows: its source proposal, its bulletin and how many 批示 it has."""
+    # A correlated count per shown row, not a join + GROUP BY: grouping made the database aggregate every
+    # visible report before it could take the newest 20 (2 s at 50k reports).
+    per_report = (
+        Instruction.objects.filter(report=OuterRef("pk"))
+        .order_by()
+        .values("report")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return qs.select_related("source_proposal", "bulletin_item__bulletin").annotate(
-        instruction_count=Count("instructions", distinct=True)
+        instruction_count=Coalesce(Subquery(per_report, output_field=IntegerField()), 0)
     )
 
 
