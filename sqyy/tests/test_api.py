@@ -259,3 +259,18 @@ def test_list_query_counts_do_not_grow(api, staff_user, member, make_adopted, de
     ]
     assert few == many
     assert Bulletin.objects.count() == 20 and OpinionReport.objects.filter(state="transferred").count() == 20
+
+
+def test_list_counts_each_reports_instructions(api, published, make_adopted, leader_user, staff_user):
+    """The list's instruction_count is per row (a correlated count, not a grouped join)."""
+    leader = api(leader_user)
+    for content in ("请研究", "请落实"):
+        leader.post(
+            f"{BASE}{published.pk}/instructions/",
+            {"leader": "王市长", "level": "city", "content": content, "date": str(date.today())},
+            format="json",
+        )
+    other = make_adopted(title="另一条")
+    rows = {r["id"]: r for r in api(staff_user).get(BASE).json()["results"]}
+    assert rows[published.pk]["instruction_count"] == 2
+    assert rows[other.pk]["instruction_count"] == 0
