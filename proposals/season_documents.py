@@ -88,10 +88,10 @@ ALL_ASSIGNMENTS_HEADER = [
 ]
 
 
-def all_assignments_rows(*, term=None, plenary=None, year=None):
-    """Every (not cancelled) assignment of a plenary / term / year, with the proposal's confirmed co-signers;
-    three queries whatever the number of rows, ordered by proposal number then role."""
-    from django.db.models import Prefetch
+def all_assignments_queryset(*, term=None, plenary=None, year=None):
+    """Every (not cancelled) assignment of a plenary / term / year, with the proposal's confirmed co-signers
+    (prefetched per chunk when iterated), ordered by proposal number, then lead / separate / co."""
+    from django.db.models import Case, IntegerField, Prefetch, Value, When
 
     from .models import Assignment, Cosigner
 
@@ -129,65 +129,120 @@ def all_assignments_rows(*, term=None, plenary=None, year=None):
         qs = qs.filter(proposal__plenary_id=plenary)
     if year:
         qs = qs.filter(stat_year=year)
-    role_order = {Assignment.Role.LEAD: 0, Assignment.Role.SEPARATE: 1, Assignment.Role.CO: 2}
-    rows = list(qs.order_by("proposal__serial", "proposal_id", "id"))
-    rows.sort(key=lambda a: (a.proposal.serial or 0, a.proposal_id, role_order.get(a.role, 9), a.pk))
-    return rows
+    role_rank = Case(
+        When(role=Assignment.Role.LEAD, then=Value(0)),
+        When(role=Assignment.Role.SEPARATE, then=Value(1)),
+        When(role=Assignment.Role.CO, then=Value(2)),
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    return qs.order_by("proposal__serial", "proposal_id", role_rank, "id")
 
 
-def all_assignments_xlsx(rows, *, heading: str) -> bytes:
-    """One sheet: every assignment a row; every text cell through zhengxie.exports (formulas stay text)."""
+def _all_assignments_values(n, a) -> list:
+    p = a.proposal
+    proposers = [p.proposer_display] + [c.member.name for c in getattr(p, "confirmed_cosigners", [])]
+    return [
+        n,
+        p.number,
+        p.title,
+        "、".join(name for name in proposers if name),
+        a.department.name,
+        a.get_role_display(),
+        a.due_date,
+        timezone.localtime(a.assigned_at).replace(tzinfo=None) if a.assigned_at else None,
+        a.get_state_display(),
+    ]
+
+
+def write_all_assignments(qs, out, *, heading: str, progress=None, total: int = 0) -> None:
+    """One sheet streamed into `out` (openpyxl's write-only mode, one server-side cursor): a heading, the
+    header, every assignment a row; every text cell through zhengxie.exports (formulas stay text)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    from zhengxie.exports import append
+    from zhengxie.exports import EXPORT_CHUNK, row
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "交办清单"
-    append(sheet, [heading])
-    sheet["A1"].font = Font(bold=True, size=14)
-    append(sheet, ALL_ASSIGNMENTS_HEADER)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for n, a in enumerate(rows, start=1):
-        p = a.proposal
-        proposers = [p.proposer_display] + [c.member.name for c in getattr(p, "confirmed_cosigners", [])]
-        append(
-            sheet,
-            [
-                n,
-                p.number,
-                p.title,
-                "、".join(name for name in proposers if name),
-                a.department.name,
-                a.get_role_display(),
-                a.due_date,
-                timezone.localtime(a.assigned_at).replace(tzinfo=None) if a.assigned_at else None,
-                a.get_state_display(),
-            ],
-        )
-        sheet.cell(row=n + 2, column=7).number_format = "yyyy-mm-dd"
-        sheet.cell(row=n + 2, column=8).number_format = "yyyy-mm-dd hh:mm"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("交办清单")
     for column, width in zip("ABCDEFGHI", (6, 18, 48, 24, 24, 10, 12, 18, 12), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+    def styled(values, **style):
+        cells = []
+        for value in row(values):
+            item = WriteOnlyCell(sheet, value=value)
+            for key, setting in style.items():
+                setattr(item, key, setting)
+            cells.append(item)
+        return cells
+
+    sheet.append(styled([heading], font=Font(bold=True, size=14)))
+    sheet.append(styled(ALL_ASSIGNMENTS_HEADER, font=Font(bold=True)))
+    for n, assignment in enumerate(qs.iterator(chunk_size=EXPORT_CHUNK), start=1):
+        cells = styled(_all_assignments_values(n, assignment))
+        cells[6].number_format = "yyyy-mm-dd"
+        cells[7].number_format = "yyyy-mm-dd hh:mm"
+        sheet.append(cells)
+        if progress is not None and n % EXPORT_CHUNK == 0:
+            progress(n, total)
+    book.save(out)
+
+
+def _scope_name(*, term=None, plenary=None, year=None) -> str:
+    from members.models import Plenary, Term
+
+    if plenary and (found := Plenary.objects.select_related("term").filter(pk=plenary).first()):
+        return f"{found.term.name}{found.name}"
+    if term and (found := Term.objects.filter(pk=term).first()):
+        return found.name
+    return f"{year}年" if year else "全部"
+
+
+def all_assignments_write(out, *, term=None, plenary=None, year=None, progress=None) -> str:
+    """Write the Excel of all assignments of the scope into `out`; its file name."""
+    committee = getattr(settings, "COMMITTEE_NAME", "") or "政协"
+    scope = _scope_name(term=term, plenary=plenary, year=year)
+    qs = all_assignments_queryset(term=term, plenary=plenary, year=year)
+    total = qs.count()
+    heading = f"{committee}提案交办清单（{scope}，共{total}项）"
+    write_all_assignments(qs, out, heading=heading, progress=progress, total=total)
+    return f"提案交办清单_{scope}.xlsx"
 
 
 def all_assignments_file(*, term=None, plenary=None, year=None) -> tuple[bytes, str]:
-    from members.models import Plenary, Term
+    """The Excel built here and now, whatever its size (the background job and tests)."""
+    out = io.BytesIO()
+    name = all_assignments_write(out, term=term, plenary=plenary, year=year)
+    return out.getvalue(), name
 
-    committee = getattr(settings, "COMMITTEE_NAME", "") or "政协"
-    if plenary and (found := Plenary.objects.select_related("term").filter(pk=plenary).first()):
-        scope = f"{found.term.name}{found.name}"
-    elif term and (found := Term.objects.filter(pk=term).first()):
-        scope = found.name
-    elif year:
-        scope = f"{year}年"
-    else:
-        scope = "全部"
-    rows = all_assignments_rows(term=term, plenary=plenary, year=year)
-    heading = f"{committee}提案交办清单（{scope}，共{len(rows)}项）"
-    return all_assignments_xlsx(rows, heading=heading), f"提案交办清单_{scope}.xlsx"
+
+def all_assignments_download(user, *, term=None, plenary=None, year=None):
+    """The Excel itself (bytes, name) up to EXPORT_INLINE_MAX_ROWS assignments; more (a whole year, or no
+    scope at all: every assignment ever), a background job that builds it (the caller answers 202 / sends
+    the user to the job page)."""
+    from zhengxie.jobs.services import job_start
+
+    scope = {"term": term, "plenary": plenary, "year": year}
+    if all_assignments_queryset(**scope).count() > settings.EXPORT_INLINE_MAX_ROWS:
+        return job_start(
+            actor=user,
+            kind="all_assignments",
+            title=f"导出提案交办清单（{_scope_name(**scope)}）",
+            params=scope,
+        )
+    return all_assignments_file(**scope)
+
+
+def all_assignments_job(job, out, progress):
+    """The background job: run with the permissions of the staff member who started it."""
+    from zhengxie.accounts.models import Role
+    from zhengxie.accounts.permissions import require_role
+    from zhengxie.api_files import XLSX
+    from zhengxie.jobs.kinds import Result
+
+    require_role(job.owner, Role.STAFF)
+    scope = {key: job.params.get(key) for key in ("term", "plenary", "year")}
+    name = all_assignments_write(out, progress=progress, **scope)
+    return Result(name=name, content_type=XLSX)

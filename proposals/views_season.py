@@ -163,15 +163,21 @@ def assign_bulk(request):
 def assignments_export(request):
     """The 交办会's Excel of all assignments (of the chosen plenary / term / year)."""
     from zhengxie.api_files import XLSX, attachment
+    from zhengxie.jobs import views as jobs_views
+    from zhengxie.jobs.models import Job
     from zhengxie.params import parse_year
 
-    from .season_documents import all_assignments_file
+    from .season_documents import all_assignments_download
 
-    content, name = all_assignments_file(
+    found = all_assignments_download(
+        request.user,
         term=parse_int(request.GET.get("term")),
         plenary=parse_int(request.GET.get("plenary")),
         year=parse_year(request.GET.get("year")),
     )
+    if isinstance(found, Job):
+        return jobs_views.started(found)  # too many rows for the request: the job page
+    content, name = found
     return attachment(content, XLSX, name)
 
 

@@ -216,17 +216,18 @@ class AssignmentsExportView(FileDownloadView):
     @extend_schema(
         summary="交办清单（Excel）",
         description="交办会用：某会次（或届次、年度）全部未撤销的交办，每行一项：提案编号、案由、提案人（含已确认的"
-        "联名人）、承办单位、办理方式、办理期限、交办时间、状态。仅机关工作人员。",
+        "联名人）、承办单位、办理方式、办理期限、交办时间、状态。仅机关工作人员。不超过 2000 项（EXPORT_INLINE_MAX_ROWS）"
+        "时直接返回文件（200）；更多时（如不限范围）在后台生成，返回 202 和后台任务（Location 为 /api/v1/jobs/{id}/）。",
         parameters=[
             OpenApiParameter("plenary", int, description="会次 ID"),
             OpenApiParameter("term", int, description="届次 ID"),
             OpenApiParameter("year", int, description="统计年度（提案提交年度）"),
             OpenApiParameter("format", str, enum=["xlsx"], description="只有 xlsx（默认）"),
         ],
-        responses=file_responses(XLSX),
+        responses={**file_responses(XLSX), **ACCEPTED},
     )
     def get(self, request):
-        from proposals.season_documents import all_assignments_file
+        from proposals.season_documents import all_assignments_download
         from zhengxie.params import parse_int, parse_year
 
         params = request.query_params
@@ -238,7 +239,13 @@ class AssignmentsExportView(FileDownloadView):
             year = parse_year(params["year"])
             if year is None:
                 raise InvalidInput("参数 year 应为四位年份，如 2026。")
-        content, name = all_assignments_file(
-            term=parse_int(params.get("term")), plenary=parse_int(params.get("plenary")), year=year
+        found = all_assignments_download(
+            request.user,
+            term=parse_int(params.get("term")),
+            plenary=parse_int(params.get("plenary")),
+            year=year,
         )
+        if isinstance(found, Job):
+            return accepted(found)
+        content, name = found
         return attachment(content, XLSX, name)

@@ -135,3 +135,44 @@ def test_excel_page_link_on_the_bulk_screen(assigned, staff_user, member_user, d
         other.force_login(user)
         assert other.get("/workbench/proposals/assignments-export/").status_code == 403
     assert Proposal.objects.filter(state=Proposal.State.ASSIGNED).count() == 1
+
+
+def test_more_than_the_inline_limit_becomes_a_job_that_writes_the_same_sheet(
+    api, assigned, staff_user, leader_user, plenary, settings
+):
+    """No scope (every assignment ever) or a big season: the request answers with a job (202 / the job
+    page), the worker streams the sheet, and it reads back like the inline one."""
+    from zhengxie.jobs import services as job_services
+    from zhengxie.jobs.models import Job
+
+    settings.EXPORT_INLINE_MAX_ROWS = 3
+    a, b = assigned(2, titles={1: "=1+1"})
+    res = api(staff_user).get("/api/v1/assignments/export/")
+    assert res.status_code == 202, res.content[:300]
+    job = Job.objects.get(pk=res.json()["id"])
+    assert (job.kind, job.owner, job.params) == (
+        "all_assignments",
+        staff_user,
+        {"term": None, "plenary": None, "year": None},
+    )
+    client = Client()
+    client.force_login(staff_user)
+    page = client.get(f"/workbench/proposals/assignments-export/?plenary={plenary.pk}")
+    assert page.status_code == 302 and page["Location"].startswith("/jobs/")
+
+    job_services.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == "done", job.message
+    download = api(staff_user).get(f"/api/v1/jobs/{job.pk}/download/")
+    rows = list(_sheet(b"".join(download.streaming_content)).iter_rows(values_only=True))
+    assert "全部" in rows[0][0] and "共4项" in rows[0][0]
+    assert [(r[1], r[5]) for r in rows[2:]] == [
+        (a.number, "主办"),
+        (a.number, "会办"),
+        (b.number, "主办"),
+        (b.number, "会办"),
+    ]
+    assert rows[4][2] == "'=1+1"
+    # a leader may not start it, nor read the staff member's job
+    assert api(leader_user).get("/api/v1/assignments/export/").status_code == 403
+    assert api(leader_user).get(f"/api/v1/jobs/{job.pk}/").status_code == 404

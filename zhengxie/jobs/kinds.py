@@ -19,6 +19,7 @@ class Result:
 
 RUNNERS = {
     "proposal_register": "proposals.exports.register_job",
+    "all_assignments": "proposals.season_documents.all_assignments_job",
     "sector_reports": "members.exports.sector_reports_job",
     "members_import": "members.import_jobs.members_import_job",
     "departments_import": "zhengxie.accounts.import_jobs.departments_import_job",
