@@ -139,15 +139,12 @@ def text_search(qs, q: str, *, all_replies: bool):
             search_rank=Value(0.0, output_field=FloatField())
         )
     if connection.vendor == "postgresql":
-        replies = (
-            "{t}.search_replies_vector"
-            if all_replies
-            else "CASE WHEN {t}.reply_published THEN {t}.search_replies_vector ELSE ''::tsvector END"
-        )
+        # Replies are searched by everyone once published, before that by staff and leaders only.
+        replies = ("{t}.search_replies_vector", 0.4) + (() if all_replies else ("{t}.reply_published",))
         return textsearch.pg_search(
             qs,
             query,
-            vectors=[("{t}.search_vector", 1.0), ("{t}.search_files_vector", 0.4), (replies, 0.4)],
+            vectors=[("{t}.search_vector", 1.0), ("{t}.search_files_vector", 0.4), replies],
             title_vector="{t}.search_vector",
             extra=extra,
         )
@@ -208,19 +205,39 @@ def assignment_search(qs, q: str):
                 )
             ).filter(words=True)
             qs = qs.filter(proposal_id__in=candidates.values("pk"))
+        # The match itself is one hashed set of the proposals matching the (strict) query, looked up per
+        # row, and the department's own replies; the proposal's tsvectors are read per row only to rank.
+        found = qs.filter(Q(proposal_id__in=_matching_proposals(query)) | Q(own_reply))
+        while (looser := query.relaxed()) is not None and not found.order_by().values("pk")[:1]:
+            query = looser
+            found = qs.filter(Q(proposal_id__in=_matching_proposals(query)) | Q(own_reply))
         proposal = "(SELECT p.{} FROM proposals_proposal p WHERE p.id = {{t}}.proposal_id)"
         title_vector = proposal.format("search_vector")
-        return textsearch.pg_search(
-            qs,
-            query,
-            vectors=[(title_vector, 1.0), (proposal.format("search_files_vector"), 0.4)],
-            title_vector=title_vector,
-            extra=Q(own_reply),
+        score, params = query.score_sql(
+            [(title_vector, 1.0), (proposal.format("search_files_vector"), 0.4)], title_vector
         )
+        return found.annotate(search_rank=textsearch.TableSQL(score, params, FloatField()))
     match = textsearch.word_match_q(
         query, ["proposal__search_title", "proposal__search_content", "proposal__search_files"]
     )
     return qs.filter(match | Q(own_reply)).annotate(search_rank=Value(0.0, output_field=FloatField()))
+
+
+def _matching_proposals(query):
+    """The ids of the proposals whose title and content or attachments match `query` (their GIN indexes)."""
+    from django.db.models import BooleanField
+
+    from zhengxie import textsearch
+
+    from .models import Proposal
+
+    tsquery = query.tsquery()
+    words = textsearch.TableSQL(
+        "({t}.search_vector @@ to_tsquery('simple', %s)) OR ({t}.search_files_vector @@ to_tsquery('simple', %s))",
+        [tsquery, tsquery],
+        BooleanField(),
+    )
+    return Proposal.objects.alias(words=words).filter(words=True).values("pk")
 
 
 def ordered(qs, params, *default):

@@ -213,9 +213,11 @@ class Query:
             parts.append(f"ts_rank('{{0.1,0.2,0.4,1.0}}', {title_vector}, to_tsquery('simple', %s)) * %s")
             params += [word, round(weight, 4)]
         mean = sum(w for _, w in self.weights) / max(len(self.weights), 1)
-        for expression, factor in vectors:
+        for expression, factor, *condition in vectors:
             if expression == title_vector:
                 continue
+            if condition:
+                expression = f"CASE WHEN {condition[0]} THEN {expression} ELSE ''::tsvector END"
             parts.append(f"ts_rank('{{1,1,1,1}}', ({expression}), to_tsquery('simple', %s)) * %s")
             params += [self.any_tsquery(), round(mean * factor, 4)]
         return "(" + " + ".join(parts) + ")", params
@@ -401,7 +403,8 @@ class TableSQL(Expression):
 
 def pg_search(qs, query: Query, *, vectors: list[tuple[str, float]], title_vector: str, extra=None):
     """Filter `qs` to the records matching `query` in any of the tsvector expressions `vectors` (SQL with
-    `{t}` for the table; each with its weight in the relevance), or `extra` (a Q, e.g. an exact number);
+    `{t}` for the table; each with its weight in the relevance, and optionally a SQL condition under which
+    the reader may search it), or `extra` (a Q, e.g. an exact number);
     annotate `search_rank`. Each vector has its own GIN index: the planner ORs the index scans. When
     nothing matches, the query asks one group fewer (a paraphrase sharing fewer words), at the cost of one
     count query per relaxation (none for a one-word query)."""
@@ -418,7 +421,12 @@ def _pg_search(qs, query: Query, *, vectors, title_vector, extra):
     from django.db.models import BooleanField, FloatField, Q
 
     tsquery = query.tsquery()
-    match = " OR ".join(f"(({expression}) @@ to_tsquery('simple', %s))" for expression, _ in vectors)
+    # A vector's condition (who may read it) is ANDed outside the match, never folded into the vector
+    # (CASE … THEN vector): the match must stay `column @@ query` for its GIN index to answer it.
+    match = " OR ".join(
+        f"({condition[0] + ' AND ' if condition else ''}({expression}) @@ to_tsquery('simple', %s))"
+        for expression, _, *condition in vectors
+    )
     score, params = query.score_sql(vectors, title_vector)
     qs = qs.alias(search_match=TableSQL(match, [tsquery] * len(vectors), BooleanField()))
     condition = Q(search_match=True)
