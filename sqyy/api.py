@@ -819,6 +819,7 @@ class OpinionStatsView(APIView):
                         {"category": serializers.CharField(), **_COUNT_FIELDS},
                         many=True,
                     ),
+                    "members": serializers.IntegerField(help_text="有社情民意的委员人数（by_member 的行数）"),
                     "by_member": inline_serializer(
                         "OpinionStatsByMember",
                         {

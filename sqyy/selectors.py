@@ -381,8 +381,10 @@ def opinion_year_counts(year: int) -> dict:
     }
 
 
-def opinion_report_stats(year: int) -> dict:
-    """The year's figures: reports are counted in the year they were submitted; issues by their year."""
+def opinion_report_stats(year: int, *, member_limit: int | None = None) -> dict:
+    """The year's figures: reports are counted in the year they were submitted; issues by their year.
+    `by_member` is every reflecting member, most reports first, or the first `member_limit` of them (the
+    page: a province's year has thousands); `members` counts them all."""
     base = OpinionReport.objects.filter(submitted_at__year=year).exclude(state=State.DRAFT)
     counts = _stat_counts()
     totals = base.aggregate(**counts)
@@ -401,12 +403,13 @@ def opinion_report_stats(year: int) -> dict:
     ]
     by_member = [
         {"member": row["reflector"], "name": row["reflector__name"], **{k: row[k] for k in _STAT_KEYS}}
-        for row in base.filter(reflector__isnull=False, reflector_kind=OpinionReport.ReflectorKind.MEMBER)
-        .order_by()
-        .values("reflector", "reflector__name")
-        .annotate(**counts)
-        .order_by("-received", "reflector__name")
+        for row in members_stats(base, counts)[:member_limit]
     ]
+    members = (
+        len(by_member)
+        if member_limit is None or len(by_member) < member_limit
+        else _member_reports(base).values("reflector").distinct().count()
+    )
     issues = Bulletin.objects.filter(year=year).exclude(state=Bulletin.State.DRAFT).count()
     upper = UpperAdoption.objects.filter(report__in=base.values("pk")).aggregate(
         single=Count("pk", filter=Q(kind=UpperAdoption.Kind.SINGLE)),
@@ -432,4 +435,29 @@ def opinion_report_stats(year: int) -> dict:
         "by_reflector_kind": by_kind,
         "by_category": by_category,
         "by_member": by_member,
+        "members": members,
     }
+
+
+def _member_reports(base):
+    return base.filter(reflector__isnull=False, reflector_kind=OpinionReport.ReflectorKind.MEMBER)
+
+
+def members_stats(base, counts=None):
+    """Per reflecting member of the reports `base`: the counts of _STAT_KEYS, most reports first."""
+    return (
+        _member_reports(base)
+        .order_by()
+        .values("reflector", "reflector__name")
+        .annotate(**(counts or _stat_counts()))
+        .order_by("-received", "reflector__name", "reflector")
+    )
+
+
+def opinion_member_rows(year: int) -> list[list]:
+    """Every reflecting member's counts of the year, as rows of the page's CSV (委员 then MEMBER_COLUMNS)."""
+    base = OpinionReport.objects.filter(submitted_at__year=year).exclude(state=State.DRAFT)
+    return [[row["reflector__name"], *(row[k] for k in MEMBER_COLUMNS)] for row in members_stats(base)]
+
+
+MEMBER_COLUMNS = ("received", "adopted", "published", "forwarded", "upper_adopted", "instructed")

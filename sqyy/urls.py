@@ -17,6 +17,7 @@ urlpatterns = [
     path("workbench/opinions/", views.inbox, name="inbox"),
     path("workbench/opinions/new/", views.staff_new, name="staff_new"),
     path("workbench/opinions/stats/", views.stats, name="stats"),
+    path("workbench/opinions/stats/members.csv", views.stats_members_csv, name="stats-members-csv"),
     path("workbench/opinions/bulletins/", views.bulletin_list, name="bulletins"),
     path(
         "workbench/opinions/bulletins/<int:year>.xlsx",

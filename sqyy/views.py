@@ -558,12 +558,31 @@ def bulletin_year_export(request, year):
     return _bytes(documents.year_list_xlsx(year), XLSX_TYPE, f"社情民意{year}年刊发目录.xlsx")
 
 
+STATS_PAGE_MEMBERS = 50  # members on the page; the CSV has them all
+
+
 @role_required(Role.STAFF, Role.LEADER)
 def stats(request):
     year = parse_year(request.GET.get("year")) or timezone.localdate().year
-    return render(
-        request, "sqyy/staff/stats.html", {"stats": selectors.opinion_report_stats(year), "year": year}
-    )
+    found = selectors.opinion_report_stats(year, member_limit=STATS_PAGE_MEMBERS)
+    return render(request, "sqyy/staff/stats.html", {"stats": found, "year": year})
+
+
+@role_required(Role.STAFF, Role.LEADER)
+def stats_members_csv(request):
+    """Every reflecting member's counts of the year (UTF-8 with BOM, so Excel reads the Chinese)."""
+    import csv
+    import io
+
+    from zhengxie.exports import row
+
+    year = parse_year(request.GET.get("year")) or timezone.localdate().year
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["委员", "收到", "采用", "刊发", "报送", "上级采用", "批示"])
+    writer.writerows(row(r) for r in selectors.opinion_member_rows(year))
+    content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return _bytes(content, "text/csv; charset=utf-8", f"社情民意{year}年按委员统计.csv")
 
 
 # --- department portal -----------------------------------------------------------------------------

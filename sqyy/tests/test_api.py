@@ -274,3 +274,36 @@ def test_list_counts_each_reports_instructions(api, published, make_adopted, lea
     rows = {r["id"]: r for r in api(staff_user).get(BASE).json()["results"]}
     assert rows[published.pk]["instruction_count"] == 2
     assert rows[other.pk]["instruction_count"] == 0
+
+
+def test_stats_page_shows_the_first_members_and_the_csv_has_them_all(
+    client, staff_user, member, other_member, member_user, settings
+):
+    """A province's year has thousands of reflecting members: the page lists the first of them (most
+    reports first) and says how many there are; the CSV lists everyone, text cells neutralised."""
+    from sqyy import views
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    other_member.name = "=HYPERLINK(1)"
+    other_member.save(update_fields=["name"])
+    for author, n in ((member, 2), (other_member, 1)):
+        for i in range(n):
+            report = services.opinion_report_create(actor=author.user, title=f"反映{i}", content="内容")
+            services.opinion_report_submit(actor=author.user, report=report)
+    year = date.today().year
+    client.force_login(staff_user)
+    views.STATS_PAGE_MEMBERS, saved = 1, views.STATS_PAGE_MEMBERS
+    try:
+        page = client.get(f"/workbench/opinions/stats/?year={year}").content.decode()
+    finally:
+        views.STATS_PAGE_MEMBERS = saved
+    assert "（前1名，共2名）" in page and member.name in page and "HYPERLINK" not in page
+    api_data = client.get(f"/api/v1/stats/opinion-reports/?year={year}").json()
+    assert api_data["members"] == 2 and len(api_data["by_member"]) == 2
+    csv_response = client.get(f"/workbench/opinions/stats/members.csv?year={year}")
+    assert csv_response.status_code == 200
+    lines = csv_response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("委员,收到") and lines[1].startswith(f"{member.name},2,")
+    assert lines[2].startswith("'=HYPERLINK(1),1,")
+    client.force_login(member_user)
+    assert client.get(f"/workbench/opinions/stats/members.csv?year={year}").status_code == 403
