@@ -183,11 +183,6 @@ def assignment_search(qs, q: str):
         return qs.filter(proposal__title__icontains=q).annotate(
             search_rank=Value(0.0, output_field=FloatField())
         )
-    own_reply = Exists(
-        Reply.objects.filter(assignment_id=OuterRef("pk")).filter(
-            textsearch.word_match_q(query, ["content", "letter_text"], lookup="icontains")
-        )
-    )
     if connection.vendor == "postgresql":
         # Candidates first: the proposals whose words match through their own GIN indexes (title and
         # content, attachments, or any reply — a department's own reply is among them), so the per-row
@@ -207,20 +202,46 @@ def assignment_search(qs, q: str):
             qs = qs.filter(proposal_id__in=candidates.values("pk"))
         # The match itself is one hashed set of the proposals matching the (strict) query, looked up per
         # row, and the department's own replies; the proposal's tsvectors are read per row only to rank.
-        found = qs.filter(Q(proposal_id__in=_matching_proposals(query)) | Q(own_reply))
+        found = qs.filter(_assignment_match(query))
         while (looser := query.relaxed()) is not None and not found.order_by().values("pk")[:1]:
             query = looser
-            found = qs.filter(Q(proposal_id__in=_matching_proposals(query)) | Q(own_reply))
+            found = qs.filter(_assignment_match(query))
         proposal = "(SELECT p.{} FROM proposals_proposal p WHERE p.id = {{t}}.proposal_id)"
         title_vector = proposal.format("search_vector")
         score, params = query.score_sql(
             [(title_vector, 1.0), (proposal.format("search_files_vector"), 0.4)], title_vector
         )
         return found.annotate(search_rank=textsearch.TableSQL(score, params, FloatField()))
+    own_reply = Exists(
+        Reply.objects.filter(assignment_id=OuterRef("pk")).filter(
+            textsearch.word_match_q(query, ["content", "letter_text"], lookup="icontains")
+        )
+    )
     match = textsearch.word_match_q(
         query, ["proposal__search_title", "proposal__search_content", "proposal__search_files"]
     )
     return qs.filter(match | Q(own_reply)).annotate(search_rank=Value(0.0, output_field=FloatField()))
+
+
+def _assignment_match(query):
+    """PostgreSQL: the assignments whose proposal matches `query` (title and content, attachments), or whose
+    own replies say it: the replies read are only those of proposals whose reply words match (their GIN
+    index), never a scan of every reply (4 s at a province's 213k replies)."""
+    from django.db.models import BooleanField, Q
+
+    from zhengxie import textsearch
+
+    from .models import Proposal, Reply
+
+    replied = Proposal.objects.alias(
+        words=textsearch.TableSQL(
+            "{t}.search_replies_vector @@ to_tsquery('simple', %s)", [query.tsquery()], BooleanField()
+        )
+    ).filter(words=True)
+    own_replies = Reply.objects.filter(assignment__proposal_id__in=replied.values("pk")).filter(
+        textsearch.word_match_q(query, ["content", "letter_text"], lookup="icontains")
+    )
+    return Q(proposal_id__in=_matching_proposals(query)) | Q(pk__in=own_replies.values("assignment_id"))
 
 
 def _matching_proposals(query):

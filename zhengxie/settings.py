@@ -141,6 +141,13 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT: it pays off for long analytical queries, not for a page's. A list whose plan merely looks
+    # expensive (a search over a province's assignments) spent 2.1 s compiling to run 3 s; the cost estimates
+    # of the big tables cross jit_above_cost on many lists. Set per connection, so no server change is needed.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "DJANGO_PG_OPTIONS", "-c jit=off"
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded demo database ignores covering-index columns and NULLS NOT DISTINCT; both only
     # matter for PostgreSQL's speed and the statistics rollups, which SQLite rebuilds on read.
