@@ -220,9 +220,9 @@ def duty_low(request):
     """Members below the year's line, with what of 三个一 is missing; staff may remind them."""
     year = _year(request)
     scheme = scoring.scheme_for(year)
-    all_rows = scoring.year_scores(year, scheme=scheme)
-    rows = [r for r in all_rows if r.below_line]
-    # A page at a time: in a year without plenary records nearly every member is below the line.
+    # Filtered and paged in the database (the ranking's own query): in a year without plenary records
+    # nearly every member is below the line, and a province has tens of thousands of them.
+    rows = scoring.RankingRows(year, scheme, low=True)
     page = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(scoring.THREE_ONES)
     for r in page.object_list:
@@ -235,9 +235,9 @@ def duty_low(request):
             "years": _year_choices(year),
             "rows": page.object_list,
             "page": page,
-            "low_count": len(rows),
+            "low_count": page.paginator.count,
             "scheme": scheme,
-            "plenary_recorded": scoring.plenary_recorded(all_rows),
+            "plenary_recorded": rows.plenary_recorded,
             "can_act": has_role(request.user, Role.STAFF),
         },
     )

@@ -119,14 +119,14 @@ def report_opinions_section(year: int) -> Section:
     return Section("report_opinions", "工作报告讨论意见", figures, dict.fromkeys(figures, link), text)
 
 
-def activities_section(year: int) -> Section:
+def activities_section(year: int, *, attendance: dict | None = None) -> Section:
     """调研/视察 by their date (the consultation topics' and, when installed, the activities app's);
-    民主监督、听证旁听、培训 in person-times from attendance."""
+    民主监督、听证旁听、培训 in person-times from attendance (duty_attendance, read here unless given)."""
     research = ResearchActivity.objects.filter(date__year=year).aggregate(
         inspection=Count("pk", filter=Q(kind=ResearchActivity.Kind.INSPECTION)),
         research=Count("pk", filter=Q(kind=ResearchActivity.Kind.RESEARCH)),
     )
-    attendance = duty_attendance(year)  # person-times from the yearly scores, not every record
+    attendance = attendance or duty_attendance(year)  # person-times from the yearly scores, not every record
     figures = {
         "inspection": research["inspection"],
         "research": research["research"],
@@ -204,9 +204,9 @@ def cases_section(year: int) -> Section | None:
     return source.cases_section(year, Section) if source else None
 
 
-def duty_section(year: int) -> Section:
+def duty_section(year: int, *, attendance: dict | None = None) -> Section:
     """Person-times from the yearly scores (MemberYearScore keeps them per member as records change)."""
-    attendance = duty_attendance(year)
+    attendance = attendance or duty_attendance(year)
     person_times, members = attendance["person_times"], attendance["members"]
     serving = Member.objects.filter(status=Member.Status.SERVING).count()
     average = (
@@ -269,8 +269,17 @@ SECTIONS = [
 
 def year_sections(year: int, *, keys=None) -> list[Section]:
     """The year's sections (only those of `keys` when given: the comparison reads a few)."""
-    makers = [make for key, make in SECTIONS if keys is None or key in keys]
-    return [s for s in (make(year) for make in makers) if s is not None]
+    wanted = [key for key, _ in SECTIONS if keys is None or key in keys]
+    shared = {}
+    if {"activities", "duty"} & set(wanted):  # both read the year's attendance: once
+        shared["attendance"] = duty_attendance(year)
+    sections = []
+    for key, make in SECTIONS:
+        if key in wanted:
+            section = make(year, **shared) if key in ("activities", "duty") else make(year)
+            if section is not None:
+                sections.append(section)
+    return sections
 
 
 def year_figures(year: int, *, keys=None) -> dict:
