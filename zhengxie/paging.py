@@ -182,6 +182,8 @@ class KeysetPagination(BasePagination):
     page_query_param = "page"
     cursor_query_param = "cursor"
     max_offset = COUNT_CAP  # rows reachable with ?page=; deeper lists follow `next`
+    # A list whose order cannot drive a cursor pages by offset to any depth, unless this caps it too.
+    cap_unkeyed = False
     count_cap = COUNT_CAP
 
     def get_page_size(self, request) -> int:
@@ -228,6 +230,12 @@ class KeysetPagination(BasePagination):
                     raise ValidationError({"detail": "不支持 page=last：请沿 next 链接翻页。"}) from None
                 raise NotFound("无效的页码。") from None
             offset = (number - 1) * size
+            if keys is None and self.cap_unkeyed and offset >= self.max_offset:
+                raise ValidationError(
+                    {
+                        "detail": f"page 只能翻到前 {self.max_offset:,} 条；请用筛选条件（年度、类别、关键词等）缩小范围。"
+                    }
+                )
             if keys is not None and offset >= self.max_offset:
                 raise ValidationError(
                     {

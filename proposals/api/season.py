@@ -5,7 +5,6 @@ from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +14,7 @@ from proposals.models import Proposal
 from proposals.season_documents import assignment_sheet_docx, assignment_sheet_rows
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import require_role
+from zhengxie.api import Pagination
 from zhengxie.params import parse_int
 
 from .proposals import AssignItemSerializer
@@ -185,8 +185,13 @@ class PublicProposalSerializer(serializers.ModelSerializer):
         return PublicReplySerializer(rows, many=True).data
 
 
-class PublicPagination(PageNumberPagination):
+class PublicPagination(Pagination):
+    """The API lists' pagination with a capped count, and ?page= only to 10,000 rows: an anonymous client
+    may not make the server count or skip a province's whole history on every request."""
+
     page_size = 20
+    page_size_query_param = None
+    cap_unkeyed = True  # ordered by registered_at (nullable: no cursor), so ?page= stops at max_offset
 
 
 class PublicProposalList(ListAPIView):

@@ -413,6 +413,22 @@ def test_public_list_query_count_is_constant(api, replied):
     assert len(many) == len(few)
 
 
+def test_public_list_pages_only_so_deep(api, replied, monkeypatch):
+    """Anyone may call it: ?page= reaches only the first rows (10,000; 2 here), then filters must narrow it."""
+    from proposals.api.season import PublicPagination
+
+    monkeypatch.setattr(PublicPagination, "max_offset", 2)
+    monkeypatch.setattr(PublicPagination, "page_size", 1)
+    replied(3)
+    client = api()
+    first = client.get("/api/v1/public/proposals/").json()
+    assert first["count"] == 3 and len(first["results"]) == 1
+    assert client.get("/api/v1/public/proposals/", {"page": 2}).status_code == 200
+    deep = client.get("/api/v1/public/proposals/", {"page": 3})
+    assert deep.status_code == 400 and "筛选" in deep.json()["detail"]
+    assert len(client.get("/api/v1/public/proposals/", {"page_size": 50}).json()["results"]) == 1
+
+
 def test_public_filters(api, replied, department):
     rows = replied(2)
     client = api()
