@@ -186,13 +186,16 @@ def reference_values() -> dict:
     }
 
 
-def build_targets(proc: InProcess, refs: dict, log, roles=ROLES) -> list[dict]:
+def build_targets(proc: InProcess, refs: dict, log, roles=ROLES, routes_re: str | None = None) -> list[dict]:
     """Every (role, kind, url) to measure, with its query count from the in-process client. A route anyone
     may open (the public list, the floor) is measured once, as `anon`."""
     targets = []
     api_params = api_query_params()
     routes = discover_urls()
     log(f"discovered {len(routes)} parameterless GET routes")
+    if routes_re:
+        routes = [r for r in routes if re.search(routes_re, r)]
+        log(f"  {len(routes)} of them match --routes {routes_re}")
     public = set()
     for role in ["anon", *roles]:
         for path in routes:
@@ -513,6 +516,9 @@ def main() -> None:
     )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each list's slowest query")
     parser.add_argument("--only", help="measure only targets whose URL contains this text")
+    parser.add_argument(
+        "--routes", help="discover and measure only the routes whose path matches this regular expression"
+    )
     parser.add_argument("--copy-to", help="also write the table to this file")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--readme", action="store_true", help="put this run's summary into README.md")
@@ -560,7 +566,7 @@ def main() -> None:
     started = time.time()
     proc = InProcess()
     refs = reference_values()
-    targets = build_targets(proc, refs, log)
+    targets = build_targets(proc, refs, log, routes_re=args.routes)
     if args.only:
         targets = [t for t in targets if args.only in t["url"]]
     server.start()
