@@ -214,7 +214,11 @@ class ConsultationMeetingSerializer(serializers.ModelSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     topic_title = serializers.SerializerMethodField()
     is_session = serializers.BooleanField(read_only=True, help_text="全会、常委会议或主席会议")
-    invitees = serializers.SerializerMethodField()
+    invitees = serializers.SerializerMethodField(
+        help_text="受邀委员及其回复、出席情况：详情中机关和领导看到全部、委员只看到自己；列表中每人只看到自己"
+        "（全体会议邀请全体委员，列表不逐人列出，人数见 attendance）"
+    )
+    attendance = serializers.SerializerMethodField(help_text="受邀人数与出席、请假、缺席人数")
     speeches = serializers.SerializerMethodField()
 
     class Meta:
@@ -241,12 +245,26 @@ class ConsultationMeetingSerializer(serializers.ModelSerializer):
             "minutes",
             "held_at",
             "invitees",
+            "attendance",
             "speeches",
         ]
 
     def _sees_all(self) -> bool:
         request = self.context.get("request")
         return bool(request and has_role(request.user, Role.STAFF, Role.LEADER))
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {k: {"type": "integer"} for k in ("invited", "present", "leave", "absent")},
+        }
+    )
+    def get_attendance(self, obj) -> dict:
+        if hasattr(obj, "n_invited"):  # the list: counted in the database (selectors.meetings_brief)
+            return {k: getattr(obj, f"n_{k}") or 0 for k in ("invited", "present", "leave", "absent")}
+        rows = list(obj.attendances.all())
+        counts = {k: sum(1 for r in rows if r.status == k) for k in ("present", "leave", "absent")}
+        return {"invited": len(rows), **counts}
 
     def _own(self, rows):
         request = self.context.get("request")
@@ -259,7 +277,9 @@ class ConsultationMeetingSerializer(serializers.ModelSerializer):
     @extend_schema_field(ConsultationAttendanceSerializer(many=True))
     def get_invitees(self, obj):
         rows = list(obj.attendances.all())
-        return ConsultationAttendanceSerializer(rows if self._sees_all() else self._own(rows), many=True).data
+        brief = hasattr(obj, "n_invited")  # the list prefetched the reader's own rows only
+        visible = rows if self._sees_all() and not brief else self._own(rows)
+        return ConsultationAttendanceSerializer(visible, many=True).data
 
     @extend_schema_field(ConsultationSpeechSerializer(many=True))
     def get_speeches(self, obj):
@@ -548,7 +568,10 @@ class ConsultationMeetingViewSet(
         return super().get_permissions()
 
     def get_queryset(self):
-        qs = selectors.meetings_visible_to(self.request.user).prefetch_related(
+        qs = selectors.meetings_visible_to(self.request.user)
+        if self.action == "list":  # a plenary invites every member: the list counts them instead
+            qs = selectors.meetings_brief(qs, self.request.user)
+        qs = qs.prefetch_related(
             Prefetch("speeches", queryset=Speech.objects.select_related("member").order_by("-is_oral", "id"))
         )
         return selectors.meetings_filter(qs, params=self.request.query_params)

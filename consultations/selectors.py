@@ -154,6 +154,35 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     return qs.none()
 
 
+def meetings_brief(qs: QuerySet[Meeting], user) -> QuerySet[Meeting]:
+    """A list of meetings without every invitee (a plenary invites every serving member: 50k rows a
+    province): only the reader's own attendance is prefetched, and n_invited / n_present / n_leave /
+    n_absent are counted per shown meeting by correlated subqueries (run for the page's rows only)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+
+    def counted(**condition):
+        rows = (
+            Attendance.objects.filter(meeting=OuterRef("pk"), **condition)
+            .order_by()
+            .values("meeting")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Subquery(rows, output_field=IntegerField())
+
+    own = Attendance.objects.filter(member__user_id=getattr(user, "pk", None)).select_related("member")
+    return (
+        qs.prefetch_related(None)
+        .prefetch_related(Prefetch("attendances", queryset=own.order_by("id")))
+        .annotate(
+            n_invited=counted(),
+            n_present=counted(status=Attendance.Status.PRESENT),
+            n_leave=counted(status=Attendance.Status.LEAVE),
+            n_absent=counted(status=Attendance.Status.ABSENT),
+        )
+    )
+
+
 def meetings_filter(qs: QuerySet[Meeting], *, params) -> QuerySet[Meeting]:
     if is_int(params.get("topic", "")):
         qs = qs.filter(topic_id=int(params["topic"]))

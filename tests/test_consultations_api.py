@@ -360,3 +360,21 @@ def test_topic_list_filters_by_plan_year_and_type(api, staff_user, member_user, 
         assert [t["title"] for t in r.data["results"]] == [topic.title]
     r = api(staff_user).get(f"{API}/topics/?type=plenary")
     assert r.status_code == 200 and [t["title"] for t in r.data["results"]] == ["明年的议题"]
+
+
+def test_meeting_list_counts_invitees_instead_of_listing_them(
+    api, staff_user, leader_user, meeting, member, other_member
+):
+    """A plenary invites every serving member: the list gives each meeting's counts and the reader's
+    own row; the detail keeps every invitee for staff and leaders."""
+    services.meeting_invite(actor=staff_user, meeting=meeting, members=[other_member])
+    Attendance.objects.filter(meeting=meeting, member=other_member).update(status="leave")
+    for user in (staff_user, leader_user):
+        row = api(user).get(f"{API}/meetings/").json()["results"][0]
+        assert row["attendance"] == {"invited": 2, "present": 0, "leave": 1, "absent": 0}
+        assert row["invitees"] == []
+        detail = api(user).get(f"{API}/meetings/{meeting.pk}/").json()
+        assert {i["member"] for i in detail["invitees"]} == {member.pk, other_member.pk}
+        assert detail["attendance"]["invited"] == 2
+    mine = api(member.user).get(f"{API}/meetings/").json()["results"][0]
+    assert [i["member"] for i in mine["invitees"]] == [member.pk] and mine["attendance"]["invited"] == 2

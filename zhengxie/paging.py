@@ -318,7 +318,7 @@ class KeysetPagination(BasePagination):
         }
 
     def get_schema_operation_parameters(self, view):
-        return [
+        parameters = [
             {
                 "name": self.page_query_param,
                 "required": False,
@@ -340,4 +340,10 @@ class KeysetPagination(BasePagination):
                 "description": "翻页游标：取自响应的 next / previous 链接，不要自行构造",
                 "schema": {"type": "string"},
             },
+        ]
+        # A list without a page size of the client's choosing, or without cursors, does not offer them.
+        return [
+            p
+            for p in parameters
+            if p["name"] and (p["name"] != self.cursor_query_param or not self.cap_unkeyed)
         ]
