@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from members.models import Member, Plenary, SpecialCommittee
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, has_role
-from zhengxie.api import check_choice_filters
+from zhengxie.api import check_choice_filters, nested_data
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
 
@@ -115,12 +115,12 @@ class ConsultationTopicSerializer(serializers.ModelSerializer):
     @extend_schema_field(ConsultationOutcomeSerializer(allow_null=True))
     def get_outcome(self, obj):
         row = getattr(obj, "outcome", None)
-        return ConsultationOutcomeSerializer(row, context=self.context).data if row else None
+        return nested_data(self, ConsultationOutcomeSerializer, [row])[0] if row else None
 
     @extend_schema_field(ConsultationFeedbackSerializer(allow_null=True))
     def get_feedback(self, obj):
         row = getattr(obj, "feedback", None)
-        return ConsultationFeedbackSerializer(row, context=self.context).data if row else None
+        return nested_data(self, ConsultationFeedbackSerializer, [row])[0] if row else None
 
 
 class ConsultationTopicInputSerializer(serializers.Serializer):
@@ -279,12 +279,12 @@ class ConsultationMeetingSerializer(serializers.ModelSerializer):
         rows = list(obj.attendances.all())
         brief = hasattr(obj, "n_invited")  # the list prefetched the reader's own rows only
         visible = rows if self._sees_all() and not brief else self._own(rows)
-        return ConsultationAttendanceSerializer(visible, many=True).data
+        return nested_data(self, ConsultationAttendanceSerializer, visible)
 
     @extend_schema_field(ConsultationSpeechSerializer(many=True))
     def get_speeches(self, obj):
         rows = list(obj.speeches.all())
-        return ConsultationSpeechSerializer(rows if self._sees_all() else self._own(rows), many=True).data
+        return nested_data(self, ConsultationSpeechSerializer, rows if self._sees_all() else self._own(rows))
 
 
 class ConsultationMeetingInputSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from proposals import search, selectors, services
 from proposals.models import Assignment, Contact, Reply
-from zhengxie.api import check_choice_filters
+from zhengxie.api import check_choice_filters, nested_data
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
 from zhengxie.workflow.selectors import history_of
@@ -82,7 +82,7 @@ class AssignmentBriefSerializer(serializers.ModelSerializer):
         replies = getattr(obj, "visible_replies", None)
         if replies is None:
             replies = list(obj.replies.all())
-        return ReplySerializer(replies[-1], context=self.context).data if replies else None
+        return nested_data(self, ReplySerializer, replies[-1:])[0] if replies else None
 
 
 class AssignmentSerializer(AssignmentBriefSerializer):

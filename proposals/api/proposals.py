@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from proposals import search, selectors, services
 from proposals.models import Assignment, Cosigner, Evaluation, Proposal, ProposalAttachment, Supervision
-from zhengxie.api import check_choice_filters
+from zhengxie.api import check_choice_filters, nested_data
 from zhengxie.api_schema import policy_limited_text
 from zhengxie.params import is_int
 from zhengxie.parsers import MultiPartParser
@@ -95,13 +95,13 @@ class ProposalSerializer(serializers.ModelSerializer):
     def get_cosigners(self, obj):
         # Declined co-signers are off the proposal; unsent invitations show as listed.
         rows = [c for c in obj.cosigners.all() if c.status != Cosigner.Status.DECLINED]
-        return CosignerSerializer(rows, many=True).data
+        return nested_data(self, CosignerSerializer, rows)
 
     @extend_schema_field(AssignmentBriefSerializer(many=True))
     def get_assignments(self, obj):
         # Which replies the reader sees is selectors.reply_rule's, exactly as on the pages.
         rows = selectors.proposal_handling_visible_to(self.context["request"].user, obj)
-        return AssignmentBriefSerializer(rows, many=True, context=self.context).data
+        return nested_data(self, AssignmentBriefSerializer, rows)
 
 
 class ProposalWriteSerializer(serializers.Serializer):

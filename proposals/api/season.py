@@ -14,7 +14,7 @@ from proposals.models import Proposal
 from proposals.season_documents import assignment_sheet_docx, assignment_sheet_rows
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import require_role
-from zhengxie.api import Pagination
+from zhengxie.api import Pagination, nested_data
 from zhengxie.params import parse_int
 
 from .proposals import AssignItemSerializer
@@ -182,7 +182,7 @@ class PublicProposalSerializer(serializers.ModelSerializer):
             for a in obj.public_assignments
             for r in a.public_replies
         ]
-        return PublicReplySerializer(rows, many=True).data
+        return nested_data(self, PublicReplySerializer, rows)
 
 
 class PublicPagination(Pagination):
