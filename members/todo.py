@@ -24,10 +24,11 @@ class TodoGroup:
     items: list[TodoItem] = field(default_factory=list)
     list_url: str = ""
     order: int = 50
+    total: int | None = None  # how many wait, when `items` holds only the first of them
 
     @property
     def count(self) -> int:
-        return len(self.items)
+        return self.total if self.total is not None else len(self.items)
 
     @property
     def shown(self) -> list[TodoItem]:
@@ -35,7 +36,7 @@ class TodoGroup:
 
     @property
     def more(self) -> int:
-        return max(0, self.count - SHOWN)
+        return max(0, self.count - len(self.shown))
 
 
 _sources: list[Callable] = []

@@ -1,10 +1,10 @@
 """The member's proposal to-dos on the member home (members.todo): co-sign invitations, replies waiting
 for the member's rating, drafts sent back. One query per group."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.urls import reverse
 
-from members.todo import TodoGroup, TodoItem
+from members.todo import SHOWN, TodoGroup, TodoItem
 
 from .models import Cosigner, Evaluation, Proposal
 
@@ -23,11 +23,18 @@ def awaiting_rating_q(member) -> Q:
     return Q(state=State.REPLIED) & (Q(proposer=member) | Q(Exists(confirmed))) & ~Q(Exists(rated))
 
 
-def _items(qs, note=None) -> list[TodoItem]:
-    return [
+def _group(key, label, qs, note=None, **kwargs) -> TodoGroup:
+    """The first SHOWN rows of `qs` and how many there are, in one query (a window count)."""
+    rows = list(
+        qs.only("pk", "title", "number", "replied_at", "return_reason").annotate(
+            todo_total=Window(Count("pk"))
+        )[:SHOWN]
+    )
+    items = [
         TodoItem(title=p.title, url=reverse("proposals:detail", args=[p.pk]), note=note(p) if note else "")
-        for p in qs.only("pk", "title", "number", "replied_at", "return_reason")
+        for p in rows
     ]
+    return TodoGroup(key, label, items, total=rows[0].todo_total if rows else 0, **kwargs)
 
 
 def proposal_todo(member) -> list[TodoGroup]:
@@ -36,22 +43,38 @@ def proposal_todo(member) -> list[TodoGroup]:
         cosigners__member=member,
         cosigners__status=Cosigner.Status.PENDING,
     ).order_by("submitted_at", "id")
-    to_rate = Proposal.objects.filter(awaiting_rating_q(member)).order_by("replied_at", "id")
+    # The co-signed ids first (a member co-signs tens, not thousands): two index look-ups, not a probe
+    # of every replied proposal.
+    cosigned = list(
+        Cosigner.objects.filter(member=member, status=Cosigner.Status.CONFIRMED).values_list(
+            "proposal_id", flat=True
+        )
+    )
+    rated = Evaluation.objects.filter(
+        proposal=OuterRef("pk"), member=member, handling_round=OuterRef("handling_round")
+    )
+    to_rate = (
+        Proposal.objects.filter(Q(proposer=member) | Q(pk__in=cosigned), state=State.REPLIED)
+        .exclude(Exists(rated))
+        .order_by("replied_at", "id")
+    )
     returned = Proposal.objects.filter(proposer=member, state=State.RETURNED).order_by("-updated_at", "-id")
     my_list = reverse("proposals:my")
     return [
-        TodoGroup("cosign", "联名邀请待答复", _items(invitations), list_url=my_list, order=10),
-        TodoGroup(
+        _group("cosign", "联名邀请待答复", invitations, list_url=my_list, order=10),
+        _group(
             "rate",
             "答复待测评",
-            _items(to_rate, lambda p: p.number),
+            to_rate,
+            lambda p: p.number,
             list_url=f"{my_list}?state={State.REPLIED}",
             order=20,
         ),
-        TodoGroup(
+        _group(
             "returned",
             "退回修改的提案",
-            _items(returned, lambda p: p.return_reason[:40]),
+            returned,
+            lambda p: p.return_reason[:40],
             list_url=f"{my_list}?state={State.RETURNED}",
             order=40,
         ),

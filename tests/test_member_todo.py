@@ -96,6 +96,13 @@ def test_member_home_query_count_is_constant(client, member, other_member, staff
     body, many = _home(client, member)
     assert many == few
     assert "另有" in body  # more than five of a kind: the rest behind a link
+    # the count is of all that wait (the page lists five): the same as the proposal list's 待测评 flag
+    from proposals.models import Proposal
+    from proposals.todo import awaiting_rating_q
+
+    waiting = Proposal.objects.filter(awaiting_rating_q(member)).count()
+    rate = body.split('data-testid="todo-rate"', 1)[1].split("</ul>", 1)[0]
+    assert waiting > 5 and f'data-testid="todo-count">{waiting}<' in rate
 
 
 def test_proposal_list_marks_awaiting_rating(client, member, other_member, staff_user, plenary):

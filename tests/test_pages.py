@@ -200,7 +200,7 @@ def test_unread_notifications_badge(client, staff_user):
         # session, user, department, unread count + two queries (counts, rows) per kind of department task registered with the portal.
         ("department_user", "/portal/", None),
         # member: 5, + one query per 待办 group (co-sign, rate, returned proposals, meetings, returned 社情民意).
-        ("member_user", "/", 10),
+        ("member_user", "/", 11),
     ],
 )
 def test_home_pages_cost_constant_queries(
