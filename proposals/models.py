@@ -414,6 +414,13 @@ class Assignment(HandlingTask):
                 name="assignment_ext_pending_idx",
                 condition=models.Q(extension_state="pending"),
             ),
+            # The proposals routed to a department (its visibility, the lists' ?department=): read from
+            # the index alone, not from the busiest department's 67k rows on the heap (0.3 s at 0.25).
+            models.Index(
+                fields=["department", "proposal"],
+                name="assignment_dept_routed_idx",
+                condition=~models.Q(state="cancelled"),
+            ),
         ]
 
     def __str__(self):
