@@ -85,23 +85,8 @@ class AssignmentPortalSource:
         )
 
     def rows(self, department_id: int, *, status: str, today, limit: int) -> list[PortalRow]:
-        tasks = (
-            self._tasks(department_id, status=status, today=today)
-            .select_related("proposal")
-            .only(
-                "pk",
-                "role",
-                "state",
-                "due_date",
-                "due_provisional",
-                "handling_round",
-                "proposal__id",
-                "proposal__title",
-                "proposal__number",
-            )
-            .order_by("due_date", "id")[:limit]
-        )
-        return self._rows(tasks, today)
+        tasks = self._page(self._tasks(department_id, status=status, today=today)).order_by("due_date", "id")
+        return self._rows(tasks[:limit], today)
 
     def _rows(self, tasks, today) -> list[PortalRow]:
         # One reverse() for the page, not one per row (it was a third of the portal's CPU).
