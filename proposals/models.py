@@ -421,6 +421,13 @@ class Assignment(HandlingTask):
                 name="assignment_dept_routed_idx",
                 condition=~models.Q(state="cancelled"),
             ),
+            # The proposals with an open task and its due date (the lists' ?overdue=): the open few
+            # percent in proposal order, so the merge with the proposals skips the closed history.
+            models.Index(
+                fields=["proposal", "due_date"],
+                name="assignment_open_proposal_idx",
+                condition=models.Q(state__in=["pending", "accepted", "adjustment_requested"]),
+            ),
         ]
 
     def __str__(self):

@@ -139,7 +139,7 @@ def proposal_year(proposal: Proposal) -> int:
 
 def public_proposals(params=None) -> QuerySet[Proposal]:
     """Published proposals for the anonymous public: names only (proposer, co-signers, departments),
-    replies only where the reply is published. Filters: year, category, department, q."""
+    replies only where the reply is published. Filters: year (of registration), category, department, q."""
     published_replies = Reply.objects.filter(assignment__proposal__reply_published=True).order_by(
         "handling_round", "id"
     )
@@ -185,7 +185,9 @@ def public_proposals(params=None) -> QuerySet[Proposal]:
     params = params or {}
     if params.get("year"):
         year = parse_year(params["year"])
-        qs = qs.filter(submitted_at__year=year) if year else qs.none()
+        # The year of registration (立案年度): the date the list shows and sorts by, so one index range
+        # answers it; filtering on the submission year made the planner walk every newer published row.
+        qs = qs.filter(registered_at__year=year) if year else qs.none()
     category = parse_int(params.get("category"))
     if category is not None:
         qs = qs.filter(category_id=category)

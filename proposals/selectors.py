@@ -38,8 +38,10 @@ def _base() -> QuerySet[Proposal]:
     )
 
 
+# The words the search indexes are built from: nothing shows them.
+SEARCH_COLUMNS = ("search_title", "search_content", "search_files", "search_replies")
 # Big text no list row shows (the detail pages and the API read the whole row).
-LIST_DEFERRED = ("content", "return_reason", "rejection_text", "search_title", "search_content")
+LIST_DEFERRED = ("content", "return_reason", "rejection_text", *SEARCH_COLUMNS)
 
 
 def _list_base() -> QuerySet[Proposal]:
@@ -59,6 +61,17 @@ def _list_base() -> QuerySet[Proposal]:
     )
 
 
+def api_list_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """The API list's rows: the whole proposal (the contract's fields) but only the joins it names by
+    name (category, proposer, rejection reason; the rest go out as ids). With _base's eight joins the
+    planner spent ~20 ms on every page choosing a join order for an ORDER BY … LIMIT 21."""
+    return (
+        qs.select_related(None)
+        .select_related("category", "proposer", "rejection_reason")
+        .defer(*SEARCH_COLUMNS)
+    )
+
+
 def proposals_visible_to(user, *, for_list: bool = False) -> QuerySet[Proposal]:
     """Staff and leaders: everything but other people's drafts. Members: their own, what they co-sign
     (once submitted) and what is published. Departments: what was routed to them (not cancelled).
@@ -74,10 +87,15 @@ def proposals_visible_to(user, *, for_list: bool = False) -> QuerySet[Proposal]:
         member = Member.objects.filter(user=user).only("pk").first()
         if member is None:
             return qs.filter(is_published=True)
-        cosigning = Cosigner.objects.filter(proposal=OuterRef("pk"), member=member).exclude(
-            status__in=[Cosigner.Status.LISTED, Cosigner.Status.DECLINED]
+        # The co-signed ids are read first (a member co-signs tens, not thousands): a list of ids, not a
+        # probe of the co-signers for every proposal a count or a filter walks past.
+        cosigning = list(
+            Cosigner.objects.filter(member=member)
+            .exclude(status__in=[Cosigner.Status.LISTED, Cosigner.Status.DECLINED])
+            .order_by()
+            .values_list("proposal_id", flat=True)
         )
-        return qs.filter(Q(proposer=member) | Q(Exists(cosigning)) | Q(is_published=True))
+        return qs.filter(Q(proposer=member) | Q(pk__in=cosigning) | Q(is_published=True))
     if role == Role.DEPARTMENT and user.department_id:
         routed = Assignment.objects.filter(proposal=OuterRef("pk"), department_id=user.department_id).exclude(
             state=Assignment.State.CANCELLED

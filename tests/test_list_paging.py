@@ -347,3 +347,41 @@ def test_deep_pages_read_ids_first_and_return_the_same_rows(
     assert client.get("/workbench/proposals/all/?page=1").content.decode().count("提案") == before.count(
         "提案"
     )
+
+
+def test_api_count_is_exact_only_to_the_api_cap(api, staff_user, member, term, plenary):
+    """The API counts at most API_COUNT_CAP + 1 visible rows (a page's count never walks 10,000 rows);
+    the pages keep their 10,000."""
+    from zhengxie.paging import API_COUNT_CAP, COUNT_CAP
+
+    _proposals(2, member=member, term=term, plenary=plenary)
+    with CaptureQueriesContext(connection) as queries:
+        assert api(staff_user).get("/api/v1/proposals/").json()["count"] == 2
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    assert counts and all(f"LIMIT {API_COUNT_CAP + 1}" in sql for sql in counts)
+    assert API_COUNT_CAP < COUNT_CAP and Pagination.count_cap == API_COUNT_CAP
+
+
+def test_api_list_joins_only_the_rows_it_names(api, staff_user, member, term, plenary):
+    """The API list reads the proposal with its category, proposer and rejection reason joined (the names
+    it shows) and nothing of the search columns: eight joins cost ~20 ms of planning on every page."""
+    _proposals(3, member=member, term=term, plenary=plenary)
+    with CaptureQueriesContext(connection) as queries:
+        body = api(staff_user).get("/api/v1/proposals/").json()
+    assert (
+        body["results"][0]["category_name"] == "社会" and body["results"][0]["proposer_name"] == member.name
+    )
+    listed = next(
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "proposals_proposal"."id"')
+    )
+    assert listed.count(" JOIN ") <= 3
+    assert "search_content" not in listed and "search_replies" not in listed
+
+
+def test_member_visibility_reads_cosigned_ids_once(api, member, term, plenary):
+    """A member's list filters by their own and co-signed ids, not a co-signer probe per proposal."""
+    _proposals(3, member=member, term=term, plenary=plenary, is_published=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert api(member.user).get("/api/v1/proposals/").json()["count"] == 3
+    counted = next(q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"])
+    assert "proposals_cosigner" not in counted

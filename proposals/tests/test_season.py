@@ -1,6 +1,7 @@
 """Issue 19, the plenary season: 代录, 查重 (similar proposals), bulk 交办 with the 交办单, public disclosure."""
 
 import io
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -427,6 +428,23 @@ def test_public_list_pages_only_so_deep(api, replied, monkeypatch):
     deep = client.get("/api/v1/public/proposals/", {"page": 3})
     assert deep.status_code == 400 and "筛选" in deep.json()["detail"]
     assert len(client.get("/api/v1/public/proposals/", {"page_size": 50}).json()["results"]) == 1
+
+
+def test_public_year_is_the_year_of_registration(api, replied):
+    """A proposal handed in at the end of one year and registered in the next is listed under the year it
+    was registered: the date the list shows and orders by (one index range, not a walk of every year)."""
+    rows = replied(1)
+    year = timezone.localdate().year
+    registered = timezone.make_aware(datetime(year, 1, 5, 10))
+    Proposal.objects.filter(pk=rows[0].pk).update(
+        submitted_at=registered - timedelta(days=10), registered_at=registered
+    )
+    client = api()
+    listed = client.get("/api/v1/public/proposals/", {"year": year}).json()["results"]
+    assert [r["id"] for r in listed] == [rows[0].pk]
+    assert client.get("/api/v1/public/proposals/", {"year": year - 1}).json()["count"] == 0
+    sql = str(season_selectors.public_proposals({"year": year}).query)
+    assert '"registered_at" BETWEEN' in sql and '"submitted_at" BETWEEN' not in sql
 
 
 def test_public_filters(api, replied, department):
