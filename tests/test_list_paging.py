@@ -385,3 +385,26 @@ def test_member_visibility_reads_cosigned_ids_once(api, member, term, plenary):
         assert api(member.user).get("/api/v1/proposals/").json()["count"] == 3
     counted = next(q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"])
     assert "proposals_cosigner" not in counted
+
+
+def test_board_writes_the_units_once_for_every_adjustment_request(
+    client, staff_user, member, term, plenary, department
+):
+    """Each 调整申请 row picks a new unit; the units are written once (a <template> site.js copies into each
+    select), not once per request: 20 requests × 150 units made the 督办台 250 KB."""
+    for i in range(12):
+        Department.objects.create(name=f"市某局{i:02d}", code=f"MJ{i:02d}")
+    props = _proposals(5, member=member, term=term, plenary=plenary, state=State.IN_PROGRESS)
+    _tasks(
+        props,
+        department,
+        staff_user=staff_user,
+        state="adjustment_requested",
+        adjustment_reason="非本单位职责",
+    )
+    client.force_login(staff_user)
+    html = client.get(f"{BOARD}?type=adjustments").content.decode()
+    assert html.count('data-testid="adjustment-request"') == 5
+    assert html.count('data-options-from="board-department-options"') == 5
+    template = html.split('<template id="board-department-options">')[1].split("</template>")[0]
+    assert "市某局07" in template and html.count("市某局07") == 2  # the template and the filter above

@@ -214,7 +214,7 @@ class ProposalViewSet(
     def get_queryset(self):
         qs = selectors.proposals_visible_to(self.request.user).prefetch_related("attachments")
         if self.action == "list":
-            qs = selectors.api_list_rows(qs)
+            qs = selectors.whole_rows_for_list(qs)
         params = self.request.query_params
         qs = selectors.proposals_filter(qs, params=params, user=self.request.user)
         return search.ordered(qs, params, "-updated_at", "-id")

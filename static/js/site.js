@@ -3,7 +3,10 @@
    - data-confirm="确定…？" on a <form> (asked before it is submitted) or on a submit <button>
      (asked when that button submits its form): the submission is cancelled unless confirmed;
    - data-autosubmit on a <select>/<input>: a change submits its form;
-   - data-check-all="CSS selector" on a checkbox: ticks or clears every checkbox the selector matches. */
+   - data-check-all="CSS selector" on a checkbox: ticks or clears every checkbox the selector matches;
+   - data-options-from="ID" on a <select>: the <option>s of <template id="ID"> are copied in (a list of
+     rows that each pick from the same long list writes that list once), except the one whose value is
+     data-options-skip. */
 (function () {
   "use strict";
 
@@ -32,4 +35,22 @@
       });
     }
   });
+
+  function fillOptions(root) {
+    root.querySelectorAll("select[data-options-from]").forEach(function (select) {
+      var source = document.getElementById(select.getAttribute("data-options-from"));
+      if (!source || select.hasAttribute("data-options-filled")) return;
+      var skip = select.getAttribute("data-options-skip");
+      source.content.querySelectorAll("option").forEach(function (option) {
+        if (option.value !== skip) select.appendChild(option.cloneNode(true));
+      });
+      select.setAttribute("data-options-filled", "");
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { fillOptions(document); });
+  } else {
+    fillOptions(document);
+  }
+  document.addEventListener("htmx:afterSwap", function (event) { fillOptions(event.target); });
 })();

@@ -153,3 +153,43 @@ def test_assign_sign_contact_reply_rate_rehandle_close(browser, live_server, art
     shot(mpage, "3-member-closed")
     assert not external_requests(mpage.requested_urls, live_server.url)
     member_ctx.close()
+
+
+def test_board_adjustment_picks_the_new_unit_from_the_shared_list(browser, live_server):
+    """The 督办台 writes the units once; each 调整申请's select is filled from it in the browser, and the
+    unit picked there is the one the task moves to."""
+    term = Term.objects.create(number=15, start_date=date(2022, 1, 10), is_current=True)
+    plenary = Plenary.objects.create(
+        term=term, number=2, start_date=date(2026, 1, 12), end_date=date(2026, 1, 15)
+    )
+    member = Member.objects.create(user=make_user("wei_li", Role.MEMBER, name="李委员"), name="李委员")
+    staff = make_user("clerk", Role.STAFF, name="张干事")
+    first = Department.objects.create(name="市教育局", code="JYJ")
+    Department.objects.create(name="市财政局", code="CZJ")
+    clerk = make_user("jyj", Role.DEPARTMENT, name="王科长", department=first)
+    p = services.proposal_create(
+        actor=member.user,
+        title="关于增加学位供给的建议",
+        content="建议新建和扩建一批中小学。",
+        category=ProposalCategory.objects.get(name="社会"),
+        during_plenary=True,
+        plenary=plenary,
+    )
+    services.proposal_submit(actor=member.user, proposal=p)
+    services.proposal_register(actor=staff, proposal=p)
+    services.proposal_assign(actor=staff, proposal=p, assignments=[{"department": first.pk, "role": "lead"}])
+    task = Assignment.objects.get(proposal=p)
+    services.assignment_request_adjustment(actor=clerk, assignment=task, reason="非本单位职责")
+
+    context, page = _login(browser, live_server, "clerk", viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/workbench/handling/board/?type=adjustments")
+    select = page.locator(f"#adjust-dept-{task.pk}")
+    select.locator("option", has_text="市财政局").wait_for(state="attached")
+    labels = select.locator("option").all_inner_texts()
+    assert "市财政局" in labels and "市教育局" not in labels  # filled, without the unit that asked
+    select.select_option(label="市财政局")
+    page.get_by_test_id("adjustment-request").get_by_role("button", name="同意调整").click()
+    page.wait_for_load_state()
+    moved = Assignment.objects.filter(proposal=p).exclude(state="cancelled").get()
+    assert moved.department.name == "市财政局"
+    context.close()
