@@ -39,20 +39,12 @@ def _open_form(page, name):
     return form
 
 
-def test_assign_sign_contact_reply_rate_rehandle_close(browser, live_server, artifacts_dir, tmp_path):
+def _registered_proposal(member, staff):
+    """A member's proposal of the current session, submitted and registered by `staff`."""
     term = Term.objects.create(number=15, start_date=date(2022, 1, 10), is_current=True)
     plenary = Plenary.objects.create(
         term=term, number=2, start_date=date(2026, 1, 12), end_date=date(2026, 1, 15)
     )
-    sector = Sector.objects.create(name="教育界", order=1)
-    member = Member.objects.create(
-        user=make_user("wei_li", Role.MEMBER, name="李委员"), name="李委员", sector=sector
-    )
-    staff = make_user("clerk", Role.STAFF, name="张干事")
-    lead_dept = Department.objects.create(name="市教育局", code="JYJ", contact="王科长", phone="13700000001")
-    co_dept = Department.objects.create(name="市财政局", code="CZJ")
-    make_user("jyj", Role.DEPARTMENT, name="王科长", department=lead_dept)
-    make_user("czj", Role.DEPARTMENT, name="钱科长", department=co_dept)
     p = services.proposal_create(
         actor=member.user,
         title="关于增加学位供给的建议",
@@ -62,7 +54,20 @@ def test_assign_sign_contact_reply_rate_rehandle_close(browser, live_server, art
         plenary=plenary,
     )
     services.proposal_submit(actor=member.user, proposal=p)
-    services.proposal_register(actor=staff, proposal=p)
+    return services.proposal_register(actor=staff, proposal=p)
+
+
+def test_assign_sign_contact_reply_rate_rehandle_close(browser, live_server, artifacts_dir, tmp_path):
+    sector = Sector.objects.create(name="教育界", order=1)
+    member = Member.objects.create(
+        user=make_user("wei_li", Role.MEMBER, name="李委员"), name="李委员", sector=sector
+    )
+    staff = make_user("clerk", Role.STAFF, name="张干事")
+    lead_dept = Department.objects.create(name="市教育局", code="JYJ", contact="王科长", phone="13700000001")
+    co_dept = Department.objects.create(name="市财政局", code="CZJ")
+    make_user("jyj", Role.DEPARTMENT, name="王科长", department=lead_dept)
+    make_user("czj", Role.DEPARTMENT, name="钱科长", department=co_dept)
+    p = _registered_proposal(member, staff)
 
     def shot(page, name):
         page.screenshot(path=str(artifacts_dir / f"handling-{name}.png"), full_page=True)
@@ -158,25 +163,12 @@ def test_assign_sign_contact_reply_rate_rehandle_close(browser, live_server, art
 def test_board_adjustment_picks_the_new_unit_from_the_shared_list(browser, live_server):
     """The 督办台 writes the units once; each 调整申请's select is filled from it in the browser, and the
     unit picked there is the one the task moves to."""
-    term = Term.objects.create(number=15, start_date=date(2022, 1, 10), is_current=True)
-    plenary = Plenary.objects.create(
-        term=term, number=2, start_date=date(2026, 1, 12), end_date=date(2026, 1, 15)
-    )
     member = Member.objects.create(user=make_user("wei_li", Role.MEMBER, name="李委员"), name="李委员")
     staff = make_user("clerk", Role.STAFF, name="张干事")
     first = Department.objects.create(name="市教育局", code="JYJ")
     Department.objects.create(name="市财政局", code="CZJ")
     clerk = make_user("jyj", Role.DEPARTMENT, name="王科长", department=first)
-    p = services.proposal_create(
-        actor=member.user,
-        title="关于增加学位供给的建议",
-        content="建议新建和扩建一批中小学。",
-        category=ProposalCategory.objects.get(name="社会"),
-        during_plenary=True,
-        plenary=plenary,
-    )
-    services.proposal_submit(actor=member.user, proposal=p)
-    services.proposal_register(actor=staff, proposal=p)
+    p = _registered_proposal(member, staff)
     services.proposal_assign(actor=staff, proposal=p, assignments=[{"department": first.pk, "role": "lead"}])
     task = Assignment.objects.get(proposal=p)
     services.assignment_request_adjustment(actor=clerk, assignment=task, reason="非本单位职责")
