@@ -7,6 +7,7 @@ from django.urls import reverse
 from members.todo import SHOWN, TodoGroup, TodoItem
 
 from .models import Cosigner, Evaluation, Proposal
+from .selectors import cosigned_ids
 
 State = Proposal.State
 
@@ -43,13 +44,7 @@ def proposal_todo(member) -> list[TodoGroup]:
         cosigners__member=member,
         cosigners__status=Cosigner.Status.PENDING,
     ).order_by("submitted_at", "id")
-    # The co-signed ids first (a member co-signs tens, not thousands): two index look-ups, not a probe
-    # of every replied proposal.
-    cosigned = list(
-        Cosigner.objects.filter(member=member, status=Cosigner.Status.CONFIRMED).values_list(
-            "proposal_id", flat=True
-        )
-    )
+    cosigned = cosigned_ids(member)  # two index look-ups, not a probe of every replied proposal
     rated = Evaluation.objects.filter(
         proposal=OuterRef("pk"), member=member, handling_round=OuterRef("handling_round")
     )
