@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.paging import capped_count
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.portal import SOON_DAYS, Found, PortalRow
 from zhengxie.workflow.selectors import history_of, policy_current
@@ -55,7 +56,9 @@ class AssignmentPortalSource:
         q = params.get("q") or ""
         qs = search.assignment_search(self._tasks(department_id, status=status, today=today), q)
         qs = search.ordered(qs, params, "due_date", "id")
-        total = qs.count()
+        # Capped like every list (a department's matches past 10,000 page as 10,000); the count `ordered`
+        # made to decide on ranking answers it without a second query (zhengxie.paging.counts_remembered).
+        total = capped_count(qs)[0]
         tasks = list(self._page(qs)[:limit])
         contents = dict(
             Proposal.objects.filter(pk__in=[t.proposal_id for t in tasks]).values_list("pk", "content")

@@ -66,3 +66,20 @@ class CleanInputMiddleware:
         if request.method == "POST" and not request.path_info.startswith("/api/"):
             request.POST = clean_querydict(request.POST)
         return self.get_response(request)
+
+
+class RequestMemoMiddleware:
+    """A GET or HEAD request remembers its capped counts (zhengxie.paging.counts_remembered): a search
+    that counted its matches to decide on ranking does not count them again for its pager. Only safe
+    requests: a write between two counts must be seen."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from zhengxie.paging import counts_remembered
+
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with counts_remembered():
+            return self.get_response(request)

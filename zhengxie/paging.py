@@ -14,8 +14,10 @@ import base64
 import binascii
 import json
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import connections
@@ -33,12 +35,46 @@ COUNT_CAP = 10_000
 API_COUNT_CAP = 1_000
 
 
+# Within one GET request the same rows are often counted twice: a search decides whether to rank (a count
+# capped at RANK_LIMIT) and the page then counts what it shows. The first count answers the second
+# (`counts_remembered`, set per safe request by zhengxie.middleware.RequestMemoMiddleware).
+_remembered: ContextVar[dict | None] = ContextVar("zhengxie_capped_counts", default=None)
+
+
+@contextmanager
+def counts_remembered():
+    """Within this block, capped_count answers a count it has already made (same SQL) without a query."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def capped_count(qs, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """(count, exact): the exact count when it is at most `cap`, else (cap, False). One bounded query."""
+    """(count, exact): the exact count when it is at most `cap`, else (cap, False). One bounded query, or
+    none when the same rows were counted in this request with a cap that answers this one."""
     if not isinstance(qs, QuerySet):
         return len(qs), True
     # No ordering, no joined rows (select_related would join them inside the count), only the key.
-    n = qs.order_by().select_related(None).values("pk")[: cap + 1].count()
+    rows = qs.order_by().select_related(None).values("pk")
+    memo, key = _remembered.get(), None
+    if memo is not None:
+        try:
+            sql, params = rows.query.sql_with_params()
+            key = (qs.db, sql, repr(params))
+        except EmptyResultSet:
+            key = None
+        known = memo.get(key) if key else None
+        if known is not None:
+            n, counted_to = known
+            if n <= counted_to:  # exact
+                return (n, True) if n <= cap else (cap, False)
+            if cap <= counted_to:  # more than counted_to, so more than cap
+                return cap, False
+    n = rows[: cap + 1].count()
+    if key:
+        memo[key] = (n, cap)
     return (n, True) if n <= cap else (cap, False)
 
 

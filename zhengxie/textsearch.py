@@ -340,7 +340,9 @@ def ordered(qs, params, *default):
     own order (any value but "relevance"), then `default`. When the `q` matches more than RANK_LIMIT rows
     the list is not ranked but ordered by `default`, and marked (see `by_time`)."""
     if wants_relevance(params):
-        if qs.order_by().values("pk")[: RANK_LIMIT + 1].count() > RANK_LIMIT:
+        from zhengxie.paging import capped_count
+
+        if not capped_count(qs, RANK_LIMIT)[1]:
             from django.db.models import BooleanField, Value
 
             return qs.order_by(*default).alias(search_by_time=Value(True, output_field=BooleanField()))

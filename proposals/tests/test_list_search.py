@@ -352,3 +352,30 @@ def test_department_routing_is_read_from_its_own_index(department):
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         plan = routed.explain()
     assert "assignment_dept_routed_idx" in plan
+
+
+def test_a_search_counts_its_matches_once(api, staff_user, other_member):
+    """Whether to rank (a count capped at RANK_LIMIT) and the pager's count are the same rows: within one
+    GET the first count answers the second (zhengxie.paging.counts_remembered)."""
+    for i in range(3):
+        _existing(other_member.user, f"关于养老服务第{i}项的建议", "社区养老")
+    _existing(other_member.user, "关于交通的建议", "公交线路")
+    with CaptureQueriesContext(connection) as queries:
+        body = api(staff_user).get("/api/v1/proposals/", {"q": "养老"}).json()
+    assert body["count"] == 3 and len(body["results"]) == 3
+    assert sum(1 for q in queries.captured_queries if "COUNT(*)" in q["sql"]) == 1
+
+
+def test_remembered_counts_answer_only_what_they_know():
+    from zhengxie.paging import capped_count, counts_remembered
+
+    with counts_remembered():
+        with CaptureQueriesContext(connection) as queries:
+            assert capped_count(Proposal.objects.all(), 5) == (0, True)
+            assert capped_count(Proposal.objects.all(), 2) == (0, True)
+        assert len(queries.captured_queries) == 1
+    # Outside a request's block nothing is remembered: a count after a write sees the write.
+    with CaptureQueriesContext(connection) as queries:
+        capped_count(Proposal.objects.all(), 5)
+        capped_count(Proposal.objects.all(), 5)
+    assert len(queries.captured_queries) == 2

@@ -129,6 +129,13 @@ def test_portal_page_query_count_is_flat(assign, tasks, department, department_u
         page = client.get("/portal/", {"q": "食堂", "status": "all"}).content.decode()
     assert page.count('data-testid="task-row"') == 5
     assert len(many) == len(few)
+    # the matches are counted once: the count that decides on ranking is the pager's total too
+    counted = [
+        q["sql"]
+        for q in many.captured_queries
+        if "COUNT(*)" in q["sql"] and "proposals_assignment" in q["sql"]
+    ]
+    assert len(counted) == 1
     # the pager keeps the search
     monkeypatch.setattr(portal_views, "PER_PAGE", 2)
     page = client.get("/portal/", {"q": "食堂", "status": "all", "page": 2}).content.decode()
