@@ -246,8 +246,10 @@ def review_queue(user, *, params=None) -> QuerySet[Proposal]:
 
 
 def pending_cosign_invitations(member: Member) -> QuerySet[Proposal]:
+    """What an invitation shows (title, proposer, category): not _base's eight joins and handling."""
     return (
-        _base()
+        Proposal.objects.select_related("category", "proposer")
+        .only("pk", "title", "kind", "organization", "submitted_at", "category__name", "proposer__name")
         .filter(
             state=State.AWAITING_COSIGNERS,
             cosigners__member=member,

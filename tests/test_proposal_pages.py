@@ -636,6 +636,16 @@ def test_pending_invitations_query_count_does_not_grow(client, member, make_memb
     invite(18)
     many = _count(client, "/proposals/")
     assert many == few
+    # an invitation reads what it shows (title, proposer, category), not the whole proposal and its handling
+    with CaptureQueriesContext(connection) as queries:
+        body = html(client.get("/proposals/"))
+    assert body.count("邀请您联名") == 20 and member.name in body
+    invited = next(
+        q["sql"]
+        for q in queries.captured_queries
+        if "proposals_cosigner" in q["sql"] and "pending" in q["sql"]
+    )
+    assert '"content"' not in invited and invited.count(" JOIN ") <= 3
 
 
 def test_cosigners_are_a_checkbox_list_with_a_filter_and_submit_asks_first(
