@@ -298,6 +298,14 @@ def assignments_visible_to(user) -> QuerySet[Assignment]:
     return qs.none()
 
 
+def assignments_department_of(user) -> int | None:
+    """The one department whose assignments `user` sees (assignments_visible_to): a clerk's; None for staff
+    and leaders (every department)."""
+    if user.is_authenticated and user.effective_role == Role.DEPARTMENT:
+        return user.department_id
+    return None
+
+
 def access_assignment(user, pk) -> Assignment:
     try:
         return assignments_visible_to(user).get(pk=int(pk))

@@ -54,7 +54,9 @@ class AssignmentPortalSource:
     def search(self, department_id: int, *, status: str, today, params, limit: int) -> Found:
         """The department's own assignments under `status` whose proposal or own replies match `q`."""
         q = params.get("q") or ""
-        qs = search.assignment_search(self._tasks(department_id, status=status, today=today), q)
+        qs = search.assignment_search(
+            self._tasks(department_id, status=status, today=today), q, department_id=department_id
+        )
         qs = search.ordered(qs, params, "due_date", "id")
         # Capped like every list (a department's matches past 10,000 page as 10,000); the count `ordered`
         # made to decide on ranking answers it without a second query (zhengxie.paging.counts_remembered).

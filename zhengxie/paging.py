@@ -99,9 +99,16 @@ def estimated_count(qs) -> int | None:
 DEEP_OFFSET = 1_000
 
 
+def _ranked(qs) -> bool:
+    """Ordered by relevance (textsearch): every match is ranked before the page is cut."""
+    return any(str(item).lstrip("-") == "search_rank" for item in qs.query.order_by)
+
+
 def slice_rows(qs, start: int, stop: int) -> list:
-    """qs[start:stop] as a list; deep slices skip rows by id only (a "deferred join")."""
-    if start < DEEP_OFFSET or not isinstance(qs, QuerySet):
+    """qs[start:stop] as a list; deep slices skip rows by id only (a "deferred join"), and so does a ranked
+    search: it sorts every match by rank, and joined whole rows (the proposal behind each task) made the
+    planner read the joined table whole for a thousand matches."""
+    if not isinstance(qs, QuerySet) or (start < DEEP_OFFSET and not _ranked(qs)):
         return list(qs[start:stop])
     ids = list(qs.values_list("pk", flat=True)[start:stop])
     by_pk = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}

@@ -168,7 +168,10 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         qs = selectors.assignments_filter(selectors.assignments_visible_to(self.request.user), params=params)
         if self.action == "list" and (params.get("q") or "").strip():
             # Only within what the reader may see (a department: its own assignments and replies).
-            return search.ordered(search.assignment_search(qs, params["q"]), params, "due_date", "id")
+            found = search.assignment_search(
+                qs, params["q"], department_id=selectors.assignments_department_of(self.request.user)
+            )
+            return search.ordered(found, params, "due_date", "id")
         return qs.order_by("due_date", "id")
 
     def get_object(self):

@@ -234,6 +234,41 @@ def test_assignment_search_reads_replies_only_of_proposals_whose_reply_words_mat
     assert "UPPER" in reply_lookup  # the reply's own text still decides (never another department's)
 
 
+def test_a_departments_search_reads_only_its_own_replies(
+    other_member, department, department_user, staff_user
+):
+    """A clerk's list holds only their department's tasks, so the reply texts read are only its own: the
+    department goes into the replies' lookup (a tenth of the texts), not only onto the list."""
+    from proposals.models import Assignment
+
+    _existing(other_member.user, "城区停车泊位不足", "停车难")
+    assert selectors.assignments_department_of(department_user) == department.pk
+    assert selectors.assignments_department_of(staff_user) is None
+    mine = Assignment.objects.filter(department=department)
+    sql = str(search.assignment_search(mine, "停车泊位", department_id=department.pk).query)
+    reply_lookup = sql.split('FROM "proposals_reply"', 1)[1]
+    assert f'"department_id" = {department.pk}' in reply_lookup
+    unscoped = str(search.assignment_search(Assignment.objects.all(), "停车泊位").query)
+    assert '"department_id" =' not in unscoped.split('FROM "proposals_reply"', 1)[1]
+
+
+def test_a_ranked_page_sorts_ids_then_reads_its_rows(api, staff_user, other_member):
+    """Ranking sorts every match: the page's ids are sorted first and only its rows are read whole (a
+    thousand matches joined to their whole proposals made the planner read the proposals table)."""
+    weak = _existing(other_member.user, "关于城市交通的建议", "其中也涉及食堂。")
+    strong = _existing(other_member.user, "食堂食品安全", "学校食堂。")
+    with CaptureQueriesContext(connection) as queries:
+        assert _ids(api(staff_user).get("/api/v1/proposals/", {"q": "食堂"})) == [strong.pk, weak.pk]
+    sqls = [q["sql"] for q in queries.captured_queries]
+    ranked = [sql for sql in sqls if "ORDER BY" in sql and "ts_rank" in sql.split("ORDER BY")[-1]]
+    assert len(ranked) == 1 and ranked[0].startswith('SELECT "proposals_proposal"."id" AS "pk"')
+    assert any(
+        sql.startswith('SELECT "proposals_proposal"."id", "proposals_proposal"."title"')
+        and '"id" IN (' in sql
+        for sql in sqls
+    )
+
+
 # --- highlighting --------------------------------------------------------------------------------------
 
 
