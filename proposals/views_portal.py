@@ -58,10 +58,11 @@ class AssignmentPortalSource:
             self._tasks(department_id, status=status, today=today), q, department_id=department_id
         )
         qs = search.ordered(qs, params, "due_date", "id")
-        # Capped like every list (a department's matches past 10,000 page as 10,000); the count `ordered`
-        # made to decide on ranking answers it without a second query (zhengxie.paging.counts_remembered).
-        total = capped_count(qs)[0]
         tasks = list(self._page(qs)[:limit])
+        # Fewer than the limit found: that is all of them. Else capped like every list (past 10,000 a
+        # department's matches page as 10,000); the count `ordered` made to decide on ranking answers it
+        # without a second query (zhengxie.paging.counts_remembered).
+        total = len(tasks) if len(tasks) < limit else capped_count(qs)[0]
         contents = dict(
             Proposal.objects.filter(pk__in=[t.proposal_id for t in tasks]).values_list("pk", "content")
         )

@@ -5,6 +5,7 @@ import dataclasses
 from django.urls import reverse
 
 from zhengxie import textsearch
+from zhengxie.paging import capped_count
 from zhengxie.workflow.portal import SOON_DAYS, Found, PortalRow
 
 from . import selectors
@@ -29,8 +30,9 @@ class TransferPortalSource:
         qs = selectors.transfer_portal_search(
             department_id, status=status, today=today, soon_days=SOON_DAYS, q=q
         )
-        total = qs.count()
         tasks = list(qs[:limit])
+        # Fewer than the limit found: that is all of them, no count to run (a number or a rare word).
+        total = len(tasks) if len(tasks) < limit else capped_count(qs)[0]
         rows = [
             dataclasses.replace(row, snippet=textsearch.snippet(task.report.final_content, q))
             for row, task in zip(self._rows(tasks, today), tasks, strict=True)
