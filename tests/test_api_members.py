@@ -232,4 +232,4 @@ class TestReferenceData:
         with CaptureQueriesContext(connection) as many:
             client.get("/api/v1/sectors/")
             client.get("/api/v1/parties/")
-        assert len(many) == len(few)
+        assert len(many) <= len(few) + 2  # + each list's count, once it has a second page

@@ -304,9 +304,12 @@ class KeysetPagination(BasePagination):
             if has_previous:
                 self.previous_values = [getattr(rows[0], name) for name, _, _ in keys]
         self.has_next, self.has_previous = has_next, has_previous
+        self.row_count = len(rows)
         return rows
 
     def get_count(self) -> int:
+        if not self.has_next and not self.has_previous:
+            return self.row_count  # the whole list is on this page: nothing more to count
         count, exact = capped_count(self.queryset, self.count_cap)
         if exact:
             return count
