@@ -11,6 +11,7 @@ from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
 from zhengxie.page_actions import form_error as _form_error
 from zhengxie.page_actions import run_action as _run
+from zhengxie.paging import CappedPaginator
 from zhengxie.params import parse_int, parse_year
 
 from . import selectors, services
@@ -29,6 +30,7 @@ from .models import Activity, Participant
 
 STAFF_ROLES = (Role.STAFF, Role.LEADER)
 ALL_ROLES = (Role.STAFF, Role.LEADER, Role.MEMBER)
+STAFF_PER_PAGE = 50  # rows of the staff list (it showed the newest 200, all rendered on every view)
 
 
 # --- members ---------------------------------------------------------------------------------------------
@@ -203,7 +205,7 @@ def staff_list(request):
         request,
         "activities/staff/list.html",
         {
-            "activities": list(qs[:200]),
+            "page": CappedPaginator(qs, STAFF_PER_PAGE).get_page(request.GET.get("page")),
             "form": form,
             "kinds": Activity.Kind.choices,
             "kind": request.GET.get("kind", ""),

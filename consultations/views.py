@@ -16,6 +16,7 @@ from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
 from zhengxie.page_actions import form_error as _form_error
 from zhengxie.page_actions import run_action as _run
+from zhengxie.paging import CappedPaginator
 from zhengxie.params import is_int
 from zhengxie.workflow.errors import DomainError
 
@@ -227,6 +228,8 @@ def topic_action(request, pk, action):
 
 # --- staff: meetings ---------------------------------------------------------------------------------
 
+MEETINGS_PER_PAGE = 50  # the list showed the newest 200, all rendered on every view
+
 
 @role_required(*STAFF_ROLES)
 def meeting_list(request):
@@ -234,12 +237,17 @@ def meeting_list(request):
     initial = {}
     if is_int(request.GET.get("topic", "")):
         initial["topic"] = int(request.GET["topic"])
-    rows = list(meetings.prefetch_related(None)[:200])
+    page = CappedPaginator(meetings.prefetch_related(None), MEETINGS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    page.object_list = rows
     summaries = selectors.attendance_summaries([m.pk for m in rows])
     for meeting in rows:
         meeting.summary = summaries[meeting.pk]
     context = {
         "meetings": rows,
+        "page": page,
         "form": MeetingForm(initial=initial),
         "can_edit": request.user.is_office_staff,
         "state": request.GET.get("state", ""),

@@ -655,3 +655,30 @@ def test_bad_years_and_months_never_crash(value, api, client, staff_user):
     assert client.get("/workbench/activities/registers/", {"year": value}).status_code == 200
     assert client.get("/workbench/activities/calendar/", {"month": f"{value}-13"}).status_code == 200
     assert client.get("/workbench/activities/calendar/", {"month": f"2026-{value}"}).status_code == 200
+
+
+def test_staff_lists_show_fifty_rows_a_page(client, staff_user):
+    """The activities and meetings lists page their rows (they rendered the newest 200 on every view)."""
+    from activities.views import STAFF_PER_PAGE
+    from consultations.views import MEETINGS_PER_PAGE
+
+    Activity.objects.bulk_create(
+        Activity(kind="research", title=f"调研{i:03d}", start=_past(days=i + 1))
+        for i in range(STAFF_PER_PAGE + 1)
+    )
+    Meeting.objects.bulk_create(
+        Meeting(type="standing_committee", title=f"协商{i:03d}", start=_past(days=i + 1), end=_past(days=i))
+        for i in range(MEETINGS_PER_PAGE + 1)
+    )
+    client.force_login(staff_user)
+    first, second = client.get("/workbench/activities/"), client.get("/workbench/activities/?page=2")
+    assert first.content.decode().count("调研0") == STAFF_PER_PAGE and "调研000" in first.content.decode()
+    assert second.content.decode().count("调研0") == 1 and "调研050" in second.content.decode()
+    assert "第 1 / 2 页" in first.content.decode()
+    first, second = (
+        client.get("/workbench/consultations/meetings/"),
+        client.get("/workbench/consultations/meetings/?page=2"),
+    )
+    assert (
+        first.content.decode().count(">协商0") == MEETINGS_PER_PAGE and ">协商050<" in second.content.decode()
+    )

@@ -130,6 +130,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widget templates, with <select> written in Python (the same markup; zhengxie/form_renderer.py).
+FORM_RENDERER = "zhengxie.form_renderer.FormRenderer"
+
 # --- database ---------------------------------------------------------------------------------
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
