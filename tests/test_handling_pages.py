@@ -597,3 +597,35 @@ def test_api_assign_takes_a_due_date(api, staff_user, registered, department):
     )
     assert response.status_code == 200, response.content
     assert Assignment.objects.get(proposal=registered).due_date == chosen
+
+
+def test_supervision_summary_counts_each_department(assigned, department, co_department, department_user):
+    """The board's per-department line: overdue open tasks, adjustment and extension requests; a replied
+    or cancelled overdue task is not counted; most overdue first."""
+    proposal, lead = assigned
+    co = Assignment.objects.get(proposal=proposal, role="co")
+    past = timezone.localdate() - timedelta(days=3)
+    Assignment.objects.filter(pk__in=[lead.pk, co.pk]).update(due_date=past)
+    Assignment.objects.filter(pk=lead.pk).update(extension_state=Assignment.ExtensionState.PENDING)
+    Assignment.objects.filter(pk=co.pk).update(state=Assignment.State.ADJUSTMENT_REQUESTED)
+    # Another overdue task of the lead department, and a replied one that is not overdue any more.
+    for state in (Assignment.State.ACCEPTED, Assignment.State.REPLIED):
+        copy = Assignment.objects.get(pk=lead.pk)
+        copy.pk, copy.role, copy.state, copy.extension_state = None, "co", state, ""
+        copy.save(force_insert=True)
+    rows = selectors.supervision_summary()
+    assert [(r["department__name"], r["overdue"], r["adjustments"], r["extensions"]) for r in rows] == [
+        (department.name, 2, 0, 1),
+        (co_department.name, 1, 1, 0),
+    ]
+    co_rows = selectors.supervision_summary(role="co")
+    assert {(r["department_id"], r["overdue"], r["extensions"]) for r in co_rows} == {
+        (department.pk, 1, 0),
+        (co_department.pk, 1, 0),
+    }
+    # None overdue by five days: the requests remain, in the order of the units' names.
+    late = selectors.supervision_summary(overdue_days=5)
+    assert [(r["department_id"], r["overdue"], r["adjustments"], r["extensions"]) for r in late] == sorted(
+        [(department.pk, 0, 0, 1), (co_department.pk, 0, 1, 0)],
+        key=lambda r: Department.objects.get(pk=r[0]).name,
+    )
