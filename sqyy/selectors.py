@@ -387,7 +387,6 @@ def opinion_report_stats(year: int, *, member_limit: int | None = None) -> dict:
     page: a province's year has thousands); `members` counts them all."""
     base = OpinionReport.objects.filter(submitted_at__year=year).exclude(state=State.DRAFT)
     counts = _stat_counts()
-    totals = base.aggregate(**counts)
     kinds = dict(OpinionReport.ReflectorKind.choices)
     by_kind = [
         {
@@ -397,6 +396,8 @@ def opinion_report_stats(year: int, *, member_limit: int | None = None) -> dict:
         }
         for row in base.order_by().values("reflector_kind").annotate(**counts).order_by("reflector_kind")
     ]
+    # Every report has one kind: the totals are the kinds' sums, not another scan of the year.
+    totals = {k: sum(row[k] for row in by_kind) for k in _STAT_KEYS}
     by_category = [
         {"category": row["category"] or "未分类", **{k: row[k] for k in _STAT_KEYS}}
         for row in base.order_by().values("category").annotate(**counts).order_by("-received", "category")

@@ -307,3 +307,52 @@ def test_stats_page_shows_the_first_members_and_the_csv_has_them_all(
     assert lines[2].startswith("'=HYPERLINK(1),1,")
     client.force_login(member_user)
     assert client.get(f"/workbench/opinions/stats/members.csv?year={year}").status_code == 403
+
+
+def test_stats_groups_add_up_to_the_databases_own_grouping(staff_user, member, other_member, make_adopted):
+    """Every figure of opinion_report_stats by kind, category and member equals the database's own GROUP
+    BY of the same counts, and the totals (the kinds' sums) its aggregate over the year."""
+
+    from sqyy import selectors
+    from sqyy.models import OpinionReport
+
+    make_adopted("甲")
+    for author, category, n in (
+        (member, "经济发展", 2),
+        (other_member, "社会民生", 3),
+        (other_member, "", 1),
+    ):
+        for i in range(n):
+            report = services.opinion_report_create(
+                actor=author.user, title=f"{category}{i}", content="内容", category=category
+            )
+            services.opinion_report_submit(actor=author.user, report=report)
+    services.opinion_report_create_submitted(
+        actor=staff_user, title="党派", content="c", category="社会民生", reflector_name="民盟市委"
+    )
+    year = date.today().year
+    stats = selectors.opinion_report_stats(year)
+    base = OpinionReport.objects.filter(submitted_at__year=year).exclude(state="draft")
+    counts = selectors._stat_counts()
+    keys = selectors._STAT_KEYS
+
+    def grouped(field):
+        return {
+            row[field]: tuple(row[k] for k in keys)
+            for row in base.order_by().values(field).annotate(**counts)
+        }
+
+    assert {r["reflector_kind"]: tuple(r[k] for k in keys) for r in stats["by_reflector_kind"]} == grouped(
+        "reflector_kind"
+    )
+    assert {r["category"]: tuple(r[k] for k in keys) for r in stats["by_category"]} == {
+        (c or "未分类"): v for c, v in grouped("category").items()
+    }
+    members = {m: v for m, v in grouped("reflector").items() if m is not None}
+    assert {r["member"]: tuple(r[k] for k in keys) for r in stats["by_member"]} == members
+    assert [r["member"] for r in stats["by_member"]] == [other_member.pk, member.pk]  # most reports first
+    assert stats["members"] == 2
+    assert tuple(stats[k] for k in keys) == tuple(base.aggregate(**counts)[k] for k in keys)
+    assert stats["received"] == base.count() and stats["adopted"] >= 1
+    assert [r["category"] for r in stats["by_category"]][0] == "社会民生"
+    assert len(selectors.opinion_report_stats(year, member_limit=1)["by_member"]) == 1
