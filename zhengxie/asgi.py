@@ -4,7 +4,8 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengxie.settings")
 
-from zhengxie.startup import require_secret_key  # noqa: E402
+from zhengxie.startup import require_secret_key, warm_up  # noqa: E402
 
 require_secret_key()  # a serving process never starts without the production secret
 application = get_asgi_application()
+warm_up()
