@@ -666,7 +666,9 @@ class RankingRows:
             return f"r.recorded = 1 AND r.shown < {min(line for line, _ in GRADES)}"
         return "1 = 0"
 
-    def _ranked(self) -> tuple[str, list]:
+    def _ranked(self, *, ranks: bool = True) -> tuple[str, list]:
+        """The CTE `r` of every ranked member; without `ranks` (the count: no filter reads the rank) the
+        window that sorts every member by points is left out."""
         m, s, p, y = (
             Member._meta.db_table,
             Member._meta.get_field("sector").related_model._meta.db_table,
@@ -678,7 +680,7 @@ class RankingRows:
                 SELECT m.id, m.name, m.sector_id, COALESCE(s.name, '') AS sector, m.party_id,
                     COALESCE(p.name, '') AS party, COALESCE(y.points, 0) AS total,
                     ROUND(COALESCE(y.points, 0), 2) AS shown,
-                    RANK() OVER (ORDER BY COALESCE(y.points, 0) DESC) AS rnk,
+                    {"RANK() OVER (ORDER BY COALESCE(y.points, 0) DESC)" if ranks else "0"} AS rnk,
                     CASE WHEN y.plenary THEN 1 ELSE 0 END AS f_plenary,
                     CASE WHEN y.proposal_or_opinion THEN 1 ELSE 0 END AS f_proposal,
                     CASE WHEN y.research THEN 1 ELSE 0 END AS f_research,
@@ -696,7 +698,7 @@ class RankingRows:
 
     def count(self) -> int:
         if self._count is None:
-            sql, params = self._ranked()
+            sql, params = self._ranked(ranks=False)
             with connection.cursor() as cursor:
                 cursor.execute(
                     sql + f" SELECT SUM(CASE WHEN {self.where} THEN 1 ELSE 0 END), MAX(r.recorded) FROM r",
