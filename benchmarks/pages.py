@@ -677,8 +677,8 @@ def readme_block(args, rows, floor, floor50, out, n_floor) -> list[str]:
     above = [r for r in rows if r["ratio"] > 3 or r["status"] != "200"]
     out_lines = [
         f"Latest run ({datetime.now():%Y-%m-%d %H:%M}, commit {git_head()}, `--scale {args.scale:g}`): "
-        f"{os.cpu_count()} CPU cores (AMD EPYC, shared with other work while it ran — compare ratios, not "
-        f"milliseconds), PostgreSQL {pg_version()}, Python {sys.version.split()[0]}, gunicorn "
+        f"{os.cpu_count()} CPU cores (AMD EPYC, a virtual machine whose speed varies from one machine to the next "
+        f"— compare ratios, not milliseconds), PostgreSQL {pg_version()}, Python {sys.version.split()[0]}, gunicorn "
         f"{args.workers} sync workers. Floor p50 {floor50 * 1000:.0f} ms, p95 {floor * 1000:.0f} ms "
         f"({n_floor} samples). {len(rows)} targets, {len(above)} above 3× the floor or failing; "
         f"the full table is `{out.relative_to(ROOT)}`.",
@@ -714,8 +714,8 @@ def readme_from_file(path: Path) -> list[str]:
     rel = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
     out = [
         " ".join(head)
-        + f" Machine: {os.cpu_count()} CPU cores (AMD EPYC, 24 GB), shared with other work while it "
-        f"ran — compare the ratios, not the milliseconds. {len(rows)} targets, {len(above)} above 3× the floor "
+        + f" Machine: {os.cpu_count()} CPU cores (AMD EPYC, 24 GB), a virtual machine whose speed varies "
+        f"from one machine to the next — compare the ratios, not the milliseconds. {len(rows)} targets, {len(above)} above 3× the floor "
         f"or failing; the full table is `{rel}`.",
         "",
         "| role | target | status | p50 ms | p95 ms | × floor | queries |",
