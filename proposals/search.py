@@ -200,7 +200,12 @@ def assignment_search(qs, q: str, *, department_id: int | None = None):
                     BooleanField(),
                 )
             ).filter(words=True)
-            qs = qs.filter(proposal_id__in=candidates.values("pk"))
+            # …unless the words are common (the planner's statistics of the words, no rows read) and the
+            # list is everyone's: then joining the candidates made the planner merge them with every task
+            # in proposal order (420 ms for 养老's 8k proposals at 750k tasks), where walking the tasks in
+            # due-date order against the hashed match finds a page and a capped count in ~200 ms.
+            if department_id is not None or not _common(tsquery):
+                qs = qs.filter(proposal_id__in=candidates.values("pk"))
         # The match itself is one hashed set of the proposals matching the (strict) query, looked up per
         # row, and the department's own replies; the proposal's tsvectors are read per row only to rank.
         found = qs.filter(_assignment_match(query, department_id))
@@ -247,6 +252,23 @@ def _assignment_match(query, department_id: int | None = None):
     return Q(proposal_id__in=_matching_proposals(query)) | Q(pk__in=own_replies.values("assignment_id"))
 
 
+def _common(tsquery: str) -> bool:
+    """Whether the planner expects `tsquery` in more than COMMON_WORD_SHARE of the proposals' titles and
+    contents (two estimates, no rows read)."""
+    from django.db.models import BooleanField
+
+    from zhengxie import textsearch
+    from zhengxie.paging import estimated_count
+
+    from .models import Proposal
+
+    words = Proposal.objects.alias(
+        words=textsearch.TableSQL("{t}.search_vector @@ to_tsquery('simple', %s)", [tsquery], BooleanField())
+    ).filter(words=True)
+    found, total = estimated_count(words), estimated_count(Proposal.objects.all())
+    return bool(found and total) and found > COMMON_WORD_SHARE * total
+
+
 def _matching_proposals(query):
     """The ids of the proposals whose title and content or attachments match `query` (their GIN indexes)."""
     from django.db.models import BooleanField
@@ -264,10 +286,19 @@ def _matching_proposals(query):
     return Proposal.objects.alias(words=words).filter(words=True).values("pk")
 
 
-def ordered(qs, params, *default):
+# A word the planner's statistics put in more than this share of the proposals is "common" for the task
+# lists' search (a word they do not list is estimated at 0.5%).
+COMMON_WORD_SHARE = 0.01
+# Task lists (the API's assignments, the portal) rank up to this many matches: their match is a hashed
+# set looked up per task, so the list's own order (due date) finds a page quickly however rare the word,
+# while counting 5,000 matches of a common word read 300k tasks (275 ms at 750k tasks for 养老).
+TASK_RANK_LIMIT = 1000
+
+
+def ordered(qs, params, *default, rank_limit: int | None = None):
     from zhengxie.textsearch import ordered as _ordered
 
-    return _ordered(qs, params, *default)
+    return _ordered(qs, params, *default, rank_limit=rank_limit)
 
 
 # --- keeping the attachment and reply words (called by the services that add them) -------------------

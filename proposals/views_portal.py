@@ -57,7 +57,7 @@ class AssignmentPortalSource:
         qs = search.assignment_search(
             self._tasks(department_id, status=status, today=today), q, department_id=department_id
         )
-        qs = search.ordered(qs, params, "due_date", "id")
+        qs = search.ordered(qs, params, "due_date", "id", rank_limit=search.TASK_RANK_LIMIT)
         tasks = list(self._page(qs)[:limit])
         # Fewer than the limit found: that is all of them. Else capped like every list (past 10,000 a
         # department's matches page as 10,000); the count `ordered` made to decide on ranking answers it

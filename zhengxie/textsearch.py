@@ -335,14 +335,14 @@ RANK_LIMIT = 5000
 BY_TIME_NOTE = "匹配较多，按时间排序；请加关键词缩小范围"
 
 
-def ordered(qs, params, *default):
+def ordered(qs, params, *default, rank_limit: int | None = None):
     """A list's order: by relevance (search_rank) when it has a `q`, unless `ordering` asks for the list's
-    own order (any value but "relevance"), then `default`. When the `q` matches more than RANK_LIMIT rows
-    the list is not ranked but ordered by `default`, and marked (see `by_time`)."""
+    own order (any value but "relevance"), then `default`. When the `q` matches more than `rank_limit`
+    (RANK_LIMIT) rows the list is not ranked but ordered by `default`, and marked (see `by_time`)."""
     if wants_relevance(params):
         from zhengxie.paging import capped_count
 
-        if not capped_count(qs, RANK_LIMIT)[1]:
+        if not capped_count(qs, RANK_LIMIT if rank_limit is None else rank_limit)[1]:
             from django.db.models import BooleanField, Value
 
             return qs.order_by(*default).alias(search_by_time=Value(True, output_field=BooleanField()))

@@ -171,7 +171,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             found = search.assignment_search(
                 qs, params["q"], department_id=selectors.assignments_department_of(self.request.user)
             )
-            return search.ordered(found, params, "due_date", "id")
+            return search.ordered(found, params, "due_date", "id", rank_limit=search.TASK_RANK_LIMIT)
         return qs.order_by("due_date", "id")
 
     def get_object(self):

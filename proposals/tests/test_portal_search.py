@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import make_user
-from proposals import services
+from proposals import search, services
 from proposals.models import Assignment, Proposal, ProposalCategory
 from sqyy import services as sqyy_services
 from zhengxie import textsearch
@@ -104,6 +104,20 @@ def test_portal_api_q_finds_own_title_and_own_reply_never_another_department(
     assert _ids(other.get("/api/v1/assignments/", {"q": "分布式光伏"})) == []
 
 
+@pytest.mark.parametrize("common", [False, True], ids=["rare-word", "common-word"])
+def test_staff_task_search_finds_the_same_tasks_for_common_words(api, tasks, staff_user, monkeypatch, common):
+    """Everyone's task list skips the candidate proposals when the planner thinks the words common
+    (search._common); what it finds is the same: a task by its proposal's words or by its own reply."""
+    monkeypatch.setattr(search, "COMMON_WORD_SHARE", 0.0 if common else 1.0)
+    mine, replied, theirs = tasks
+    client = api(staff_user)
+    assert _ids(client.get("/api/v1/assignments/", {"q": "养老食堂"})) == [mine.pk]
+    assert _ids(client.get("/api/v1/assignments/", {"q": "分布式光伏"})) == [replied.pk]
+    assert _ids(client.get("/api/v1/assignments/", {"q": "智慧停车"})) == [theirs.pk]
+    assert _ids(client.get("/api/v1/assignments/", {"q": "殡葬改革"})) == []
+    assert search._common("食堂") is common
+
+
 def test_portal_page_q_highlighted_escaped_kept_by_links(tasks, department_user):
     mine, replied, theirs = tasks
     client = _client(department_user)
@@ -157,6 +171,7 @@ def test_common_word_leaves_every_list_in_its_own_order(
     assert NOTE not in page
     # more matches than the limit: the list's own order (due date), and the page says why
     monkeypatch.setattr(textsearch, "RANK_LIMIT", 1)
+    monkeypatch.setattr(search, "TASK_RANK_LIMIT", 1)  # the task lists' own limit
     assert _ids(client.get("/api/v1/assignments/", {"q": "食堂"})) == [weak.pk, strong.pk]
     page = _client(department_user).get("/portal/", {"q": "食堂", "status": "all"}).content.decode()
     assert NOTE in page and page.index(f"assignments/{weak.pk}/") < page.index(f"assignments/{strong.pk}/")
