@@ -426,8 +426,9 @@ def test_staff_board_query_count_does_not_grow(client, staff_user, roster, make_
 def test_morning_reminder_for_todays_session(staff_user, roster, standing_meeting):
     from zhengxie.notifications.services import reminders_scan
 
-    today = timezone.localdate()
-    later = timezone.make_aware(datetime.combine(today, time(23, 0)))
+    # Tomorrow's morning scan (a session "today" at 23:00 had ended when the suite ran after 23:50).
+    today = timezone.localdate() + timedelta(days=1)
+    later = timezone.make_aware(datetime.combine(today, time(9, 0)))
     Meeting.objects.filter(pk=standing_meeting.pk).update(start=later, end=later + timedelta(minutes=50))
     leave = sessions.leave_request_create(actor=roster["chair"].user, meeting=standing_meeting, reason="事")
     sessions.leave_request_approve(actor=staff_user, leave=leave)
