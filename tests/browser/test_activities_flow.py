@@ -33,6 +33,7 @@ def test_member_reports_a_case_at_a_station_and_sees_it_resolved(browser, live_s
     )
     phone.get_by_role("button", name="展开菜单").click()
     phone.get_by_role("link", name="活动与民情").click()
+    phone.wait_for_url("**/activities/")
     phone.get_by_role("link", name="委员工作站").click()
     phone.get_by_role("link", name="在此登记民情").click()
     phone.get_by_label("标题").fill("小区东门路灯损坏")

@@ -27,6 +27,9 @@ def _login(browser, live_server, username, viewport):  # noqa: F811 - browser is
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    # Signed in once the browser has left the login page (the load state alone may be the login page's
+    # own, and a click that follows lands on a page about to be replaced).
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.wait_for_load_state()
     return context, page
 
