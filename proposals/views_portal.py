@@ -15,9 +15,8 @@ from django.views.decorators.http import require_POST
 from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
-from zhengxie.paging import capped_count
 from zhengxie.workflow.errors import DomainError
-from zhengxie.workflow.portal import SOON_DAYS, Found, PortalRow
+from zhengxie.workflow.portal import SOON_DAYS, Found, PortalRow, search_total
 from zhengxie.workflow.selectors import history_of, policy_current
 
 from . import exports, search, selectors, services
@@ -59,10 +58,7 @@ class AssignmentPortalSource:
         )
         qs = search.ordered(qs, params, "due_date", "id", rank_limit=search.TASK_RANK_LIMIT)
         tasks = list(self._page(qs)[:limit])
-        # Fewer than the limit found: that is all of them. Else capped like every list (past 10,000 a
-        # department's matches page as 10,000); the count `ordered` made to decide on ranking answers it
-        # without a second query (zhengxie.paging.counts_remembered).
-        total = len(tasks) if len(tasks) < limit else capped_count(qs)[0]
+        total, capped = search_total(qs, len(tasks), limit)
         contents = dict(
             Proposal.objects.filter(pk__in=[t.proposal_id for t in tasks]).values_list("pk", "content")
         )
@@ -75,7 +71,7 @@ class AssignmentPortalSource:
             )
             for row, task in zip(rows, tasks, strict=True)
         ]
-        return Found(rows=rows, total=total, by_time=textsearch.by_time(qs))
+        return Found(rows=rows, total=total, by_time=textsearch.by_time(qs), capped=capped)
 
     def _page(self, qs):
         return qs.select_related("proposal").only(

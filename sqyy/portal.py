@@ -5,8 +5,7 @@ import dataclasses
 from django.urls import reverse
 
 from zhengxie import textsearch
-from zhengxie.paging import capped_count
-from zhengxie.workflow.portal import SOON_DAYS, Found, PortalRow
+from zhengxie.workflow.portal import SOON_DAYS, Found, PortalRow, search_total
 
 from . import selectors
 
@@ -31,13 +30,12 @@ class TransferPortalSource:
             department_id, status=status, today=today, soon_days=SOON_DAYS, q=q
         )
         tasks = list(qs[:limit])
-        # Fewer than the limit found: that is all of them, no count to run (a number or a rare word).
-        total = len(tasks) if len(tasks) < limit else capped_count(qs)[0]
+        total, capped = search_total(qs, len(tasks), limit)
         rows = [
             dataclasses.replace(row, snippet=textsearch.snippet(task.report.final_content, q))
             for row, task in zip(self._rows(tasks, today), tasks, strict=True)
         ]
-        return Found(rows=rows, total=total)
+        return Found(rows=rows, total=total, capped=capped)
 
     def _rows(self, tasks, today) -> list[PortalRow]:
         url = reverse("sqyy:transfer", args=[987654321])  # once per page, not per row

@@ -682,3 +682,7 @@ def test_staff_lists_show_fifty_rows_a_page(client, staff_user):
     assert (
         first.content.decode().count(">协商0") == MEETINGS_PER_PAGE and ">协商050<" in second.content.decode()
     )
+    # a page that is not a number, or past the end, is the first or the last page (never an error)
+    for url in ("/workbench/activities/", "/workbench/consultations/meetings/"):
+        assert "第 1 / 2 页" in client.get(url, {"page": "abc\x00"}).content.decode()
+        assert "第 2 / 2 页" in client.get(url, {"page": "99999"}).content.decode()

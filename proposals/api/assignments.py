@@ -201,9 +201,14 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 "q",
                 str,
                 description="全文检索（中文分词）：案由、正文、附件文字和本单位的答复；默认按相关度排序，"
-                "匹配过多时按期限排序",
+                f"匹配超过 {search.TASK_RANK_LIMIT:,} 条时按期限排序",
             ),
-            OpenApiParameter("ordering", str, enum=["relevance", "default"], description="有 q 时的排序"),
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=["relevance", "default"],
+                description="有 q 时的排序：relevance 按相关度（默认），default 按办理期限",
+            ),
         ]
     )
     def list(self, request, *args, **kwargs):

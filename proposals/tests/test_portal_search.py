@@ -104,6 +104,21 @@ def test_portal_api_q_finds_own_title_and_own_reply_never_another_department(
     assert _ids(other.get("/api/v1/assignments/", {"q": "分布式光伏"})) == []
 
 
+def test_portal_search_total_says_when_it_is_capped(assign, department, department_user, monkeypatch):
+    """Past the count's cap the heading says "N+", not a number that looks exact."""
+    from zhengxie.workflow import portal
+
+    for i in range(3):
+        assign(f"学校食堂安全（{i}）", "食堂卫生。", department)
+    client = _client(department_user)
+    monkeypatch.setattr(portal_views, "PER_PAGE", 1)
+    page = client.get("/portal/", {"q": "食堂", "status": "all"}).content.decode()
+    assert "（3）" in page
+    monkeypatch.setattr(portal, "SEARCH_COUNT_CAP", 2)
+    page = client.get("/portal/", {"q": "食堂", "status": "all"}).content.decode()
+    assert "（2+）" in page and page.count('data-testid="task-row"') == 1
+
+
 @pytest.mark.parametrize("common", [False, True], ids=["rare-word", "common-word"])
 def test_staff_task_search_finds_the_same_tasks_for_common_words(api, tasks, staff_user, monkeypatch, common):
     """Everyone's task list skips the candidate proposals when the planner thinks the words common

@@ -80,6 +80,23 @@ class Found:
     rows: list  # at most `limit` PortalRow, best first (or by due date when by_time)
     total: int
     by_time: bool = False
+    capped: bool = False  # more matches than SEARCH_COUNT_CAP: `total` is the cap
+
+
+# A search's matches are counted to this many, like every list (zhengxie.paging.COUNT_CAP).
+SEARCH_COUNT_CAP = 10_000
+
+
+def search_total(qs, found: int, limit: int) -> tuple[int, bool]:
+    """(total, capped) of a source's search that found `found` rows when asked for `limit`: fewer than
+    the limit is all of them (no count to run); else a count capped at SEARCH_COUNT_CAP (answered by the
+    count the search made to decide on ranking when it reached as far: zhengxie.paging.counts_remembered)."""
+    if found < limit:
+        return found, False
+    from zhengxie.paging import capped_count
+
+    total, exact = capped_count(qs, SEARCH_COUNT_CAP)
+    return total, not exact
 
 
 _sources: list = []
@@ -128,7 +145,7 @@ def portal_search(department_id: int, *, status: str, today: date, params, page:
     counts = dict.fromkeys(COUNT_LABELS, 0)
     rows: list[PortalRow] = []
     limit = page * per_page
-    total, by_time = 0, False
+    total, by_time, capped = 0, False, False
     for source in portal_sources():
         for key, value in source.counts(department_id, today=today).items():
             counts[key] = counts.get(key, 0) + value
@@ -136,6 +153,7 @@ def portal_search(department_id: int, *, status: str, today: date, params, page:
         rows.extend(found.rows)
         total += found.total
         by_time = by_time or found.by_time
+        capped = capped or found.capped
     ranked = not by_time and (params.get("ordering") or "relevance") == "relevance"
     if ranked:
         rows.sort(key=lambda row: (-row.rank, row.due_date, row.number))
@@ -145,6 +163,7 @@ def portal_search(department_id: int, *, status: str, today: date, params, page:
         "counts": counts,
         "rows": rows[(page - 1) * per_page : limit],
         "total": total,
+        "total_label": f"{total:,}+" if capped else f"{total}",
         "num_pages": max(1, -(-total // per_page)),
         "by_time": by_time,
     }

@@ -64,6 +64,7 @@ def portal_home(request):
             "statuses": STATUS_LABELS,
             "rows": overview["rows"],
             "total": overview["total"],
+            "total_label": overview.get("total_label", overview["total"]),
             "page": page,
             "num_pages": overview["num_pages"],
             "soon_days": SOON_DAYS,
