@@ -575,6 +575,10 @@ class Reply(models.Model):
     letter_text = models.TextField(
         "答复函文字", blank=True, editable=False, help_text="DOCX/PDF 中的文字，供检索"
     )
+    # The words of the content and the letter's text (proposals/search.py reply_words), written with the
+    # reply: a department's task list matches its own replies through a generated tsvector column over
+    # them with a GIN index (migration 0016), instead of reading every reply's text.
+    search_words = models.TextField("答复分词", blank=True, editable=False)
     due_date = models.DateField("答复时的办理期限", null=True, blank=True)
     on_time = models.BooleanField("按期答复", default=True)
     replied_by = models.ForeignKey(

@@ -461,6 +461,7 @@ def assignment_reply(
     if letter is not None:
         reply.letter_text = file_text(letter, file_name(letter))
         reply.letter.save(file_name(letter), letter, save=False)
+    reply.search_words = search.reply_words(reply.content, reply.letter_text)
     reply.save()
     search.refresh_replies(task.proposal_id)
     task.replied_at = timezone.now()

@@ -38,38 +38,50 @@ class Command(BaseCommand):
                     done += 1
                 self.stdout.write(f"{model._meta.verbose_name}：提取文字 {done} 个文件")
 
-        batch = []
-        for row in Proposal.objects.only("pk", "title", "content").iterator(chunk_size=BATCH):
+        def title_content(row):
             fields = search.index_fields(row.title, row.content)
             row.search_title, row.search_content = fields["search_title"], fields["search_content"]
-            batch.append(row)
-            if len(batch) >= BATCH:
-                Proposal.objects.bulk_update(batch, ["search_title", "search_content"])
-                batch = []
-        if batch:
-            Proposal.objects.bulk_update(batch, ["search_title", "search_content"])
+
+        rewrite(
+            Proposal.objects.only("pk", "title", "content"), ["search_title", "search_content"], title_content
+        )
         ids = set(ProposalAttachment.objects.values_list("proposal_id", flat=True))
         for pk in ids:
             search.refresh_files(pk)
+
+        def reply(row):
+            row.search_words = search.reply_words(row.content, row.letter_text)
+
+        rewrite(Reply.objects.only("pk", "content", "letter_text"), ["search_words"], reply)
         replied = set(Reply.objects.values_list("assignment__proposal_id", flat=True))
         for pk in replied:
             search.refresh_replies(pk)
         self.stdout.write(f"提案：{Proposal.objects.count()} 件（有附件 {len(ids)}，有答复 {len(replied)}）")
 
-        reports = 0
-        batch = []
-        for row in OpinionReport.objects.only(
-            "pk", "title", "content", "edited_title", "edited_content"
-        ).iterator(chunk_size=BATCH):
+        def report(row):
             row.search_title = index_texts(row.title, row.edited_title)
             row.search_content = index_texts(row.content, row.edited_content)
-            batch.append(row)
-            reports += 1
-            if len(batch) >= BATCH:
-                OpinionReport.objects.bulk_update(batch, ["search_title", "search_content"])
-                batch = []
-        if batch:
-            OpinionReport.objects.bulk_update(batch, ["search_title", "search_content"])
+
+        reports = rewrite(
+            OpinionReport.objects.only("pk", "title", "content", "edited_title", "edited_content"),
+            ["search_title", "search_content"],
+            report,
+        )
         for pk in set(OpinionAttachment.objects.values_list("report_id", flat=True)):
             refresh_report_files(pk)
         self.stdout.write(f"社情民意：{reports} 篇")
+
+
+def rewrite(rows, fields, compute) -> int:
+    """compute(row) sets `fields` on each row; saved in batches of BATCH. Returns the number of rows."""
+    batch, done = [], 0
+    for row in rows.iterator(chunk_size=BATCH):
+        compute(row)
+        batch.append(row)
+        done += 1
+        if len(batch) >= BATCH:
+            rows.model.objects.bulk_update(batch, fields)
+            batch = []
+    if batch:
+        rows.model.objects.bulk_update(batch, fields)
+    return done
