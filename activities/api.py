@@ -15,7 +15,7 @@ from members.models import Member, Sector, SpecialCommittee
 from sqyy.models import OpinionReport
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, _RolePermission
-from zhengxie.api import check_choice_filters
+from zhengxie.api import DisplayField, check_choice_filters
 from zhengxie.params import year_or_400
 
 from . import selectors, services
@@ -32,7 +32,7 @@ class IsStaffLeaderOrMember(_RolePermission):
 
 class ParticipantSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField("status")
 
     class Meta:
         model = Participant
@@ -40,8 +40,8 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    kind_display = DisplayField("kind")
+    state_display = DisplayField("state")
     participant_count = serializers.IntegerField(read_only=True)
     present_count = serializers.IntegerField(read_only=True)
 
@@ -111,7 +111,7 @@ class ReportInputSerializer(serializers.Serializer):
 
 
 class StationSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
     members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     case_count = serializers.IntegerField(read_only=True)
 
@@ -129,7 +129,7 @@ class StationInputSerializer(serializers.Serializer):
 
 
 class GroupSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
     members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     convener_name = serializers.SerializerMethodField()
 
@@ -167,7 +167,7 @@ class GroupInputSerializer(serializers.Serializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = DisplayField("state")
     member_name = serializers.CharField(source="member.name", read_only=True)
     opinion_report_state = serializers.SerializerMethodField()
 
@@ -213,7 +213,7 @@ class OpinionCreatedSerializer(serializers.Serializer):
 
 
 class SupervisorSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
     member_name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from members.models import Member, Plenary, SpecialCommittee
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, has_role
-from zhengxie.api import check_choice_filters, nested_data
+from zhengxie.api import DisplayField, check_choice_filters, nested_data
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
 
@@ -38,7 +38,7 @@ from .qr import checkin_path, qr_svg
 
 
 class ConsultationPlanSerializer(serializers.ModelSerializer):
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = DisplayField("state")
     topic_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -69,7 +69,7 @@ class ConsultationFeedbackSerializer(serializers.ModelSerializer):
 
 
 class ConsultationResearchSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
     participants = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -78,8 +78,8 @@ class ConsultationResearchSerializer(serializers.ModelSerializer):
 
 
 class ConsultationTopicSerializer(serializers.ModelSerializer):
-    type_display = serializers.CharField(source="get_type_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    type_display = DisplayField("type")
+    state_display = DisplayField("state")
     plan_year = serializers.IntegerField(source="plan.year", read_only=True)
     lead_committee_name = serializers.SerializerMethodField()
     departments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -182,8 +182,8 @@ class ConsultationCloseSerializer(serializers.Serializer):
 
 class ConsultationAttendanceSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
-    reply_display = serializers.CharField(source="get_reply_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    reply_display = DisplayField("reply")
+    status_display = DisplayField("status")
 
     class Meta:
         model = Attendance
@@ -210,8 +210,8 @@ class ConsultationSpeechSerializer(serializers.ModelSerializer):
 
 
 class ConsultationMeetingSerializer(serializers.ModelSerializer):
-    type_display = serializers.CharField(source="get_type_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    type_display = DisplayField("type")
+    state_display = DisplayField("state")
     topic_title = serializers.SerializerMethodField()
     is_session = serializers.BooleanField(read_only=True, help_text="全会、常委会议或主席会议")
     invitees = serializers.SerializerMethodField(

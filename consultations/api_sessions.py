@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from members.models import Member
 from zhengxie.accounts.permissions import IsStaff
+from zhengxie.api import DisplayField
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.errors import InvalidInput
 
@@ -27,8 +28,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class LeaveRequestSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    kind_display = DisplayField("kind")
+    state_display = DisplayField("state")
 
     class Meta:
         model = LeaveRequest
@@ -108,7 +109,7 @@ class MaterialReaderSerializer(serializers.Serializer):
 
 
 class ReportOpinionSerializer(serializers.ModelSerializer):
-    report_display = serializers.CharField(source="get_report_display", read_only=True)
+    report_display = DisplayField("report")
     member_name = serializers.SerializerMethodField()
 
     class Meta:

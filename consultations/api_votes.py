@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from members.models import Member
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader
+from zhengxie.api import DisplayField
 
 from . import selectors, voting
 from .api_sessions import DOCX, _file
@@ -59,9 +60,9 @@ class NamedBallotSerializer(serializers.Serializer):
 
 
 class VoteSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    rule_display = serializers.CharField(source="get_rule_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    kind_display = DisplayField("kind")
+    rule_display = DisplayField("rule")
+    state_display = DisplayField("state")
     eligible = serializers.SerializerMethodField(help_text="应到（受邀）人数")
     present = serializers.SerializerMethodField(help_text="实到（签到出席）人数")
     cast = serializers.SerializerMethodField(help_text="已投票人数")

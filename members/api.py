@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, has_role
-from zhengxie.api import Pagination
+from zhengxie.api import DisplayField, Pagination
 from zhengxie.params import is_int
 from zhengxie.parsers import JSONParser, MultiPartParser
 
@@ -197,7 +197,7 @@ class DutyRecordSerializer(serializers.ModelSerializer):
     """一条履职记录。points 为按该年度积分规则计算的本条分值（封顶前，联名按份额）；未确认的记录为 0。"""
 
     kind = serializers.ChoiceField(choices=DutyRecord.Kind.choices)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
     detail_display = serializers.CharField(
         source="detail_label", read_only=True, help_text="细项的中文，如 出席"
     )

@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import IsStaffOrLeader, _RolePermission
-from zhengxie.api import check_choice_filters
+from zhengxie.api import DisplayField, check_choice_filters
 from zhengxie.params import year_or_400
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
@@ -59,7 +59,7 @@ class CanUseTransfers(_RolePermission):
 
 
 class OpinionInstructionSerializer(serializers.ModelSerializer):
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = DisplayField("level")
 
     class Meta:
         model = Instruction
@@ -81,7 +81,7 @@ class OpinionForwardingSerializer(serializers.ModelSerializer):
 
 
 class OpinionUpperAdoptionSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
 
     class Meta:
         model = UpperAdoption
@@ -90,7 +90,7 @@ class OpinionUpperAdoptionSerializer(serializers.ModelSerializer):
 
 class TransferReplySerializer(serializers.Serializer):
     result = serializers.CharField(source="reply_result")
-    result_display = serializers.CharField(source="get_reply_result_display")
+    result_display = DisplayField("reply_result")
     content = serializers.CharField(source="reply_content")
     signer = serializers.CharField(source="reply_signer")
     letter = serializers.FileField(source="reply_letter", allow_null=True)
@@ -99,7 +99,7 @@ class TransferReplySerializer(serializers.Serializer):
 
 class TransferBriefSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = DisplayField("state")
     reply = serializers.SerializerMethodField()
 
     class Meta:
@@ -127,9 +127,9 @@ class TransferBriefSerializer(serializers.ModelSerializer):
 class OpinionReportSerializer(serializers.ModelSerializer):
     """A list row (and the base of the detail)."""
 
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = DisplayField("state")
     reflector_name = serializers.CharField(source="reflector_display", read_only=True)
-    reflector_kind_display = serializers.CharField(source="get_reflector_kind_display", read_only=True)
+    reflector_kind_display = DisplayField("reflector_kind")
     source_proposal = serializers.SerializerMethodField()
     bulletin = serializers.SerializerMethodField()
     instruction_count = serializers.SerializerMethodField()
@@ -274,7 +274,7 @@ class BulletinItemSerializer(serializers.ModelSerializer):
 
 
 class BulletinSerializer(serializers.ModelSerializer):
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = DisplayField("state")
     issue_label = serializers.CharField(read_only=True)
     reports = BulletinItemSerializer(source="items", many=True, read_only=True)
 

@@ -228,3 +228,27 @@ class TestSchemaAndDocs:
         assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
         for cdn in ("cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com"):
             assert cdn not in html
+
+
+def test_display_field_gives_the_choice_label_without_inspecting_signatures(monkeypatch):
+    """DisplayField("state") is obj.get_state_display(), read-only; DRF's `source="get_state_display"`
+    inspected the display method's signature on every row of every list."""
+    import inspect
+
+    from rest_framework import serializers
+
+    from proposals.api.proposals import ProposalSerializer
+    from proposals.models import Proposal
+    from zhengxie.api import DisplayField
+
+    class StateSerializer(serializers.Serializer):
+        state_display = DisplayField("state")
+
+    def no_inspect(*args, **kwargs):
+        raise AssertionError("inspect.signature called")
+
+    monkeypatch.setattr(inspect, "signature", no_inspect)
+    row = Proposal(state=Proposal._meta.get_field("state").choices[0][0])
+    assert StateSerializer(row).data == {"state_display": Proposal._meta.get_field("state").choices[0][1]}
+    assert StateSerializer().fields["state_display"].read_only
+    assert isinstance(ProposalSerializer().fields["state_display"], DisplayField)

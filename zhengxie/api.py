@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -20,6 +20,19 @@ def nested_data(parent, serializer_class, rows) -> list:
     if child is None:
         child = cache[serializer_class] = serializer_class(context=parent.context)
     return [child.to_representation(row) for row in rows]
+
+
+class DisplayField(serializers.CharField):
+    """The label of a model field's choice (`DisplayField("state")` = `obj.get_state_display()`), read-only.
+    A `source="get_state_display"` made DRF inspect the method's signature on every row (Django's display
+    methods are partials): ~10 ms of a 20-row proposal page went to `inspect`."""
+
+    def __init__(self, choice_field: str, **kwargs):
+        self.choice_field = choice_field
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return getattr(instance, f"get_{self.choice_field}_display")()
 
 
 class Pagination(KeysetPagination):

@@ -10,14 +10,14 @@ from rest_framework.views import APIView
 
 from proposals import search, selectors, services
 from proposals.models import Assignment, Contact, Reply
-from zhengxie.api import check_choice_filters, nested_data
+from zhengxie.api import DisplayField, check_choice_filters, nested_data
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
 from zhengxie.workflow.selectors import history_of
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    way_display = serializers.CharField(source="get_way_display", read_only=True)
+    way_display = DisplayField("way")
 
     class Meta:
         model = Contact
@@ -25,7 +25,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class ReplySerializer(serializers.ModelSerializer):
-    result_display = serializers.CharField(source="get_result_display", read_only=True)
+    result_display = DisplayField("result")
     letter_url = serializers.SerializerMethodField(
         help_text="答复函下载地址（GET，需登录；提案人、联名人、机关、领导、承办单位可下载，其他人 404）；无答复函为 null"
     )
@@ -56,8 +56,8 @@ class AssignmentBriefSerializer(serializers.ModelSerializer):
     """How an assignment appears inside a proposal (members see who handles it and the reply)."""
 
     department_name = serializers.CharField(source="department.name", read_only=True)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    role_display = DisplayField("role")
+    state_display = DisplayField("state")
     reply = serializers.SerializerMethodField()
 
     class Meta:

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from proposals import search, selectors, services
 from proposals.models import Assignment, Cosigner, Evaluation, Proposal, ProposalAttachment, Supervision
-from zhengxie.api import check_choice_filters, nested_data
+from zhengxie.api import DisplayField, check_choice_filters, nested_data
 from zhengxie.api_schema import policy_limited_text
 from zhengxie.params import is_int
 from zhengxie.parsers import MultiPartParser
@@ -19,7 +19,7 @@ from .assignments import AssignmentBriefSerializer
 
 class CosignerSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField("status")
     joined_by_merge = serializers.SerializerMethodField()
 
     class Meta:
@@ -38,8 +38,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class ProposalSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    state_display = DisplayField("state")
+    kind_display = DisplayField("kind")
     proposer_name = serializers.CharField(source="proposer_display", read_only=True)
     cosigners = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)

@@ -14,7 +14,7 @@ from proposals.models import Proposal
 from proposals.season_documents import assignment_sheet_docx, assignment_sheet_rows
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import require_role
-from zhengxie.api import Pagination, nested_data
+from zhengxie.api import DisplayField, Pagination, nested_data
 from zhengxie.params import parse_int
 
 from .proposals import AssignItemSerializer
@@ -135,7 +135,7 @@ class PublicReplySerializer(serializers.Serializer):
 
 class PublicProposalSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.name")
-    kind_display = serializers.CharField(source="get_kind_display")
+    kind_display = DisplayField("kind")
     proposers = serializers.SerializerMethodField()
     session = serializers.SerializerMethodField()
     departments = serializers.SerializerMethodField()
