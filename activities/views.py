@@ -30,7 +30,9 @@ from .models import Activity, Participant
 
 STAFF_ROLES = (Role.STAFF, Role.LEADER)
 ALL_ROLES = (Role.STAFF, Role.LEADER, Role.MEMBER)
-STAFF_PER_PAGE = 50  # rows of the staff list (it showed the newest 200, all rendered on every view)
+STAFF_PER_PAGE = 50  # rows of the staff lists (they showed the newest 200, all rendered on every view)
+MEMBER_PER_PAGE = 20  # a member's past activities and cases, on a phone
+MEMBER_UPCOMING = 50
 
 
 # --- members ---------------------------------------------------------------------------------------------
@@ -39,16 +41,20 @@ STAFF_PER_PAGE = 50  # rows of the staff list (it showed the newest 200, all ren
 @role_required(Role.MEMBER)
 def my_activities(request):
     member = selectors.member_of(request.user)
-    activities = list(selectors.activities_visible_to(request.user).order_by("-start")[:100])
-    mine = selectors.my_participation(activities, member)
-    rows = [{"activity": a, "me": mine.get(a.pk)} for a in activities]
-    now = timezone.now()
+    visible, now = selectors.activities_visible_to(request.user), timezone.now()
+    # The next ones soonest first; the past ones paged, newest first (it rendered the newest 100).
+    upcoming = list(visible.filter(start__gte=now).order_by("start", "id")[:MEMBER_UPCOMING])
+    page = CappedPaginator(visible.filter(start__lt=now).order_by("-start", "-id"), MEMBER_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    mine = selectors.my_participation([*upcoming, *page.object_list], member)
     return render(
         request,
         "activities/member/activities.html",
         {
-            "upcoming": [r for r in rows if r["activity"].start >= now],
-            "past": [r for r in rows if r["activity"].start < now],
+            "upcoming": [{"activity": a, "me": mine.get(a.pk)} for a in upcoming],
+            "past": [{"activity": a, "me": mine.get(a.pk)} for a in page.object_list],
+            "page": page,
         },
     )
 
@@ -78,13 +84,12 @@ def activity_sign_up(request, pk):
 
 @role_required(*ALL_ROLES)
 def case_list(request):
-    cases = list(selectors.cases_visible_to(request.user)[:200])
-    template = (
-        "activities/staff/cases.html"
-        if request.user.effective_role in STAFF_ROLES
-        else "activities/member/cases.html"
-    )
-    return render(request, template, {"cases": cases})
+    staff = request.user.effective_role in STAFF_ROLES
+    page = CappedPaginator(
+        selectors.cases_visible_to(request.user), STAFF_PER_PAGE if staff else MEMBER_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    template = "activities/staff/cases.html" if staff else "activities/member/cases.html"
+    return render(request, template, {"cases": page.object_list, "page": page})
 
 
 @role_required(Role.MEMBER)

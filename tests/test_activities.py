@@ -686,3 +686,37 @@ def test_staff_lists_show_fifty_rows_a_page(client, staff_user):
     for url in ("/workbench/activities/", "/workbench/consultations/meetings/"):
         assert "第 1 / 2 页" in client.get(url, {"page": "abc\x00"}).content.decode()
         assert "第 2 / 2 页" in client.get(url, {"page": "99999"}).content.decode()
+
+
+def test_cases_and_a_members_past_activities_are_paged(client, staff_user, member, station):
+    """The 民情 lists (staff: 50 a page, a member: 20) and a member's past activities (20 a page, the coming
+    ones above them) page their rows: they rendered the newest 200 and 100 on every view."""
+    from activities.views import MEMBER_PER_PAGE, STAFF_PER_PAGE
+
+    Case.objects.bulk_create(
+        Case(member=member, station=station, title=f"民情{i:03d}", content="路灯不亮。")
+        for i in range(STAFF_PER_PAGE + 1)
+    )
+    past = Activity.objects.bulk_create(
+        Activity(kind="research", title=f"调研{i:03d}", start=_past(days=i + 1))
+        for i in range(MEMBER_PER_PAGE + 1)
+    )
+    Participant.objects.bulk_create(Participant(activity=a, member=member) for a in past)
+    Activity.objects.create(kind="research", title="将来的调研", start=_future(days=2))
+    client.force_login(staff_user)
+    pages = [client.get("/cases/").content.decode(), client.get("/cases/?page=2").content.decode()]
+    assert [p.count(">民情0") for p in pages] == [STAFF_PER_PAGE, 1]
+    assert "第 1 / 2 页" in pages[0] and "第 1 / 2 页" in client.get("/cases/?page=x\x00").content.decode()
+    client.force_login(member.user)
+    pages = [client.get("/cases/").content.decode(), client.get("/cases/?page=3").content.decode()]
+    assert [p.count("<strong>民情0") for p in pages] == [
+        MEMBER_PER_PAGE,
+        STAFF_PER_PAGE + 1 - 2 * MEMBER_PER_PAGE,
+    ]
+    first, second = (
+        client.get("/activities/").content.decode(),
+        client.get("/activities/?page=2").content.decode(),
+    )
+    assert first.count("<strong>调研0") == MEMBER_PER_PAGE and "调研000" in first and "将来的调研" in first
+    assert second.count("<strong>调研0") == 1 and f"调研{MEMBER_PER_PAGE:03d}" in second
+    assert "第 1 / 2 页" in first
