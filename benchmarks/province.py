@@ -1441,48 +1441,46 @@ def fast_backfill_replies(original):
     return run
 
 
-def fast_backfill_opinions(original):
-    def run(apps, schema_editor):
-        from zhengxie.textsearch import index_texts
+def _fast_rows_backfill(label: str, select: str, table: str, columns: list[str], pairs):
+    """A migration's per-row backfill of `columns` of `table`: each selected row (id, texts…) gets one
+    index_texts(…) per column, over the texts that `pairs` picks by position (1-based, after the id)."""
 
-        index = PieceIndexer()
-        with schema_editor.connection.cursor() as cur:
-            cur.execute("SELECT id, title, edited_title, content, edited_content FROM sqyy_opinionreport")
-            rows = cur.fetchall()
-        sample = rows[:: max(1, len(rows) // 50)]
-        if any(
-            (index(r[1], r[2]), index(r[3], r[4])) != (index_texts(r[1], r[2]), index_texts(r[3], r[4]))
-            for r in sample
-        ):
-            print("  sqyy.0005 backfill: pieces differ, running the migration's own", flush=True)
-            return original(apps, schema_editor)
-        _update_from_rows(
-            schema_editor,
-            "sqyy_opinionreport",
-            ["search_title", "search_content"],
-            ((r[0], index(r[1], r[2]), index(r[3], r[4])) for r in rows),
-        )
+    def fast(original):
+        def run(apps, schema_editor):
+            from zhengxie.textsearch import index_texts
 
-    return run
+            index = PieceIndexer()
+            with schema_editor.connection.cursor() as cur:
+                cur.execute(select)
+                rows = cur.fetchall()
+
+            def words(row, indexer):
+                return tuple(indexer(*(row[i] for i in pair)) for pair in pairs)
+
+            if any(words(r, index) != words(r, index_texts) for r in rows[:: max(1, len(rows) // 50)]):
+                print(f"  {label} backfill: pieces differ, running the migration's own", flush=True)
+                return original(apps, schema_editor)
+            _update_from_rows(schema_editor, table, columns, ((r[0], *words(r, index)) for r in rows))
+
+        return run
+
+    return fast
 
 
-def fast_backfill_reply_words(original):
-    def run(apps, schema_editor):
-        from zhengxie.textsearch import index_texts
-
-        index = PieceIndexer()
-        with schema_editor.connection.cursor() as cur:
-            cur.execute("SELECT id, content, letter_text FROM proposals_reply")
-            rows = cur.fetchall()
-        sample = rows[:: max(1, len(rows) // 50)]
-        if any(index(r[1], r[2]) != index_texts(r[1], r[2]) for r in sample):
-            print("  proposals.0016 backfill: pieces differ, running the migration's own", flush=True)
-            return original(apps, schema_editor)
-        _update_from_rows(
-            schema_editor, "proposals_reply", ["search_words"], ((r[0], index(r[1], r[2])) for r in rows)
-        )
-
-    return run
+fast_backfill_opinions = _fast_rows_backfill(
+    "sqyy.0005",
+    "SELECT id, title, edited_title, content, edited_content FROM sqyy_opinionreport",
+    "sqyy_opinionreport",
+    ["search_title", "search_content"],
+    [(1, 2), (3, 4)],
+)
+fast_backfill_reply_words = _fast_rows_backfill(
+    "proposals.0016",
+    "SELECT id, content, letter_text FROM proposals_reply",
+    "proposals_reply",
+    ["search_words"],
+    [(1, 2)],
+)
 
 
 SLOW_BACKFILLS = {
