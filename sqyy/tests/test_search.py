@@ -1,6 +1,8 @@
 """Issue 19: the `q` of the 社情民意 lists — segmented words of the original and edited text and of DOCX/PDF
 attachments, one weighted tsvector with a GIN index, ranked and highlighted."""
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -82,3 +84,39 @@ def test_reflector_name_and_gin_index(reports, member, staff_user):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = qs.explain()
     assert "sqyy_opinionreport_search_gin" in plan
+
+
+def test_portal_search_finds_a_transfer_by_the_text_it_sees_and_its_own_reply(
+    transferred, department_user, other_department
+):
+    """The department portal's `q` over 社情民意 transfers: the report as the department sees it (the office's
+    edit, never the reflector's original), or the department's own reply; never another department's."""
+    from conftest import make_user
+    from zhengxie.accounts.models import Role
+
+    client = Client()
+    client.force_login(department_user)
+
+    def found(q, c=client):
+        page = c.get("/portal/", {"q": q, "status": "all"}).content.decode()
+        return page.count('data-testid="task-row"')
+
+    assert found("临时停车区") == 1  # the edited content
+    assert found("亟待加强") == 1  # the edited title
+    assert found("接送车位") == 0  # only in the reflector's original content
+    assert found("十五届二次会议第0031号") == 0  # a proposal number
+    services.transfer_accept(actor=department_user, transfer=transferred)
+    services.transfer_reply(
+        actor=department_user, transfer=transferred, result="B", content="已在校门口划设限时停车位。"
+    )
+    assert found("限时停车") == 1  # its own reply
+    other = Client()
+    other.force_login(make_user("dept2", Role.DEPARTMENT, department=other_department))
+    assert found("临时停车区", other) == 0 and found("限时停车", other) == 0
+    # the reports' text is read only for those whose words match (their GIN index) or that have a reply
+    sql = str(
+        selectors.transfer_portal_search(
+            department_user.department_id, status="all", today=date.today(), soon_days=7, q="临时停车区"
+        ).query
+    )
+    assert "opinion_search_vector @@ to_tsquery" in sql
