@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from .models import DutyRecord, Member, MemberYearScore, ScoringRule, ScoringScheme
+from .models import DutyAttendanceCount, DutyRecord, Member, MemberYearScore, ScoringRule, ScoringScheme
 
 K = DutyRecord.Kind
 G = ScoringRule.Group
@@ -464,6 +464,11 @@ def refresh_scores(pairs) -> None:
             member_ids.sort()
             # The scheme is read after the lock, so a rule change committed meanwhile is seen.
             computed = computed_scores(scheme_for(year), member_ids)
+            # These members' rows are ours alone (their advisory locks): what they held before is exact.
+            before = MemberYearScore.objects.filter(year=year, member_id__in=member_ids).only(
+                "person_times", "attended"
+            )
+            _attendance_add(year, attendance_sums(computed.values()), attendance_sums(before), sign=-1)
             if computed:
                 MemberYearScore.objects.bulk_create(
                     list(computed.values()),
@@ -493,7 +498,46 @@ def rebuild_year(year: int, *, model=None) -> int:
                 model(**{n: getattr(s, n) for n in names if n != "updated_at"}) for s in computed.values()
             ]
         model.objects.bulk_create(rows, batch_size=2000)
+        if model is MemberYearScore:  # a migration's historical model may predate the rollup
+            DutyAttendanceCount.objects.filter(year=year).delete()
+            _attendance_add(year, attendance_sums(rows))
     return len(computed)
+
+
+def attendance_sums(rows) -> dict[str, list[int]]:
+    """kind → [person-times, members] over scores with person-times, as DutyAttendanceCount holds them
+    (kind "": every kind)."""
+    sums: dict[str, list[int]] = {}
+    for row in rows:
+        if row.person_times <= 0:
+            continue
+        for kind, n in [("", row.person_times), *(row.attended or {}).items()]:
+            entry = sums.setdefault(kind, [0, 0])
+            entry[0] += int(n)
+            entry[1] += 1
+    return sums
+
+
+def _attendance_add(year: int, added: dict, removed: dict | None = None, *, sign: int = 1) -> None:
+    """Add `added` (and `sign` × `removed`) to the year's DutyAttendanceCount rows: one upsert, rows in
+    kind order (concurrent refreshes of a year lock them in the same order)."""
+    delta: dict[str, list[int]] = {k: list(v) for k, v in added.items()}
+    for kind, (n, m) in (removed or {}).items():
+        entry = delta.setdefault(kind, [0, 0])
+        entry[0] += sign * n
+        entry[1] += sign * m
+    rows = [(year, kind, n, m) for kind, (n, m) in sorted(delta.items()) if n or m]
+    if not rows:
+        return
+    table = DutyAttendanceCount._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, kind, person_times, members) VALUES {values} "
+            f"ON CONFLICT (year, kind) DO UPDATE SET person_times = {table}.person_times + "
+            f"EXCLUDED.person_times, members = {table}.members + EXCLUDED.members",
+            [v for row in rows for v in row],
+        )
 
 
 def stored_years() -> list[int]:

@@ -236,36 +236,27 @@ def member_year_score(member, year: int, *, scheme=None):
 
 
 def duty_attendance(year: int) -> dict:
-    """The year's duty person-times (人次: confirmed records not 请假/缺席) from the yearly scores, summed in
-    the database (two queries, whatever the number of members): {"person_times", "members", "by_kind":
-    Counter, "members_by_kind": Counter}."""
+    """The year's duty person-times (人次: confirmed records not 请假/缺席): {"person_times", "members",
+    "by_kind": Counter, "members_by_kind": Counter}, read from the rollup members.scoring keeps
+    (DutyAttendanceCount: a few rows a year, whatever the number of members)."""
     from collections import Counter
 
-    from django.db import connection
-    from django.db.models import Count, Sum
+    from .models import DutyAttendanceCount
 
-    from .models import MemberYearScore
-
-    scored = MemberYearScore.objects.filter(year=year, person_times__gt=0)
-    totals = scored.aggregate(person_times=Sum("person_times"), members=Count("pk"))
-    # Each score's `attended` is {kind: person-times}; expanded into rows by the database's JSON function.
-    each = "jsonb_each_text(y.attended)" if connection.vendor == "postgresql" else "json_each(y.attended)"
-    sql = f"""
-        SELECT e.key, SUM(CAST(e.value AS INTEGER)), COUNT(*)
-        FROM {MemberYearScore._meta.db_table} y, {each} e
-        WHERE y.year = %s AND y.person_times > 0
-        GROUP BY e.key
-    """
     by_kind: Counter = Counter()
     members_by_kind: Counter = Counter()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [year])
-        for kind, n, holders in cursor.fetchall():
-            by_kind[kind] = int(n or 0)
-            members_by_kind[kind] = int(holders)
+    totals = (0, 0)
+    for kind, n, holders in DutyAttendanceCount.objects.filter(year=year, members__gt=0).values_list(
+        "kind", "person_times", "members"
+    ):
+        if kind == "":
+            totals = (int(n), holders)
+        else:
+            by_kind[kind] = int(n)
+            members_by_kind[kind] = holders
     return {
-        "person_times": int(totals["person_times"] or 0),
-        "members": totals["members"],
+        "person_times": totals[0],
+        "members": totals[1],
         "by_kind": by_kind,
         "members_by_kind": members_by_kind,
     }

@@ -15,6 +15,7 @@ from activities import services as activities
 from members import scoring
 from members import services as members
 from members.models import DutyRecord, MemberYearScore, ScoringRule
+from members.selectors import duty_attendance
 from proposals import services as proposals
 from proposals.models import ProposalCategory
 from sqyy import services as sqyy
@@ -48,10 +49,35 @@ def recomputed(year=YEAR):
     return {mid: tuple(getattr(s, f) for f in FIELDS) for mid, s in scores.items()}
 
 
+def attendance_grouped(year=YEAR):
+    """The database's own grouping of the stored scores' person-times by kind (what the year's figures
+    computed on every view before the rollup)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.key, SUM(CAST(e.value AS INTEGER)), COUNT(*) FROM members_memberyearscore y, "
+            "jsonb_each_text(y.attended) e WHERE y.year = %s AND y.person_times > 0 GROUP BY e.key",
+            [year],
+        )
+        by_kind = {kind: (n, m) for kind, n, m in cursor.fetchall()}
+        cursor.execute(
+            "SELECT COALESCE(SUM(person_times), 0), COUNT(*) FROM members_memberyearscore "
+            "WHERE year = %s AND person_times > 0",
+            [year],
+        )
+        return cursor.fetchone(), by_kind
+
+
 def assert_kept(year=YEAR):
     assert stored(year) == recomputed(year)
     # What the ranking shows is what the live computation over every record showed.
     assert scoring.year_scores(year) == scoring.live_year_scores(year)
+    # The person-times rollup is what grouping the stored scores gives.
+    attendance = duty_attendance(year)
+    (total, members), by_kind = attendance_grouped(year)
+    assert (attendance["person_times"], attendance["members"]) == (total, members)
+    assert {
+        k: (attendance["by_kind"][k], attendance["members_by_kind"][k]) for k in attendance["by_kind"]
+    } == by_kind
 
 
 @pytest.mark.django_db
@@ -176,6 +202,8 @@ def test_rebuild_command_restores_the_scores(staff_user, member, other_member):
     assert stored(YEAR - 2) == {}
     call_command("rebuild_duty_scores", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (stored(), stored(YEAR - 2)) == kept
+    assert_kept()
+    assert_kept(YEAR - 2)
 
 
 def _run_together(calls):
@@ -212,6 +240,26 @@ def test_concurrent_records_of_one_member_are_all_counted(staff_user, member):
     assert not [o for o in outcomes if isinstance(o, Exception)]
     assert stored() == recomputed()
     assert MemberYearScore.objects.get(member=member, year=YEAR).points == Decimal("4") + Decimal("8")
+    assert_kept()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_records_of_different_members_keep_the_person_times_exact(staff_user, make_member):
+    """Every refresh of a year adds to the same person-times rows (DutyAttendanceCount): writers of
+    different members at once are all counted, none blocks another into a deadlock."""
+    people = [make_member(f"并发{i}") for i in range(4)]
+    outcomes = _run_together(
+        [
+            lambda m=m, kind=kind: members.record_duty(
+                actor=staff_user, member=m, kind=kind, date=date(YEAR, 3, 1)
+            )
+            for m in people
+            for kind in ("research", "public_service")
+        ]
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert_kept()
+    assert duty_attendance(YEAR)["members"] == len(people)
 
 
 @pytest.mark.django_db
@@ -300,3 +348,28 @@ def test_one_members_score_reads_only_their_row(staff_user, member, other_member
         assert member_year_score(m, YEAR)[0] == old(m)
     assert member_year_score(retired, YEAR)[0].grade == "不称职"
     assert member_year_score(other_member, YEAR)[0].rank == 1
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_the_person_times_from_the_stored_scores(staff_user, member, other_member):
+    """Upgrading fills DutyAttendanceCount from the scores already stored; the year's figures then read it
+    in one query."""
+    import importlib
+
+    from django.apps import apps
+    from django.test.utils import CaptureQueriesContext
+
+    from members.models import DutyAttendanceCount
+
+    members.record_duty(actor=staff_user, member=member, kind="research", date=date(YEAR, 2, 1))
+    members.record_duty(actor=staff_user, member=other_member, kind="research", date=date(YEAR - 1, 2, 1))
+    kept = {(r.year, r.kind, r.person_times, r.members) for r in DutyAttendanceCount.objects.all()}
+    assert kept
+    DutyAttendanceCount.objects.all().delete()
+    importlib.import_module("members.migrations.0011_duty_attendance_rollup").fill(apps, None)
+    assert {(r.year, r.kind, r.person_times, r.members) for r in DutyAttendanceCount.objects.all()} == kept
+    assert_kept()
+    assert_kept(YEAR - 1)
+    with CaptureQueriesContext(connection) as queries:
+        duty_attendance(YEAR)
+    assert len(queries) == 1
