@@ -320,10 +320,16 @@ def reply_words(content: str, letter_text: str) -> str:
 
 
 def refresh_replies(proposal_id: int) -> None:
-    """search_replies from the proposal's replies' words (each reply's search_words, in reply order)."""
+    """search_replies from the proposal's replies' words (each reply's search_words, in reply order). A
+    reply stored before it had words (an upgrade whose migration left them to search_reindex) gets them
+    here, so its words are not dropped from the proposal's."""
     from .models import Proposal, Reply
 
-    rows = (
-        Reply.objects.filter(assignment__proposal_id=proposal_id).order_by("id").values_list("search_words")
-    )
-    Proposal.objects.filter(pk=proposal_id).update(search_replies=" ".join(w for (w,) in rows if w))
+    rows = Reply.objects.filter(assignment__proposal_id=proposal_id).order_by("id")
+    words = []
+    for pk, stored, content, letter_text in rows.values_list("pk", "search_words", "content", "letter_text"):
+        if not stored and (content or letter_text):
+            stored = reply_words(content, letter_text)
+            Reply.objects.filter(pk=pk).update(search_words=stored)
+        words.append(stored)
+    Proposal.objects.filter(pk=proposal_id).update(search_replies=" ".join(w for w in words if w))

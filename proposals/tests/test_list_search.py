@@ -164,6 +164,11 @@ def test_a_task_is_found_by_its_own_reply_words_which_reindex_and_the_migration_
     assert Reply.objects.get(pk=reply.pk).search_words == words
     for client in (clerk, staff):
         assert _ids(client.get("/api/v1/assignments/", {"q": "agrivoltaic"})) == [task]
+    # a reply on a proposal whose older replies have no words yet keeps their words in the proposal's
+    Reply.objects.update(search_words="")
+    search.refresh_replies(replied_proposal.pk)
+    assert "agrivoltaic" in Proposal.objects.get(pk=replied_proposal.pk).search_replies
+    assert Reply.objects.get(pk=reply.pk).search_words == words
     Reply.objects.update(search_words="")
     migration = importlib.import_module("proposals.migrations.0016_reply_search_words")
     migration.backfill(apps, None)
