@@ -706,6 +706,7 @@ def test_cases_and_a_members_past_activities_are_paged(client, staff_user, membe
     client.force_login(staff_user)
     pages = [client.get("/cases/").content.decode(), client.get("/cases/?page=2").content.decode()]
     assert [p.count(">民情0") for p in pages] == [STAFF_PER_PAGE, 1]
+    assert all("分页" not in p.split("</title>")[0] and p.count('aria-label="分页"') == 1 for p in pages)
     assert "第 1 / 2 页" in pages[0] and "第 1 / 2 页" in client.get("/cases/?page=x\x00").content.decode()
     client.force_login(member.user)
     pages = [client.get("/cases/").content.decode(), client.get("/cases/?page=3").content.decode()]
@@ -713,6 +714,7 @@ def test_cases_and_a_members_past_activities_are_paged(client, staff_user, membe
         MEMBER_PER_PAGE,
         STAFF_PER_PAGE + 1 - 2 * MEMBER_PER_PAGE,
     ]
+    assert all("分页" not in p.split("</title>")[0] and p.count('aria-label="分页"') == 1 for p in pages)
     first, second = (
         client.get("/activities/").content.decode(),
         client.get("/activities/?page=2").content.decode(),
