@@ -108,6 +108,8 @@ def test_portal_search_finds_a_transfer_by_the_text_it_sees_and_its_own_reply(
     assert found("亟待加强") == 1  # the edited title
     assert found("接送车位") == 0  # only in the reflector's original content
     assert found("十五届二次会议第0031号") == 0  # a proposal number
+    for hostile in ("临时\x00停车区", "停车 & | ! ( ) :*'\"", "\x01" * 300):
+        assert client.get("/portal/", {"q": hostile, "status": "all"}).status_code == 200
     services.transfer_accept(actor=department_user, transfer=transferred)
     services.transfer_reply(
         actor=department_user, transfer=transferred, result="B", content="已在校门口划设限时停车位。"
