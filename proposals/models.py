@@ -164,6 +164,16 @@ class Proposal(models.Model):
         "首轮按期办复", null=True, blank=True, help_text="统计用：首轮正式答复全部按期；未办复为空"
     )
     stat_revisited = models.BooleanField("已回访", default=False, help_text="统计用：办结后记录过回访")
+    # The lists' ?overdue= (issue 15): the earliest due date among the open tasks, kept by the
+    # proposals_open_due trigger on proposals_assignment (migration 0017) whoever writes a task, so
+    # "overdue" is a range over one partial index instead of a join with every open task.
+    open_due_date = models.DateField(
+        "最早办理期限",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="未办结交办中最早的办理期限；没有未办结交办时为空",
+    )
     # 代录 (issue 19): the staff user who typed in a member's paper proposal; empty when the member did.
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,6 +227,12 @@ class Proposal(models.Model):
                 name="proposal_revisit_queue_idx",
                 condition=models.Q(state="closed", stat_revisited=False),
             ),
+            # ?overdue=: the proposals with an open task, by their earliest due date.
+            models.Index(
+                fields=["open_due_date", "id"],
+                name="proposal_open_due_idx",
+                condition=models.Q(open_due_date__isnull=False),
+            ),
             # The 督办台's key proposals.
             models.Index(fields=["serial", "id"], name="proposal_key_idx", condition=models.Q(is_key=True)),
         ]
@@ -229,6 +245,15 @@ class Proposal(models.Model):
                 name="collective_proposal_names_organization",
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        # open_due_date belongs to the trigger on the tasks: a whole-row save (the admin's form, a
+        # service without update_fields) must not write back the value it read before a task changed.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "open_due_date"
+            ]
+        super().save(*args, **kwargs)
 
     def __str__(self):
         return f"{self.number} {self.title}" if self.number else self.title

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db import connections
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -227,7 +228,7 @@ def proposals_filter(qs: QuerySet[Proposal], *, params, user=None) -> QuerySet[P
         )
         qs = qs.filter(pk__in=routed.values("proposal_id"))
     if str(params.get("overdue", "")).lower() in {"true", "1"}:
-        qs = qs.filter(pk__in=overdue_assignments().values("proposal_id"))
+        qs = overdue_proposals(qs)
     q = (params.get("q") or "").strip()
     if q:
         qs = search.text_search(qs, q, all_replies=search.sees_all_replies(user))
@@ -280,6 +281,16 @@ def proposal_history(proposal: Proposal):
 def overdue_assignments(today=None) -> QuerySet[Assignment]:
     today = today or timezone.localdate()
     return Assignment.objects.filter(state__in=Assignment.OPEN_STATES, due_date__lt=today)
+
+
+def overdue_proposals(qs: QuerySet[Proposal], today=None) -> QuerySet[Proposal]:
+    """Those of `qs` with an open task past its due date. On PostgreSQL a range over open_due_date (the
+    earliest open due date, kept by a trigger on the tasks); the SQLite demo has no trigger and asks the
+    tasks themselves."""
+    today = today or timezone.localdate()
+    if connections[qs.db].vendor == "postgresql":
+        return qs.filter(open_due_date__lt=today)
+    return qs.filter(pk__in=overdue_assignments(today).values("proposal_id"))
 
 
 def assignments_visible_to(user) -> QuerySet[Assignment]:
