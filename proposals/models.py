@@ -246,6 +246,9 @@ class Proposal(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.number} {self.title}" if self.number else self.title
+
     def save(self, *args, **kwargs):
         # open_due_date belongs to the trigger on the tasks: a whole-row save (the admin's form, a
         # service without update_fields) must not write back the value it read before a task changed.
@@ -254,9 +257,6 @@ class Proposal(models.Model):
                 f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "open_due_date"
             ]
         super().save(*args, **kwargs)
-
-    def __str__(self):
-        return f"{self.number} {self.title}" if self.number else self.title
 
     @property
     def proposer_display(self) -> str:
