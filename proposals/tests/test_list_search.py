@@ -293,6 +293,23 @@ def test_a_departments_search_reads_only_its_own_replies(
     assert '"department_id" =' not in unscoped.split('FROM "proposals_reply"', 1)[1]
 
 
+def test_a_departments_search_count_reads_its_tasks_from_an_index(other_member, department):
+    """Counting a clerk's matches checks each of the department's tasks (its proposal, its own replies):
+    from assignment_dept_proposal_idx alone, not from the heap of every task the department ever had."""
+    from proposals.models import Assignment
+
+    _existing(other_member.user, "城区停车泊位不足", "停车难")
+    mine = Assignment.objects.filter(department=department)
+    found = search.assignment_search(mine, "停车泊位", department_id=department.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")  # only what an index alone can answer
+        plan = found.order_by().values("pk").explain()
+    tasks = [line for line in plan.splitlines() if "proposals_assignment" in line and "u1" not in line]
+    assert any("Index Only Scan using assignment_dept_proposal_idx" in line for line in tasks), plan
+
+
 def test_a_ranked_page_sorts_ids_then_reads_its_rows(api, staff_user, other_member):
     """Ranking sorts every match: the page's ids are sorted first and only its rows are read whole (a
     thousand matches joined to their whole proposals made the planner read the proposals table)."""
