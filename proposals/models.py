@@ -227,11 +227,14 @@ class Proposal(models.Model):
                 name="proposal_revisit_queue_idx",
                 condition=models.Q(state="closed", stat_revisited=False),
             ),
-            # ?overdue=: the proposals with an open task, by their earliest due date.
+            # ?overdue=: the proposals with an open task, by their earliest due date, with what a member's
+            # visibility asks of a row (published, own) so the list's capped count is an index-only scan:
+            # it read ~8k heap pages a request for the benchmark's member at a quarter province.
             models.Index(
                 fields=["open_due_date", "id"],
                 name="proposal_open_due_idx",
                 condition=models.Q(open_due_date__isnull=False),
+                include=["is_published", "proposer"],
             ),
             # The 督办台's key proposals.
             models.Index(fields=["serial", "id"], name="proposal_key_idx", condition=models.Q(is_key=True)),

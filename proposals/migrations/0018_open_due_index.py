@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("open_due_date__isnull", False)),
                 fields=["open_due_date", "id"],
                 name="proposal_open_due_idx",
+                include=("is_published", "proposer"),
             ),
         ),
     ]
