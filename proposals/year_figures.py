@@ -17,6 +17,7 @@ from django.db.models import Count, Q, Sum
 from consultations.models import SESSION_TYPES, ConsultationType, Meeting, ReportOpinion, ResearchActivity
 from members.models import DutyRecord, Member
 from members.selectors import duty_attendance
+from zhengxie.paging import capped_count
 
 from .stats import Scope, proposal_totals
 
@@ -140,7 +141,7 @@ def activities_section(year: int, *, attendance: dict | None = None) -> Section:
         counts = source.activity_counts(year)
         figures["inspection"] += _n(counts.get("inspection"))
         figures["research"] += _n(counts.get("research"))
-    serving = Member.objects.filter(status=Member.Status.SERVING).count()
+    serving = _serving_members()
     figures["training_coverage"] = _percent(figures["members_trained"], serving)
     duty = f"/workbench/duty/?year={year}&kind="
     links = {
@@ -204,11 +205,17 @@ def cases_section(year: int) -> Section | None:
     return source.cases_section(year, Section) if source else None
 
 
+def _serving_members() -> int:
+    """Members serving now (the same for every year a page shows): counted once per request, since the
+    year page asks for it twice for each of its three years."""
+    return capped_count(Member.objects.filter(status=Member.Status.SERVING), cap=10**9)[0]
+
+
 def duty_section(year: int, *, attendance: dict | None = None) -> Section:
     """Person-times from the yearly scores (MemberYearScore keeps them per member as records change)."""
     attendance = attendance or duty_attendance(year)
     person_times, members = attendance["person_times"], attendance["members"]
-    serving = Member.objects.filter(status=Member.Status.SERVING).count()
+    serving = _serving_members()
     average = (
         (Decimal(person_times) / serving).quantize(Decimal("0.1"), ROUND_HALF_UP) if serving else Decimal(0)
     )
