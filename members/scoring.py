@@ -631,14 +631,18 @@ class RankingRows:
     """A year's ranking filtered and ordered in the database, for a Paginator: count() and a slice each
     run one query over the members and their MemberYearScore, so a page costs the same however many
     members rank. Ranks, grades and the order are those of year_scores + members.selectors'
-    ranking_filter/ranking_sort (names compare by code point, as Python does)."""
+    ranking_filter/ranking_sort (names compare by code point, as Python does).
 
+    No window sorts every member for their rank (at 50k members that sort spilled to disk on every page):
+    count() also reads how many members have each total, and a row's rank is 1 + those with more."""
+
+    # By rank is by total, highest first (a rank is 1 + how many members have more points).
     ORDERS = {
-        "rank": "r.rnk, {name}, r.id",
-        "-rank": "r.rnk DESC, {name}, r.id",
+        "rank": "r.total DESC, {name}, r.id",
+        "-rank": "r.total, {name}, r.id",
         "name": "{name}, r.id",
-        "sector": "CASE WHEN r.sector = '' THEN 1 ELSE 0 END, r.sector{c}, r.rnk, {name}, r.id",
-        "party": "CASE WHEN r.party = '' THEN 1 ELSE 0 END, r.party{c}, r.rnk, {name}, r.id",
+        "sector": "CASE WHEN r.sector = '' THEN 1 ELSE 0 END, r.sector{c}, r.total DESC, {name}, r.id",
+        "party": "CASE WHEN r.party = '' THEN 1 ELSE 0 END, r.party{c}, r.total DESC, {name}, r.id",
         "total": "r.shown, {name}, r.id",
         "-total": "r.shown DESC, {name}, r.id",
     }
@@ -710,9 +714,8 @@ class RankingRows:
             return f"r.recorded = 1 AND r.shown < {min(line for line, _ in GRADES)}"
         return "1 = 0"
 
-    def _ranked(self, *, ranks: bool = True) -> tuple[str, list]:
-        """The CTE `r` of every ranked member; without `ranks` (the count: no filter reads the rank) the
-        window that sorts every member by points is left out."""
+    def _ranked(self) -> tuple[str, list]:
+        """The CTE `r` of every ranked member (rnk is left to _rank_of)."""
         m, s, p, y = (
             Member._meta.db_table,
             Member._meta.get_field("sector").related_model._meta.db_table,
@@ -724,13 +727,19 @@ class RankingRows:
                 SELECT m.id, m.name, m.sector_id, COALESCE(s.name, '') AS sector, m.party_id,
                     COALESCE(p.name, '') AS party, COALESCE(y.points, 0) AS total,
                     ROUND(COALESCE(y.points, 0), 2) AS shown,
-                    {"RANK() OVER (ORDER BY COALESCE(y.points, 0) DESC)" if ranks else "0"} AS rnk,
+                    0 AS rnk,
                     CASE WHEN y.plenary THEN 1 ELSE 0 END AS f_plenary,
                     CASE WHEN y.proposal_or_opinion THEN 1 ELSE 0 END AS f_proposal,
                     CASE WHEN y.research THEN 1 ELSE 0 END AS f_research,
                     COALESCE(y.contact_quarters, 0) AS contact_quarters,
                     COALESCE(y.contact_people, 0) AS contact_people,
-                    MAX(CASE WHEN y.plenary_any THEN 1 ELSE 0 END) OVER () AS recorded
+                    (
+                        -- whether the year has any plenary attendance record among the ranked (computed
+                        -- once, not a window over every member's row)
+                        SELECT COALESCE(MAX(CASE WHEN y2.plenary_any THEN 1 ELSE 0 END), 0)
+                        FROM {y} y2 JOIN {m} m2 ON m2.id = y2.member_id
+                        WHERE y2.year = %s AND y2.plenary_any AND (m2.status = %s OR y2.scored)
+                    ) AS recorded
                 FROM {m} m
                 LEFT JOIN {y} y ON y.member_id = m.id AND y.year = %s
                 LEFT JOIN {s} s ON s.id = m.sector_id
@@ -738,19 +747,32 @@ class RankingRows:
                 WHERE m.status = %s OR y.scored
             )
         """
-        return sql, [self.year, Member.Status.SERVING]
+        serving = Member.Status.SERVING
+        return sql, [self.year, serving, self.year, serving]
 
     def count(self) -> int:
+        """The filtered rows; also every total's number of ranked members (unfiltered: ranks are the
+        year's), read in the same pass."""
         if self._count is None:
-            sql, params = self._ranked(ranks=False)
+            sql, params = self._ranked()
             with connection.cursor() as cursor:
                 cursor.execute(
-                    sql + f" SELECT SUM(CASE WHEN {self.where} THEN 1 ELSE 0 END), MAX(r.recorded) FROM r",
+                    sql + f" SELECT r.total, COUNT(*), SUM(CASE WHEN {self.where} THEN 1 ELSE 0 END), "
+                    "MAX(r.recorded) FROM r GROUP BY r.total",
                     params + self.params,
                 )
-                count, recorded = cursor.fetchone()
-            self._count, self.plenary_recorded = int(count or 0), bool(recorded)
+                groups = cursor.fetchall()
+            self._count = sum(int(shown or 0) for _, _, shown, _ in groups)
+            self.plenary_recorded = any(recorded for *_, recorded in groups)
+            # Highest total first, each with how many members have more points.
+            self._above, ahead = {}, 0
+            for total, n, _, _ in sorted(groups, key=lambda g: g[0], reverse=True):
+                self._above[total] = ahead
+                ahead += n
         return self._count
+
+    def _rank_of(self, total) -> int:
+        return 1 + self._above[total]
 
     def __len__(self) -> int:
         return self.count()
@@ -773,9 +795,11 @@ class RankingRows:
             params.append(max(stop - start, 0))
         sql += " OFFSET %s"
         params.append(start)
+        self.count()  # the totals' ranks
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return _score_rows(cursor.fetchall(), self.scheme)
+            rows = [(*row[:7], self._rank_of(row[6]), *row[8:]) for row in cursor.fetchall()]
+        return _score_rows(rows, self.scheme)
 
 
 def _score_rows(rows, scheme: Scheme) -> list[ScoreRow]:
