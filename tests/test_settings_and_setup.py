@@ -132,3 +132,17 @@ def test_seed_demo_is_idempotent_and_prints_every_role(capsys):
         "closed",
     } <= states
     assert WorkCalendarDay.objects.filter(date__year=timezone.localdate().year).exists()
+
+
+@pytest.mark.django_db
+def test_each_connection_runs_without_jit_or_parallel_workers():
+    """A page's queries are short: JIT compiling and parallel workers (each rebuilding a search's hashed
+    subqueries) made them slower, so each connection turns both off (DJANGO_PG_OPTIONS)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        workers = cursor.fetchone()[0]
+    assert (jit, workers) == ("off", "0")

@@ -149,8 +149,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # No JIT: it pays off for long analytical queries, not for a page's. A list whose plan merely looks
     # expensive (a search over a province's assignments) spent 2.1 s compiling to run 3 s; the cost estimates
     # of the big tables cross jit_above_cost on many lists. Set per connection, so no server change is needed.
+    # No parallel workers either: a page's query that checks rows against hashed subqueries (the searches)
+    # had each worker build the same hashes again (the portal's search count 32 ms alone, 110–150 ms in
+    # parallel at a quarter province), and the web workers already share the few cores.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
-        "DJANGO_PG_OPTIONS", "-c jit=off"
+        "DJANGO_PG_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0"
     )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded demo database ignores covering-index columns and NULLS NOT DISTINCT; both only

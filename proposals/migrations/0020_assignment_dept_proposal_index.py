@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from zhengxie.migration_ops import AddIndexOnline
+from zhengxie.migration_ops import AddIndexOnline, RemoveIndexOnline
 
 
 class Migration(migrations.Migration):
@@ -14,6 +14,10 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexOnline(
             model_name="assignment",
-            index=models.Index(fields=["department", "proposal", "id"], name="assignment_dept_proposal_idx"),
+            index=models.Index(
+                fields=["department", "proposal", "id"], name="assignment_dept_proposal_idx", include=("state",)
+            ),
         ),
+        # The new index answers what this partial one did (its state is in the index).
+        RemoveIndexOnline(model_name="assignment", name="assignment_dept_routed_idx"),
     ]
