@@ -379,3 +379,69 @@ def test_two_departments_replying_together_through_the_service(
     stored = Proposal.objects.get(pk=proposal.pk)
     assert stored.open_due_date is None and stored.state == Proposal.State.REPLIED
     assert_kept()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_co_opinion_sent_while_the_proposer_rates_does_not_deadlock(
+    member, staff_user, plenary, department, other_department, department_user
+):
+    """The 会办 unit holds its task and (through the trigger) then needs the proposal; the rating takes the
+    proposal's tasks before the proposal, so it waits for the opinion instead of holding the proposal the
+    opinion waits for (a deadlock: one of the two failed)."""
+    co_user = make_user("co_rating", Role.DEPARTMENT, department=other_department)
+    proposal = _registered(member, staff_user, plenary, "关于公交线路的建议")
+    services.proposal_assign(
+        actor=staff_user,
+        proposal=proposal,
+        assignments=[
+            {"department": department.pk, "role": "lead"},
+            {"department": other_department.pk, "role": "co"},
+        ],
+    )
+    lead = Assignment.objects.get(proposal=proposal, role="lead")
+    co = Assignment.objects.get(proposal=proposal, role="co")
+    services.assignment_accept(actor=department_user, assignment=lead)
+    services.assignment_accept(actor=co_user, assignment=co)
+    _reply(department_user, lead)  # the co opinion is still out: only a reminder by default
+    assert Proposal.objects.get(pk=proposal.pk).state == Proposal.State.REPLIED
+
+    holding, release = threading.Event(), threading.Event()
+    errors = []
+
+    def co_opinion_in_two_steps():
+        """assignment_co_opinion's own order: its task first, then the change that needs the proposal."""
+        try:
+            with transaction.atomic():
+                list(Assignment.objects.select_for_update().filter(pk=co.pk))
+                holding.set()
+                if not release.wait(20):
+                    raise TimeoutError("never released")
+                Assignment.objects.filter(pk=co.pk).update(state="replied", replied_at=timezone.now())
+        except Exception as exc:  # noqa: BLE001 - checked below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def rate():
+        try:
+            services.proposal_evaluate(actor=member.user, proposal=proposal.pk, satisfaction="satisfied")
+        except Exception as exc:  # noqa: BLE001 - checked below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=co_opinion_in_two_steps)
+    first.start()
+    assert holding.wait(20)
+    second = threading.Thread(target=rate)
+    second.start()
+    try:
+        assert _waiting_on_a_lock_or_done(second)  # the rating waits for the co task
+    finally:
+        release.set()
+        first.join(30)
+        second.join(30)
+    assert not errors, errors
+    stored = Proposal.objects.get(pk=proposal.pk)
+    assert stored.state == Proposal.State.CLOSED and stored.open_due_date is None
+    assert_kept()

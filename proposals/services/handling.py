@@ -59,6 +59,21 @@ def _lock_assignment(assignment: Assignment | int) -> Assignment:
     )
 
 
+def _lock_tasks_of(proposal: Proposal | int) -> None:
+    """Lock a proposal's tasks before the proposal itself, in the order every task service takes them (a
+    task's change locks its proposal in the proposals_open_due trigger): a 会办 opinion sent while the
+    proposer rates would otherwise hold its task and wait for the proposal while the rating, holding the
+    proposal, waited for that task."""
+    pk = proposal.pk if isinstance(proposal, Proposal) else proposal
+    if str(pk).isdigit():
+        list(
+            Assignment.objects.select_for_update()
+            .filter(proposal_id=int(pk))
+            .order_by("id")
+            .values_list("pk")
+        )
+
+
 def _require_own_department(actor, assignment: Assignment) -> None:
     require_role(actor, Role.DEPARTMENT)
     if actor.department_id != assignment.department_id:
@@ -521,6 +536,7 @@ def proposal_evaluate(*, actor, proposal: Proposal | int, satisfaction: str, com
     if satisfaction not in Evaluation.Satisfaction.values:
         raise InvalidInput("满意度只能是满意、基本满意或不满意。")
     require_role(actor, Role.MEMBER, Role.STAFF)
+    _lock_tasks_of(proposal)
     proposal = _lock(proposal)
     on_behalf = actor.effective_role == Role.STAFF
     if on_behalf:
