@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from conftest import make_user
 from proposals import services
-from proposals.models import Assignment, Proposal, ProposalCategory
+from proposals.models import Assignment, Proposal
 from proposals.selectors import overdue_assignments, overdue_proposals
+from proposals.tests.test_api_handling import _registered
 from zhengxie.accounts.models import Role
 from zhengxie.workflow.services import handling_tasks_recompute_due
 
@@ -41,26 +42,19 @@ def assert_kept():
     assert stored == tasks_minimum()
 
 
-def _registered(member, staff_user, plenary, title):
-    p = services.proposal_create(
-        actor=member.user,
-        title=title,
-        content="建议……",
-        category=ProposalCategory.objects.get(name="经济"),
-        during_plenary=True,
-        plenary=plenary,
-    )
-    services.proposal_submit(actor=member.user, proposal=p)
-    return services.proposal_register(actor=staff_user, proposal=p)
-
-
-def _assign_two(staff_user, proposal, department, other_department, first, second):
+def _assign_two(staff_user, proposal, department, other_department, first=30, second=50):
+    """分办 to both departments, due in `first` and `second` days."""
+    today = timezone.localdate()
     services.proposal_assign(
         actor=staff_user,
         proposal=proposal,
         assignments=[
-            {"department": department.pk, "role": "separate", "due_date": str(first)},
-            {"department": other_department.pk, "role": "separate", "due_date": str(second)},
+            {"department": department.pk, "role": "separate", "due_date": str(today + timedelta(days=first))},
+            {
+                "department": other_department.pk,
+                "role": "separate",
+                "due_date": str(today + timedelta(days=second)),
+            },
         ],
     )
     return (
@@ -87,14 +81,7 @@ def test_every_handling_step_keeps_it(
     assert proposal.open_due_date is None
     assert_kept()
 
-    mine, theirs = _assign_two(
-        staff_user,
-        proposal,
-        department,
-        other_department,
-        today + timedelta(days=30),
-        today + timedelta(days=60),
-    )
+    mine, theirs = _assign_two(staff_user, proposal, department, other_department, 30, 60)
     proposal.refresh_from_db()
     assert proposal.open_due_date == today + timedelta(days=30)
     assert_kept()
@@ -167,14 +154,7 @@ def test_a_whole_row_save_does_not_write_back_a_stale_value(
     """The admin saves a proposal it read before a task changed: the trigger's value stays."""
     today = timezone.localdate()
     proposal = _registered(member, staff_user, plenary, "关于公交线路的建议")
-    _assign_two(
-        staff_user,
-        proposal,
-        department,
-        other_department,
-        today + timedelta(days=20),
-        today + timedelta(days=40),
-    )
+    _assign_two(staff_user, proposal, department, other_department, 20, 40)
     read_before = Proposal.objects.get(pk=proposal.pk)
     Assignment.objects.filter(proposal=proposal).update(due_date=today - timedelta(days=1))
     read_before.title = "改过的标题"
@@ -209,14 +189,7 @@ def test_migration_fill_restores_it(member, staff_user, plenary, department, oth
     today = timezone.localdate()
     for i, days in enumerate((-5, 10)):
         p = _registered(member, staff_user, plenary, f"第{i}件")
-        _assign_two(
-            staff_user,
-            p,
-            department,
-            other_department,
-            today + timedelta(days=30),
-            today + timedelta(days=50),
-        )
+        _assign_two(staff_user, p, department, other_department)
         Assignment.objects.filter(proposal=p, department=department).update(
             due_date=today + timedelta(days=days)
         )
@@ -235,14 +208,7 @@ def test_overdue_filter_finds_what_the_tasks_say(
     today = timezone.localdate()
     late, on_time, replied_late = (_registered(member, staff_user, plenary, f"第{i}件") for i in range(3))
     for p in (late, on_time, replied_late):
-        _assign_two(
-            staff_user,
-            p,
-            department,
-            other_department,
-            today + timedelta(days=30),
-            today + timedelta(days=50),
-        )
+        _assign_two(staff_user, p, department, other_department)
     Assignment.objects.filter(proposal=late, department=other_department).update(
         due_date=today - timedelta(days=1)
     )
@@ -303,16 +269,8 @@ def test_the_second_of_two_simultaneous_closings_sees_the_first(
 ):
     """Task A closes and its transaction is still open when task B closes: B's trigger waits for A's
     commit and then reads both closed, so the proposal ends with nothing open (not A's old date)."""
-    today = timezone.localdate()
     proposal = _registered(member, staff_user, plenary, "关于公交线路的建议")
-    first, second = _assign_two(
-        staff_user,
-        proposal,
-        department,
-        other_department,
-        today + timedelta(days=20),
-        today + timedelta(days=40),
-    )
+    first, second = _assign_two(staff_user, proposal, department, other_department, 20, 40)
     updated, release = threading.Event(), threading.Event()
     errors = []
 
@@ -354,14 +312,7 @@ def test_two_departments_replying_together_through_the_service(
     other_user = make_user("wjw_together", Role.DEPARTMENT, department=other_department)
     today = timezone.localdate()
     proposal = _registered(member, staff_user, plenary, "关于公交线路的建议")
-    tasks = _assign_two(
-        staff_user,
-        proposal,
-        department,
-        other_department,
-        today + timedelta(days=20),
-        today + timedelta(days=40),
-    )
+    tasks = _assign_two(staff_user, proposal, department, other_department, 20, 40)
     for user, task in zip((department_user, other_user), tasks, strict=True):
         services.assignment_accept(actor=user, assignment=task)
         services.assignment_add_contact(
