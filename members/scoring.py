@@ -14,6 +14,7 @@ The SQL is plain enough to run on PostgreSQL and on the SQLite of `make run`.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -764,15 +765,20 @@ class RankingRows:
                 groups = cursor.fetchall()
             self._count = sum(int(shown or 0) for _, _, shown, _ in groups)
             self.plenary_recorded = any(recorded for *_, recorded in groups)
-            # Highest total first, each with how many members have more points.
-            self._above, ahead = {}, 0
-            for total, n, _, _ in sorted(groups, key=lambda g: g[0], reverse=True):
-                self._above[total] = ahead
-                ahead += n
+            # Lowest total first, with how many members have that total or less.
+            self._totals, self._at_most, running = [], [], 0
+            for total, n, _, _ in sorted(groups, key=lambda g: g[0]):
+                running += n
+                self._totals.append(total)
+                self._at_most.append(running)
         return self._count
 
     def _rank_of(self, total) -> int:
-        return 1 + self._above[total]
+        """1 + the members with more points. By position, not by lookup: a score refreshed between the
+        count and the page (two queries) still gets a rank."""
+        at = bisect.bisect_right(self._totals, total)  # how many totals are <= this one
+        members = self._at_most[-1] if self._at_most else 0
+        return 1 + members - (self._at_most[at - 1] if at else 0)
 
     def __len__(self) -> int:
         return self.count()

@@ -373,3 +373,25 @@ def test_the_migration_fills_the_person_times_from_the_stored_scores(staff_user,
     with CaptureQueriesContext(connection) as queries:
         duty_attendance(YEAR)
     assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_a_score_refreshed_between_the_count_and_the_page_still_gets_its_rank(staff_user, make_member):
+    """The ranks come from the count's members-per-total; the page is a second query. A member whose total
+    changed in between (a record added meanwhile) is ranked by position among those totals."""
+    people = [make_member(f"排名{i}") for i in range(3)]
+    for i, person in enumerate(people):
+        for day in range(i + 1):
+            members.record_duty(
+                actor=staff_user, member=person, kind="public_service", date=date(YEAR, 2, 1 + day)
+            )
+    rows = scoring.RankingRows(YEAR, scoring.scheme_for(YEAR))
+    assert rows.count() == 3
+    ranked = rows[0:10]
+    assert [r.name for r in ranked] == ["排名2", "排名1", "排名0"] and [r.rank for r in ranked] == [1, 2, 3]
+    # 排名0 gets a total nobody had when the count was read: between 排名2 and 排名1.
+    MemberYearScore.objects.filter(member=people[0], year=YEAR).update(
+        points=(ranked[0].total + ranked[1].total) / 2
+    )
+    again = rows[0:10]
+    assert [(r.name, r.rank) for r in again] == [("排名2", 1), ("排名0", 2), ("排名1", 2)]
