@@ -396,3 +396,38 @@ def test_a_co_opinion_sent_while_the_proposer_rates_does_not_deadlock(
     stored = Proposal.objects.get(pk=proposal.pk)
     assert stored.state == Proposal.State.CLOSED and stored.open_due_date is None
     assert_kept()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_saved_without_changing_its_due_date_or_openness_does_not_wait_for_its_proposal(
+    member, staff_user, plenary, department, other_department
+):
+    """A whole-row save of a task (the admin, a statistics fix) while someone holds the proposal: the trigger
+    sees nothing it keeps has changed and takes no lock, so the save does not wait."""
+    proposal = _registered(member, staff_user, plenary, "关于公交线路的建议")
+    task, _ = _assign_two(staff_user, proposal, department, other_department)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_proposal():
+        try:
+            with transaction.atomic():
+                list(Proposal.objects.select_for_update().filter(pk=proposal.pk))
+                holding.set()
+                release.wait(20)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_proposal)
+    holder.start()
+    try:
+        assert holding.wait(20)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            task.refresh_from_db()
+            task.co_opinion = "补充说明"
+            task.save()  # every column, state and due date included, unchanged
+    finally:
+        release.set()
+        holder.join(30)
+    assert Assignment.objects.get(pk=task.pk).co_opinion == "补充说明"
+    assert_kept()

@@ -13,6 +13,12 @@ DECLARE
     pid bigint;
     due date;
 BEGIN
+    -- A change that leaves the task's proposal, due date and openness as they were changes nothing here
+    -- (a statistics column, replied → closed, a whole-row save): no lock, no read.
+    IF TG_OP = 'UPDATE' AND OLD.proposal_id = NEW.proposal_id AND OLD.due_date = NEW.due_date
+       AND (OLD.state IN {OPEN_STATES}) = (NEW.state IN {OPEN_STATES}) THEN
+        RETURN NULL;
+    END IF;
     FOREACH pid IN ARRAY (
         CASE TG_OP
             WHEN 'INSERT' THEN ARRAY[NEW.proposal_id]
