@@ -801,42 +801,53 @@ class ProposalStatCount(models.Model):
 
 
 class AssignmentStatCount(models.Model):
-    """Rollup of non-cancelled handling tasks, kept by database triggers like ProposalStatCount. due_date
-    is kept only for open tasks (to count the overdue ones on any day)."""
+    """Rollup of non-cancelled handling tasks, kept by a database trigger like ProposalStatCount: one row
+    per scope (term, plenary, year) and department — and, for open tasks, per due date (to count the
+    overdue ones on any day) — with the count of each figure the statistics need as its own column, so a
+    department's figures are plain sums over a few rows (issue 15: the earlier row per combination of
+    every dimension made ~58k rows for 750k tasks, each figure a filtered sum over all of them)."""
 
     term_id = models.BigIntegerField(null=True)
     plenary_id = models.BigIntegerField(null=True)
     year = models.SmallIntegerField(null=True)
     department_id = models.BigIntegerField()
-    formal = models.BooleanField()
     open = models.BooleanField()
     due_date = models.DateField(null=True)
-    on_time = models.BooleanField(null=True)
-    result = models.CharField(max_length=1)
-    contacted = models.BooleanField()
-    satisfaction = models.CharField(max_length=30)
-    rehandled = models.BooleanField()
-    n = models.IntegerField(default=0)
+    # The counts (see STAT_COUNTS in migration 0021 for each one's condition).
+    n = models.IntegerField("交办", default=0)
+    replied = models.IntegerField("已答复", default=0)
+    on_time = models.IntegerField("按期答复", default=0)
+    late = models.IntegerField("逾期答复", default=0)
+    result_a = models.IntegerField("A类", default=0)
+    result_b = models.IntegerField("B类", default=0)
+    result_c = models.IntegerField("C类", default=0)
+    formal_replied = models.IntegerField("主办分办已答复", default=0)
+    contacted = models.IntegerField("已面商", default=0)
+    rehandled = models.IntegerField("重新办理", default=0)
+    rated = models.IntegerField("已测评", default=0)
+    satisfied = models.IntegerField("满意", default=0)
+
+    COUNTS = (
+        "n",
+        "replied",
+        "on_time",
+        "late",
+        "result_a",
+        "result_b",
+        "result_c",
+        "formal_replied",
+        "contacted",
+        "rehandled",
+        "rated",
+        "satisfied",
+    )
 
     class Meta:
         verbose_name = "交办统计汇总"
         verbose_name_plural = "交办统计汇总"
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "term_id",
-                    "plenary_id",
-                    "year",
-                    "department_id",
-                    "formal",
-                    "open",
-                    "due_date",
-                    "on_time",
-                    "result",
-                    "contacted",
-                    "satisfaction",
-                    "rehandled",
-                ],
+                fields=["term_id", "plenary_id", "year", "department_id", "open", "due_date"],
                 name="assignment_stat_count_key",
                 nulls_distinct=False,
             )

@@ -144,6 +144,28 @@ def scoped_assignments(scope: Scope):
 # --- proposals -------------------------------------------------------------------------------------
 
 
+def _task_flags(a: dict) -> dict[str, int]:
+    """What a task adds to each count of AssignmentStatCount (1 or 0): the trigger's conditions (migration
+    0021), for where there is no trigger."""
+    formal = a["role"] in ("lead", "separate")
+    answered = a["stat_on_time"] is not None
+    flags = {
+        "n": True,
+        "replied": answered,
+        "on_time": a["stat_on_time"] is True,
+        "late": a["stat_on_time"] is False,
+        "result_a": a["stat_result"] == "A",
+        "result_b": a["stat_result"] == "B",
+        "result_c": a["stat_result"] == "C",
+        "formal_replied": formal and answered,
+        "contacted": formal and answered and a["stat_contacted"] is True,
+        "rehandled": formal and a["handling_round"] >= 2,
+        "rated": formal and a["stat_satisfaction"] != "",
+        "satisfied": formal and a["stat_satisfaction"] in SATISFIED,
+    }
+    return {k: int(v) for k, v in flags.items()}
+
+
 def rebuild_rollups() -> None:
     """Recompute both rollup tables from the rows themselves (what the PostgreSQL triggers keep current).
 
@@ -170,9 +192,9 @@ def rebuild_rollups() -> None:
         local = tz.localtime(p[2])
         proposal_counts[(p[0], p[1], local.year, local.month, *p[3:])] += 1
     open_states = set(Assignment.OPEN_STATES)
-    task_counts: Counter = Counter()
+    task_counts: dict[tuple, Counter] = {}
     tasks = Assignment.objects.exclude(state=Assignment.State.CANCELLED)
-    for a in tasks.values_list(
+    for a in tasks.values(
         "stat_term_id",
         "stat_plenary_id",
         "stat_year",
@@ -186,19 +208,16 @@ def rebuild_rollups() -> None:
         "stat_satisfaction",
         "handling_round",
     ):
-        is_open = a[5] in open_states
+        is_open = a["state"] in open_states
         key = (
-            a[0],
-            a[1],
-            a[2],
-            a[3],
-            a[4] in ("lead", "separate"),
+            a["stat_term_id"],
+            a["stat_plenary_id"],
+            a["stat_year"],
+            a["department_id"],
             is_open,
-            a[6] if is_open else None,
-            *a[7:11],
-            a[11] >= 2,
+            a["due_date"] if is_open else None,
         )
-        task_counts[key] += 1
+        task_counts.setdefault(key, Counter()).update(_task_flags(a))
     p_fields = [
         "term_id",
         "plenary_id",
@@ -212,20 +231,7 @@ def rebuild_rollups() -> None:
         "on_time",
         "revisited",
     ]
-    a_fields = [
-        "term_id",
-        "plenary_id",
-        "year",
-        "department_id",
-        "formal",
-        "open",
-        "due_date",
-        "on_time",
-        "result",
-        "contacted",
-        "satisfaction",
-        "rehandled",
-    ]
+    a_fields = ["term_id", "plenary_id", "year", "department_id", "open", "due_date"]
     with transaction.atomic():
         ProposalStatCount.objects.all().delete()
         ProposalStatCount.objects.bulk_create(
@@ -237,8 +243,8 @@ def rebuild_rollups() -> None:
         AssignmentStatCount.objects.all().delete()
         AssignmentStatCount.objects.bulk_create(
             [
-                AssignmentStatCount(**dict(zip(a_fields, key, strict=True)), n=n)
-                for key, n in task_counts.items()
+                AssignmentStatCount(**dict(zip(a_fields, key, strict=True)), **counts)
+                for key, counts in task_counts.items()
             ]
         )
 
@@ -350,27 +356,25 @@ def department_rows(scope: Scope, *, department_id: int | None = None, today=Non
     qs = _rollup(AssignmentStatCount, scope)
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
-    formal = Q(formal=True)
-    answered = Q(on_time__isnull=False)
-
-    def total(condition=None):
-        return Sum("n", filter=condition, default=0)
-
-    sums = {
-        "assigned": total(),
-        "replied": total(answered),
-        "on_time": total(Q(on_time=True)),
-        "late": total(Q(on_time=False)),
-        "overdue": total(Q(open=True, due_date__lt=today)),
-        "a": total(Q(result="A")),
-        "b": total(Q(result="B")),
-        "c": total(Q(result="C")),
-        "formal_replied": total(formal & answered),
-        "contacted": total(formal & answered & Q(contacted=True)),
-        "rehandled": total(formal & Q(rehandled=True)),
-        "rated": total(formal & ~Q(satisfaction="")),
-        "satisfied": total(formal & Q(satisfaction__in=SATISFIED)),
+    # Each figure is a column of the rollup (its condition is in migration 0021); only "overdue" depends on
+    # the day, counted from the open tasks' rows by due date.
+    columns = {
+        "assigned": "n",
+        "replied": "replied",
+        "on_time": "on_time",
+        "late": "late",
+        "overdue": None,
+        "a": "result_a",
+        "b": "result_b",
+        "c": "result_c",
+        "formal_replied": "formal_replied",
+        "contacted": "contacted",
+        "rehandled": "rehandled",
+        "rated": "rated",
+        "satisfied": "satisfied",
     }
+    overdue = Sum("n", filter=Q(open=True, due_date__lt=today), default=0)
+    sums = {k: Sum(column, default=0) if column else overdue for k, column in columns.items()}
     # Prefixed aliases: an annotation named like a column (on_time, contacted) would shadow it.
     grouped = qs.values("department_id").annotate(**{f"sum_{k}": v for k, v in sums.items()})
     rows = [

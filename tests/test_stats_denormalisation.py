@@ -165,6 +165,19 @@ def test_rollups_stay_equal_to_a_direct_scan_after_any_writes(
     Assignment.objects.filter(proposal=p[3]).delete()
     Assignment.objects.filter(proposal=p[1], role="lead").update(stat_result="B", handling_round=2)
     Proposal.objects.filter(pk=p[8].pk).delete()
+    # An open task moved to another due date, met (面商) before its reply; a replied one moved between
+    # departments with new figures.
+    today = timezone.localdate()
+    open_task = (
+        Assignment.objects.filter(state__in=Assignment.OPEN_STATES, role="lead").order_by("pk").first()
+    )
+    Assignment.objects.filter(pk=open_task.pk).update(
+        due_date=today - timedelta(days=3), stat_contacted=True, stat_on_time=None, stat_result=""
+    )
+    answered = Assignment.objects.filter(stat_on_time__isnull=False, role="lead").order_by("pk").first()
+    Assignment.objects.filter(pk=answered.pk).update(
+        department=other_department, stat_contacted=True, stat_satisfaction="satisfied"
+    )
 
     dims = ["term_id", "plenary_id", "state", "kind", "category_id"]
     scanned = {
@@ -180,23 +193,35 @@ def test_rollups_stay_equal_to_a_direct_scan_after_any_writes(
         .filter(n__gt=0)
     }
     assert rolled == scanned and sum(scanned.values()) == 9  # 10 − withdrawn − deleted + the draft submitted
-    today = timezone.localdate()
+    # Every figure of every department, counted from the tasks themselves.
+    formal = Q(role__in=["lead", "separate"])
+    answered = Q(stat_on_time__isnull=False)
+    conditions = {
+        "assigned": Q(),
+        "replied": answered,
+        "on_time": Q(stat_on_time=True),
+        "late": Q(stat_on_time=False),
+        "overdue": Q(state__in=Assignment.OPEN_STATES, due_date__lt=today),
+        "a": Q(stat_result="A"),
+        "b": Q(stat_result="B"),
+        "c": Q(stat_result="C"),
+        "formal_replied": formal & answered,
+        "contacted": formal & answered & Q(stat_contacted=True),
+        "rehandled": formal & Q(handling_round__gte=2),
+        "rated": formal & ~Q(stat_satisfaction=""),
+        "satisfied": formal & Q(stat_satisfaction__in=stats.SATISFIED),
+    }
     scan_tasks = {
-        r["department_id"]: (r["n"], r["b"], r["rehandled"], r["overdue"])
+        r["department_id"]: {k: r[f"n_{k}"] for k in conditions}
         for r in stats.scoped_assignments(stats.Scope())
         .values("department_id")
-        .annotate(
-            n=Count("pk"),
-            b=Count("pk", filter=Q(stat_result="B")),
-            rehandled=Count("pk", filter=Q(handling_round__gte=2, role__in=["lead", "separate"])),
-            overdue=Count("pk", filter=Q(state__in=Assignment.OPEN_STATES, due_date__lt=today)),
-        )
+        .annotate(**{f"n_{k}": Count("pk", filter=c) for k, c in conditions.items()})
     }
-    rows = {
-        r["department"]: (r["assigned"], r["b"], r["rehandled"], r["overdue"])
-        for r in stats.department_rows(stats.Scope())
-    }
+    rows = {r["department"]: {k: r[k] for k in conditions} for r in stats.department_rows(stats.Scope())}
     assert rows == scan_tasks
+    # The data set exercises the figures the trigger keeps (not all zero).
+    exercised = ("assigned", "replied", "overdue", "b", "rehandled", "contacted", "satisfied")
+    assert all(any(r[k] for r in rows.values()) for k in exercised)
     assert (
         AssignmentStatCount.objects.aggregate(n=Sum("n"))["n"]
         == stats.scoped_assignments(stats.Scope()).count()
