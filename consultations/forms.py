@@ -17,6 +17,7 @@ from .models import (
     ResearchActivity,
     Topic,
 )
+from .selectors import linkable_topics
 
 
 class _Bootstrap(forms.Form):
@@ -146,9 +147,11 @@ class MeetingForm(_Bootstrap):
             "-term__number", "-number"
         )
         self.fields["invitees"].queryset = _serving_members()
-        self.fields["topic"].queryset = Topic.objects.filter(
-            state__in=[Topic.State.APPROVED, Topic.State.RESEARCHING, Topic.State.HELD]
-        ).select_related("plan")
+        self.fields["topic"].queryset = (
+            linkable_topics()
+            .filter(state__in=[Topic.State.APPROVED, Topic.State.RESEARCHING, Topic.State.HELD])
+            .select_related("plan")
+        )
 
     def clean(self):
         data = super().clean()

@@ -94,6 +94,15 @@ def topics_visible_to(user) -> QuerySet[Topic]:
     return qs.none()
 
 
+LINKABLE_TOPIC_YEARS = 2  # this year's plan (and next year's, once drafted) and last year's
+
+
+def linkable_topics() -> QuerySet[Topic]:
+    """The topics a new meeting or 网络议政 may name in its form: those of this year's plan, last year's and
+    any later one. Every topic ever planned made the choice list grow with history on every view."""
+    return Topic.objects.filter(plan__year__gte=timezone.localdate().year - (LINKABLE_TOPIC_YEARS - 1))
+
+
 def topics_filter(qs: QuerySet[Topic], *, params) -> QuerySet[Topic]:
     if is_int(params.get("plan", "")):
         qs = qs.filter(plan_id=int(params["plan"]))

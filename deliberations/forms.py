@@ -5,6 +5,7 @@ import re
 from django import forms
 
 from consultations.models import Topic
+from consultations.selectors import linkable_topics
 from members.models import Member
 from members.widgets import MemberPickerWidget
 from zhengxie.accounts.models import Department
@@ -32,7 +33,7 @@ class DeliberationForm(_Bootstrap):
     description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     topic = forms.ModelChoiceField(
         label="关联协商议题",
-        queryset=Topic.objects.select_related("plan").order_by("-plan__year", "id"),
+        queryset=Topic.objects.none(),  # set per form: linkable_topics() depends on the day
         required=False,
         empty_label="（不关联）",
     )
@@ -55,6 +56,10 @@ class DeliberationForm(_Bootstrap):
         required=False,
         help_text="受邀单位的答复以单位名义显示",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = linkable_topics().select_related("plan").order_by("-plan__year", "id")
 
 
 class PostForm(_Bootstrap):

@@ -13,6 +13,7 @@ from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
 from zhengxie.page_actions import form_error as _form_error
 from zhengxie.page_actions import run_action
+from zhengxie.paging import CappedPaginator
 from zhengxie.params import is_int, parse_year
 from zhengxie.workflow.errors import DomainError
 
@@ -25,6 +26,7 @@ from .models import Post
 _run = partial(run_action, refusal_as_message=True)
 
 STAFF_ROLES = (Role.STAFF, Role.LEADER)
+PER_PAGE = 50  # the lists showed every 网络议政 ever held on every view
 PARTICIPANT_ROLES = (Role.MEMBER, Role.DEPARTMENT)
 
 
@@ -61,10 +63,11 @@ def staff_list(request):
     year = request.GET.get("year", "")
     if parse_year(year):
         deliberations = deliberations.filter(opens_at__year=parse_year(year))
+    page = CappedPaginator(deliberations, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "deliberations/staff_list.html",
-        {"deliberations": list(deliberations), "form": form, "year": year if is_int(year) else ""},
+        {"deliberations": page.object_list, "page": page, "form": form, "year": year if is_int(year) else ""},
     )
 
 
@@ -166,8 +169,10 @@ def staff_post(request, pk):
 
 @role_required(*PARTICIPANT_ROLES)
 def my_list(request):
-    deliberations = list(selectors.deliberations_visible_to(request.user))
-    return render(request, "deliberations/my_list.html", {"deliberations": deliberations})
+    page = CappedPaginator(selectors.deliberations_visible_to(request.user), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "deliberations/my_list.html", {"deliberations": page.object_list, "page": page})
 
 
 def _thread_context(request, deliberation) -> dict:

@@ -635,3 +635,59 @@ def test_demo_seed_is_idempotent():
     states = sorted(d.phase() for d in Deliberation.objects.all())
     assert states == ["open", "summarized"]
     assert Suggestion.objects.count() == 3
+
+
+def test_lists_are_paged(client, staff_user, member, member_user):
+    """Both lists page 50 rows: they showed every 网络议政 ever held on every view."""
+    from deliberations.views import PER_PAGE
+
+    made = Deliberation.objects.bulk_create(
+        Deliberation(
+            title=f"议政{i:03d}", opens_at=hours(-100 - i), closes_at=hours(-99 - i), created_by=staff_user
+        )
+        for i in range(PER_PAGE + 1)
+    )
+    Deliberation.participants.through.objects.bulk_create(
+        Deliberation.participants.through(deliberation_id=d.pk, member_id=member.pk) for d in made
+    )
+    for user, url in ((staff_user, "/workbench/deliberations/"), (member_user, "/deliberations/")):
+        client.force_login(user)
+        first, second = client.get(url).content.decode(), client.get(url, {"page": "2"}).content.decode()
+        assert first.count("议政0") == PER_PAGE and "议政000" in first and "第 1 / 2 页" in first
+        assert second.count("议政0") == 1 and "议政050" in second
+        assert "第 1 / 2 页" in client.get(url, {"page": "abc\x00"}).content.decode()
+        assert "第 2 / 2 页" in client.get(url, {"page": "99999"}).content.decode()
+
+
+def test_the_forms_offer_only_recent_plans_topics(client, staff_user):
+    """A new 网络议政 or meeting names a topic of this year's, last year's or a later plan; an older one is
+    not offered, and posting it anyway is refused with a message and creates nothing."""
+    from consultations.forms import MeetingForm
+    from consultations.models import Topic
+
+    this_year = timezone.localdate().year
+    topics = {}
+    for year in (this_year - 2, this_year - 1, this_year, this_year + 1):
+        plan = consultation_services.plan_create(actor=staff_user, year=year)
+        topics[year] = consultation_services.topic_create(
+            actor=staff_user, plan=plan, title=f"{year}年议题", type="remote", planned_month=5
+        )
+    Topic.objects.update(state=Topic.State.APPROVED)
+    recent = {topics[y] for y in (this_year - 1, this_year, this_year + 1)}
+    assert set(MeetingForm().fields["topic"].queryset) == recent
+    client.force_login(staff_user)
+    page = client.get("/workbench/deliberations/").content.decode()
+    assert all(f"{y}年议题" in page for y in (this_year - 1, this_year, this_year + 1))
+    assert f"{this_year - 2}年议题" not in page
+    opens, closes = timezone.localtime(hours(1)), timezone.localtime(hours(24))
+    response = client.post(
+        "/workbench/deliberations/",
+        {
+            "title": "旧议题议政",
+            "topic": topics[this_year - 2].pk,
+            "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
+        },
+        follow=True,
+    )
+    assert "选择一个有效的选项" in response.content.decode() and not Deliberation.objects.exists()
