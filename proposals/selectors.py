@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from members.models import Member
 from zhengxie.accounts.models import Role
+from zhengxie.lookups import AnyOf
 from zhengxie.params import is_int
 from zhengxie.workflow.selectors import history_of
 
@@ -76,7 +77,8 @@ def whole_rows_for_list(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
 def cosigned_ids(member, *, answered_or_pending: bool = False) -> list[int]:
     """The ids of the proposals `member` co-signed (confirmed), or also those still asking them
     (`answered_or_pending`: the proposals they may read). Read first, as a list: a member co-signs tens, not
-    thousands, so a filter is two index look-ups instead of a co-signer probe for every proposal it walks."""
+    thousands, so a filter is two index look-ups instead of a co-signer probe for every proposal it walks; filter
+    with zhengxie.lookups.AnyOf, one array parameter, however many there are."""
     rows = Cosigner.objects.filter(member=member)
     if answered_or_pending:
         rows = rows.exclude(status__in=[Cosigner.Status.LISTED, Cosigner.Status.DECLINED])
@@ -101,7 +103,7 @@ def proposals_visible_to(user, *, for_list: bool = False) -> QuerySet[Proposal]:
         if member is None:
             return qs.filter(is_published=True)
         cosigning = cosigned_ids(member, answered_or_pending=True)
-        return qs.filter(Q(proposer=member) | Q(pk__in=cosigning) | Q(is_published=True))
+        return qs.filter(Q(proposer=member) | Q(AnyOf("pk", cosigning)) | Q(is_published=True))
     if role == Role.DEPARTMENT and user.department_id:
         routed = Assignment.objects.filter(proposal=OuterRef("pk"), department_id=user.department_id).exclude(
             state=Assignment.State.CANCELLED
@@ -264,7 +266,7 @@ def my_proposals(member: Member) -> QuerySet[Proposal]:
     """The member's own proposals and those they co-signed: the co-signed ids are read first (a member
     co-signs tens, not thousands), so the filter is two index look-ups instead of a probe per proposal."""
     cosigned = cosigned_ids(member)
-    return _list_base().filter(Q(proposer=member) | Q(pk__in=cosigned)).order_by("-updated_at", "-id")
+    return _list_base().filter(Q(proposer=member) | Q(AnyOf("pk", cosigned))).order_by("-updated_at", "-id")
 
 
 def published_proposals() -> QuerySet[Proposal]:

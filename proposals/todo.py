@@ -5,6 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.urls import reverse
 
 from members.todo import SHOWN, TodoGroup, TodoItem
+from zhengxie.lookups import AnyOf
 
 from .models import Cosigner, Evaluation, Proposal
 from .selectors import cosigned_ids
@@ -49,7 +50,7 @@ def proposal_todo(member) -> list[TodoGroup]:
         proposal=OuterRef("pk"), member=member, handling_round=OuterRef("handling_round")
     )
     to_rate = (
-        Proposal.objects.filter(Q(proposer=member) | Q(pk__in=cosigned), state=State.REPLIED)
+        Proposal.objects.filter(Q(proposer=member) | Q(AnyOf("pk", cosigned)), state=State.REPLIED)
         .exclude(Exists(rated))
         .order_by("replied_at", "id")
     )
