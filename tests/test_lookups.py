@@ -28,7 +28,9 @@ def test_a_long_list_is_one_parameter(departments):
     ids = list(range(1, 5001))
     sql, params = Department.objects.filter(AnyOf("pk", ids)).query.sql_with_params()
     assert len(params) == 1 and params[0] == ids and "ANY" in sql
-    assert Department.objects.filter(AnyOf("pk", ids)).count() == Department.objects.filter(pk__in=ids).count()
+    assert (
+        Department.objects.filter(AnyOf("pk", ids)).count() == Department.objects.filter(pk__in=ids).count()
+    )
 
 
 def test_ids_must_be_integers():
