@@ -16,6 +16,7 @@ from sqyy.models import OpinionReport
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, _RolePermission
 from zhengxie.api import DisplayField, check_choice_filters
+from zhengxie.api_read import ModelSerializer
 from zhengxie.params import year_or_400
 
 from . import selectors, services
@@ -30,7 +31,7 @@ class IsStaffLeaderOrMember(_RolePermission):
 # --- serializers -------------------------------------------------------------------------------------
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
     status_display = DisplayField("status")
 
@@ -39,7 +40,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         fields = ["member", "name", "status", "status_display", "signed_up"]
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ModelSerializer):
     kind_display = DisplayField("kind")
     state_display = DisplayField("state")
     participant_count = serializers.IntegerField(read_only=True)
@@ -110,7 +111,7 @@ class ReportInputSerializer(serializers.Serializer):
     suggestion_count = serializers.IntegerField(min_value=0, default=0)
 
 
-class StationSerializer(serializers.ModelSerializer):
+class StationSerializer(ModelSerializer):
     kind_display = DisplayField("kind")
     members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     case_count = serializers.IntegerField(read_only=True)
@@ -128,7 +129,7 @@ class StationInputSerializer(serializers.Serializer):
     members = serializers.PrimaryKeyRelatedField(many=True, queryset=Member.objects.all(), default=list)
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ModelSerializer):
     kind_display = DisplayField("kind")
     members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     convener_name = serializers.SerializerMethodField()
@@ -166,7 +167,7 @@ class GroupInputSerializer(serializers.Serializer):
     )
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     state_display = DisplayField("state")
     member_name = serializers.CharField(source="member.name", read_only=True)
     opinion_report_state = serializers.SerializerMethodField()
@@ -212,7 +213,7 @@ class OpinionCreatedSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=OpinionReport.State.choices)
 
 
-class SupervisorSerializer(serializers.ModelSerializer):
+class SupervisorSerializer(ModelSerializer):
     kind_display = DisplayField("kind")
     member_name = serializers.CharField(source="member.name", read_only=True)
 

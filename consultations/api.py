@@ -12,6 +12,7 @@ from members.models import Member, Plenary, SpecialCommittee
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, has_role
 from zhengxie.api import DisplayField, check_choice_filters, nested_data
+from zhengxie.api_read import ModelSerializer
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
 
@@ -37,7 +38,7 @@ from .qr import checkin_path, qr_svg
 # --- serializers -------------------------------------------------------------------------------------
 
 
-class ConsultationPlanSerializer(serializers.ModelSerializer):
+class ConsultationPlanSerializer(ModelSerializer):
     state_display = DisplayField("state")
     topic_count = serializers.IntegerField(read_only=True)
 
@@ -56,19 +57,19 @@ class ConsultationApproveSerializer(serializers.Serializer):
     date = serializers.DateField()
 
 
-class ConsultationOutcomeSerializer(serializers.ModelSerializer):
+class ConsultationOutcomeSerializer(ModelSerializer):
     class Meta:
         model = Outcome
         fields = ["content", "file", "suggestion_count", "submitted_to", "submitted_at"]
 
 
-class ConsultationFeedbackSerializer(serializers.ModelSerializer):
+class ConsultationFeedbackSerializer(ModelSerializer):
     class Meta:
         model = Feedback
         fields = ["content", "adopted_count", "instruction", "received_on"]
 
 
-class ConsultationResearchSerializer(serializers.ModelSerializer):
+class ConsultationResearchSerializer(ModelSerializer):
     kind_display = DisplayField("kind")
     participants = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -77,7 +78,7 @@ class ConsultationResearchSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "kind_display", "date", "place", "participants", "notes"]
 
 
-class ConsultationTopicSerializer(serializers.ModelSerializer):
+class ConsultationTopicSerializer(ModelSerializer):
     type_display = DisplayField("type")
     state_display = DisplayField("state")
     plan_year = serializers.IntegerField(source="plan.year", read_only=True)
@@ -180,7 +181,7 @@ class ConsultationCloseSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ConsultationAttendanceSerializer(serializers.ModelSerializer):
+class ConsultationAttendanceSerializer(ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
     reply_display = DisplayField("reply")
     status_display = DisplayField("status")
@@ -201,7 +202,7 @@ class ConsultationAttendanceSerializer(serializers.ModelSerializer):
         ]
 
 
-class ConsultationSpeechSerializer(serializers.ModelSerializer):
+class ConsultationSpeechSerializer(ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:
@@ -209,7 +210,7 @@ class ConsultationSpeechSerializer(serializers.ModelSerializer):
         fields = ["id", "member", "name", "title", "content", "is_oral", "submitted_at"]
 
 
-class ConsultationMeetingSerializer(serializers.ModelSerializer):
+class ConsultationMeetingSerializer(ModelSerializer):
     type_display = DisplayField("type")
     state_display = DisplayField("state")
     topic_title = serializers.SerializerMethodField()

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from members.models import Member
 from zhengxie.accounts.permissions import IsStaff
 from zhengxie.api import DisplayField
+from zhengxie.api_read import ModelSerializer
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.errors import InvalidInput
 
@@ -26,7 +27,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class LeaveRequestSerializer(serializers.ModelSerializer):
+class LeaveRequestSerializer(ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
     kind_display = DisplayField("kind")
     state_display = DisplayField("state")
@@ -58,7 +59,7 @@ class LeaveDeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class AgendaItemSerializer(ModelSerializer):
     class Meta:
         model = AgendaItem
         fields = ["id", "order", "title", "presenter"]
@@ -70,7 +71,7 @@ class AgendaItemInputSerializer(serializers.Serializer):
     presenter = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class MaterialSerializer(serializers.ModelSerializer):
+class MaterialSerializer(ModelSerializer):
     read_count = serializers.IntegerField(read_only=True, default=0)
     download_url = serializers.SerializerMethodField()
 
@@ -108,7 +109,7 @@ class MaterialReaderSerializer(serializers.Serializer):
     times = serializers.IntegerField()
 
 
-class ReportOpinionSerializer(serializers.ModelSerializer):
+class ReportOpinionSerializer(ModelSerializer):
     report_display = DisplayField("report")
     member_name = serializers.SerializerMethodField()
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from members.models import Member
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader
 from zhengxie.api import DisplayField
+from zhengxie.api_read import ModelSerializer
 
 from . import selectors, voting
 from .api_sessions import DOCX, _file
@@ -59,7 +60,7 @@ class NamedBallotSerializer(serializers.Serializer):
     candidates = serializers.ListField(child=serializers.IntegerField())
 
 
-class VoteSerializer(serializers.ModelSerializer):
+class VoteSerializer(ModelSerializer):
     kind_display = DisplayField("kind")
     rule_display = DisplayField("rule")
     state_display = DisplayField("state")

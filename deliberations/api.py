@@ -11,6 +11,7 @@ from consultations.models import Topic
 from members.models import Member
 from zhengxie.accounts.models import Department
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader
+from zhengxie.api_read import ModelSerializer
 from zhengxie.parsers import JSONParser, MultiPartParser
 
 from . import selectors, services
@@ -22,7 +23,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # --- serializers -------------------------------------------------------------------------------------
 
 
-class DeliberationSuggestionSerializer(serializers.ModelSerializer):
+class DeliberationSuggestionSerializer(ModelSerializer):
     posts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -30,7 +31,7 @@ class DeliberationSuggestionSerializer(serializers.ModelSerializer):
         fields = ["number", "content", "posts"]
 
 
-class DeliberationSerializer(serializers.ModelSerializer):
+class DeliberationSerializer(ModelSerializer):
     state = serializers.SerializerMethodField()
     state_display = serializers.SerializerMethodField()
     post_count = serializers.IntegerField(read_only=True)
@@ -83,7 +84,7 @@ class DeliberationInputSerializer(serializers.Serializer):
     )
 
 
-class DeliberationPostSerializer(serializers.ModelSerializer):
+class DeliberationPostSerializer(ModelSerializer):
     author = serializers.CharField(source="author_label", read_only=True)
     endorse_count = serializers.IntegerField(read_only=True)
     endorsed = serializers.BooleanField(read_only=True)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import IsStaff, IsStaffOrLeader, has_role
 from zhengxie.api import DisplayField, Pagination
+from zhengxie.api_read import ModelSerializer
 from zhengxie.params import is_int
 from zhengxie.parsers import JSONParser, MultiPartParser
 
@@ -19,19 +20,19 @@ from .models import DutyRecord, Member, Party, Plenary, Sector, SpecialCommittee
 from .permissions import can_view_member_private_fields
 
 
-class SectorSerializer(serializers.ModelSerializer):
+class SectorSerializer(ModelSerializer):
     class Meta:
         model = Sector
         fields = ["id", "name", "order"]
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(ModelSerializer):
     class Meta:
         model = Party
         fields = ["id", "name", "short_name", "order"]
 
 
-class PlenarySerializer(serializers.ModelSerializer):
+class PlenarySerializer(ModelSerializer):
     name = serializers.CharField(read_only=True, help_text="例如：第二次会议")
 
     class Meta:
@@ -39,7 +40,7 @@ class PlenarySerializer(serializers.ModelSerializer):
         fields = ["id", "number", "name", "start_date", "end_date"]
 
 
-class TermSerializer(serializers.ModelSerializer):
+class TermSerializer(ModelSerializer):
     name = serializers.CharField(read_only=True, help_text="例如：第十五届")
     plenaries = PlenarySerializer(many=True, read_only=True)
 
@@ -48,25 +49,25 @@ class TermSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "name", "start_date", "end_date", "is_current", "plenaries"]
 
 
-class SectorBriefSerializer(serializers.ModelSerializer):
+class SectorBriefSerializer(ModelSerializer):
     class Meta:
         model = Sector
         fields = ["id", "name"]
 
 
-class PartyBriefSerializer(serializers.ModelSerializer):
+class PartyBriefSerializer(ModelSerializer):
     class Meta:
         model = Party
         fields = ["id", "name"]
 
 
-class CommitteeBriefSerializer(serializers.ModelSerializer):
+class CommitteeBriefSerializer(ModelSerializer):
     class Meta:
         model = SpecialCommittee
         fields = ["id", "name"]
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     """委员名册条目。id、姓名、界别、党派之外的字段仅机关工作人员和委员本人可见，其他人的响应中不含这些字段。"""
 
     # The restricted fields are optional rather than read-only so the schema shows them as may-be-absent.
@@ -193,7 +194,7 @@ class DutySourceSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="来源页面，没有页面时为空")
 
 
-class DutyRecordSerializer(serializers.ModelSerializer):
+class DutyRecordSerializer(ModelSerializer):
     """一条履职记录。points 为按该年度积分规则计算的本条分值（封顶前，联名按份额）；未确认的记录为 0。"""
 
     kind = serializers.ChoiceField(choices=DutyRecord.Kind.choices)

@@ -25,6 +25,7 @@ from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import IsStaffOrLeader, _RolePermission
 from zhengxie.api import DisplayField, check_choice_filters
+from zhengxie.api_read import ModelSerializer
 from zhengxie.params import year_or_400
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
@@ -58,7 +59,7 @@ class CanUseTransfers(_RolePermission):
 # --- serializers -----------------------------------------------------------------------------------
 
 
-class OpinionInstructionSerializer(serializers.ModelSerializer):
+class OpinionInstructionSerializer(ModelSerializer):
     level_display = DisplayField("level")
 
     class Meta:
@@ -66,13 +67,13 @@ class OpinionInstructionSerializer(serializers.ModelSerializer):
         fields = ["id", "leader", "level", "level_display", "content", "date", "created_at"]
 
 
-class OpinionAttachmentSerializer(serializers.ModelSerializer):
+class OpinionAttachmentSerializer(ModelSerializer):
     class Meta:
         model = OpinionAttachment
         fields = ["id", "name", "size", "file", "uploaded_at"]
 
 
-class OpinionForwardingSerializer(serializers.ModelSerializer):
+class OpinionForwardingSerializer(ModelSerializer):
     bulletin_label = serializers.CharField(source="bulletin.issue_label", default="", read_only=True)
 
     class Meta:
@@ -80,7 +81,7 @@ class OpinionForwardingSerializer(serializers.ModelSerializer):
         fields = ["id", "to", "date", "bulletin", "bulletin_label"]
 
 
-class OpinionUpperAdoptionSerializer(serializers.ModelSerializer):
+class OpinionUpperAdoptionSerializer(ModelSerializer):
     kind_display = DisplayField("kind")
 
     class Meta:
@@ -97,7 +98,7 @@ class TransferReplySerializer(serializers.Serializer):
     replied_at = serializers.DateTimeField()
 
 
-class TransferBriefSerializer(serializers.ModelSerializer):
+class TransferBriefSerializer(ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     state_display = DisplayField("state")
     reply = serializers.SerializerMethodField()
@@ -124,7 +125,7 @@ class TransferBriefSerializer(serializers.ModelSerializer):
         return self._reply(obj, self.context)
 
 
-class OpinionReportSerializer(serializers.ModelSerializer):
+class OpinionReportSerializer(ModelSerializer):
     """A list row (and the base of the detail)."""
 
     state_display = DisplayField("state")
@@ -263,7 +264,7 @@ class OpinionFileSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class BulletinItemSerializer(serializers.ModelSerializer):
+class BulletinItemSerializer(ModelSerializer):
     title = serializers.CharField(source="report.final_title", read_only=True)
     reflector_name = serializers.CharField(source="report.reflector_display", read_only=True)
     state = serializers.CharField(source="report.state", read_only=True)
@@ -273,7 +274,7 @@ class BulletinItemSerializer(serializers.ModelSerializer):
         fields = ["order", "report", "title", "reflector_name", "state"]
 
 
-class BulletinSerializer(serializers.ModelSerializer):
+class BulletinSerializer(ModelSerializer):
     state_display = DisplayField("state")
     issue_label = serializers.CharField(read_only=True)
     reports = BulletinItemSerializer(source="items", many=True, read_only=True)

@@ -27,6 +27,7 @@ from proposals.models import (
 )
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import require_role
+from zhengxie.api_read import ModelSerializer
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -34,7 +35,7 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 # --- serializers -----------------------------------------------------------------------------------
 
 
-class RevisitSerializer(serializers.ModelSerializer):
+class RevisitSerializer(ModelSerializer):
     class Meta:
         model = Revisit
         fields = ["id", "proposal", "date", "way", "content", "proposer_view", "created_at"]
@@ -47,7 +48,7 @@ class RevisitInputSerializer(serializers.Serializer):
     proposer_view = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AwardSerializer(serializers.ModelSerializer):
+class AwardSerializer(ModelSerializer):
     number = serializers.CharField(source="proposal.number", read_only=True)
     proposal_title = serializers.CharField(source="proposal.title", read_only=True)
     proposer = serializers.CharField(source="proposal.proposer_display", read_only=True)
@@ -63,7 +64,7 @@ class AwardInputSerializer(serializers.Serializer):
     citation = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DepartmentAwardSerializer(serializers.ModelSerializer):
+class DepartmentAwardSerializer(ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
 
     class Meta:
@@ -78,7 +79,7 @@ class DepartmentAwardInputSerializer(serializers.Serializer):
     citation = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class OutcomeSerializer(serializers.ModelSerializer):
+class OutcomeSerializer(ModelSerializer):
     has_document = serializers.SerializerMethodField()
 
     class Meta:
@@ -96,7 +97,7 @@ class OutcomeInputSerializer(serializers.Serializer):
     document = serializers.FileField(required=False)
 
 
-class KeyLeaderSerializer(serializers.ModelSerializer):
+class KeyLeaderSerializer(ModelSerializer):
     class Meta:
         model = KeyLeader
         fields = ["id", "user", "name", "post"]
@@ -108,7 +109,7 @@ class KeyLeaderInputSerializer(serializers.Serializer):
     post = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class InstructionSerializer(serializers.ModelSerializer):
+class InstructionSerializer(ModelSerializer):
     class Meta:
         model = KeyInstruction
         fields = ["id", "leader", "post", "content", "date"]
@@ -121,7 +122,7 @@ class InstructionInputSerializer(serializers.Serializer):
     date = serializers.DateField()
 
 
-class JointSupervisionSerializer(serializers.ModelSerializer):
+class JointSupervisionSerializer(ModelSerializer):
     class Meta:
         model = JointSupervision
         fields = ["id", "office", "date", "note"]
@@ -142,7 +143,7 @@ class AfterReplySerializer(serializers.Serializer):
     joint_supervisions = JointSupervisionSerializer(many=True)
 
 
-class RevisitQueueSerializer(serializers.ModelSerializer):
+class RevisitQueueSerializer(ModelSerializer):
     proposer = serializers.CharField(source="proposer_display", read_only=True)
 
     class Meta:
@@ -150,7 +151,7 @@ class RevisitQueueSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "title", "proposer", "closed_at"]
 
 
-class KeyCandidateSerializer(serializers.ModelSerializer):
+class KeyCandidateSerializer(ModelSerializer):
     number = serializers.CharField(source="proposal.number", read_only=True)
     title = serializers.CharField(source="proposal.title", read_only=True)
 
@@ -159,7 +160,7 @@ class KeyCandidateSerializer(serializers.ModelSerializer):
         fields = ["id", "proposal", "number", "title", "reason"]
 
 
-class KeyRoundSerializer(serializers.ModelSerializer):
+class KeyRoundSerializer(ModelSerializer):
     candidates = KeyCandidateSerializer(many=True, read_only=True)
 
     class Meta:
@@ -181,7 +182,7 @@ class ApproveInputSerializer(serializers.Serializer):
     meeting = serializers.IntegerField()
 
 
-class ReviewRoundSerializer(serializers.ModelSerializer):
+class ReviewRoundSerializer(ModelSerializer):
     class Meta:
         model = ReviewRound
         fields = ["id", "year", "title", "state"]

@@ -11,12 +11,13 @@ from rest_framework.views import APIView
 from proposals import search, selectors, services
 from proposals.models import Assignment, Contact, Reply
 from zhengxie.api import DisplayField, check_choice_filters, nested_data
+from zhengxie.api_read import ModelSerializer
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
 from zhengxie.workflow.selectors import history_of
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     way_display = DisplayField("way")
 
     class Meta:
@@ -24,7 +25,7 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", "date", "way", "way_display", "people", "summary", "created_at"]
 
 
-class ReplySerializer(serializers.ModelSerializer):
+class ReplySerializer(ModelSerializer):
     result_display = DisplayField("result")
     letter_url = serializers.SerializerMethodField(
         help_text="答复函下载地址（GET，需登录；提案人、联名人、机关、领导、承办单位可下载，其他人 404）；无答复函为 null"
@@ -52,7 +53,7 @@ class ReplySerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class AssignmentBriefSerializer(serializers.ModelSerializer):
+class AssignmentBriefSerializer(ModelSerializer):
     """How an assignment appears inside a proposal (members see who handles it and the reply)."""
 
     department_name = serializers.CharField(source="department.name", read_only=True)

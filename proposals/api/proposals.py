@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from proposals import search, selectors, services
 from proposals.models import Assignment, Cosigner, Evaluation, Proposal, ProposalAttachment, Supervision
 from zhengxie.api import DisplayField, check_choice_filters, nested_data
+from zhengxie.api_read import ModelSerializer
 from zhengxie.api_schema import policy_limited_text
 from zhengxie.params import is_int
 from zhengxie.parsers import MultiPartParser
@@ -17,7 +18,7 @@ from zhengxie.workflow.api import HistorySerializer
 from .assignments import AssignmentBriefSerializer
 
 
-class CosignerSerializer(serializers.ModelSerializer):
+class CosignerSerializer(ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
     status_display = DisplayField("status")
     joined_by_merge = serializers.SerializerMethodField()
@@ -30,13 +31,13 @@ class CosignerSerializer(serializers.ModelSerializer):
         return obj.merged_from_id is not None
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     class Meta:
         model = ProposalAttachment
         fields = ["id", "name", "size", "file", "uploaded_at"]
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     state_display = DisplayField("state")
     kind_display = DisplayField("kind")

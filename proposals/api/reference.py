@@ -6,21 +6,22 @@ from rest_framework import mixins, serializers, viewsets
 from proposals.models import ProposalCategory, RejectionReason
 from zhengxie.accounts.models import Role, User
 from zhengxie.accounts.permissions import IsStaff
+from zhengxie.api_read import ModelSerializer
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(ModelSerializer):
     class Meta:
         model = ProposalCategory
         fields = ["id", "name"]
 
 
-class RejectionReasonSerializer(serializers.ModelSerializer):
+class RejectionReasonSerializer(ModelSerializer):
     class Meta:
         model = RejectionReason
         fields = ["id", "text"]
 
 
-class LeaderSerializer(serializers.ModelSerializer):
+class LeaderSerializer(ModelSerializer):
     name = serializers.CharField(source="display_name", read_only=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from proposals.season_documents import assignment_sheet_docx, assignment_sheet_r
 from zhengxie.accounts.models import Department, Role
 from zhengxie.accounts.permissions import require_role
 from zhengxie.api import DisplayField, Pagination, nested_data
+from zhengxie.api_read import ModelSerializer
 from zhengxie.params import parse_int
 
 from .proposals import AssignItemSerializer
@@ -133,7 +134,7 @@ class PublicReplySerializer(serializers.Serializer):
     date = serializers.DateTimeField()
 
 
-class PublicProposalSerializer(serializers.ModelSerializer):
+class PublicProposalSerializer(ModelSerializer):
     category = serializers.CharField(source="category.name")
     kind_display = DisplayField("kind")
     proposers = serializers.SerializerMethodField()

@@ -8,6 +8,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from zhengxie.api_read import ModelSerializer
+
 from .models import ApiToken, Department, Role
 from .services import api_token_issue, api_token_revoke, api_tokens_revoke_all
 
@@ -117,7 +119,7 @@ class MeView(APIView):
         return Response(MeSerializer(request.user).data)
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "name", "code", "contact", "phone", "email", "is_active"]

@@ -6,12 +6,14 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from zhengxie.api_read import ModelSerializer
+
 from .models import Notification
 from .selectors import notifications_of
 from .services import notification_mark_read, unread_count
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
 
     class Meta:

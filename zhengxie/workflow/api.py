@@ -6,11 +6,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from zhengxie.api_read import ModelSerializer
+
 from .models import HandlingPolicy, TransitionLog
 from .selectors import policy_current
 
 
-class HistorySerializer(serializers.ModelSerializer):
+class HistorySerializer(ModelSerializer):
     actor = serializers.SerializerMethodField()
     actor_id = serializers.IntegerField(read_only=True, allow_null=True)
 
@@ -22,7 +24,7 @@ class HistorySerializer(serializers.ModelSerializer):
         return obj.actor.display_name if obj.actor_id else "系统"
 
 
-class PolicySerializer(serializers.ModelSerializer):
+class PolicySerializer(ModelSerializer):
     attachment_extensions = serializers.SerializerMethodField()
     updated_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="未在后台配置时为 null（默认规则）"
