@@ -21,6 +21,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from zhengxie.figures_cache import remembered_rows
+
 from .models import DutyAttendanceCount, DutyRecord, Member, MemberYearScore, ScoringRule, ScoringScheme
 
 K = DutyRecord.Kind
@@ -756,13 +758,13 @@ class RankingRows:
         year's), read in the same pass."""
         if self._count is None:
             sql, params = self._ranked()
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    sql + f" SELECT r.total, COUNT(*), SUM(CASE WHEN {self.where} THEN 1 ELSE 0 END), "
-                    "MAX(r.recorded) FROM r GROUP BY r.total",
-                    params + self.params,
-                )
-                groups = cursor.fetchall()
+            # Remembered while nothing commits (zhengxie.figures_cache): a page of the ranking is read
+            # far more often than a score changes.
+            groups = remembered_rows(
+                sql + f" SELECT r.total, COUNT(*), SUM(CASE WHEN {self.where} THEN 1 ELSE 0 END), "
+                "MAX(r.recorded) FROM r GROUP BY r.total",
+                params + self.params,
+            )
             self._count = sum(int(shown or 0) for _, _, shown, _ in groups)
             self.plenary_recorded = any(recorded for *_, recorded in groups)
             # Lowest total first, with how many members have that total or less.
@@ -802,9 +804,7 @@ class RankingRows:
         sql += " OFFSET %s"
         params.append(start)
         self.count()  # the totals' ranks
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = [(*row[:7], self._rank_of(row[6]), *row[8:]) for row in cursor.fetchall()]
+        rows = [(*row[:7], self._rank_of(row[6]), *row[8:]) for row in remembered_rows(sql, params)]
         return _score_rows(rows, self.scheme)
 
 

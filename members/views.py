@@ -191,6 +191,11 @@ def duty_ranking(request):
     )
     page = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     scoring.with_breakdown(scheme, list(page.object_list))
+    groups = ScoringRule.Group.choices
+    # A cell per group in the header's order (a nested template loop over each row's groups cost a third
+    # of the page).
+    for r in page.object_list:
+        r.group_cells = [r.by_group.get(code) for code, _ in groups]
     query = urlencode({"year": year, **{k: v for k, v in params.items() if v}})
     return render(
         request,
@@ -203,7 +208,7 @@ def duty_ranking(request):
             "query": query,
             "scheme": scheme,
             "plenary_recorded": rows.plenary_recorded,
-            "groups": ScoringRule.Group.choices,
+            "groups": groups,
             "sectors": selectors.sector_list(),
             "parties": selectors.party_list(),
             "committees": SpecialCommittee.objects.order_by("order", "name"),

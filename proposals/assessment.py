@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from proposals.models import AssessmentGrade, AssessmentItem
 from proposals.stats import Scope, department_rows
 from zhengxie import exports
+from zhengxie.figures_cache import remembered_figures
 
 Code = AssessmentItem.Code
 
@@ -120,6 +121,7 @@ def grade_for(total: Decimal, grades: list[tuple[Decimal, str]]) -> str:
     return grades[-1][1] if grades else ""
 
 
+@remembered_figures
 def department_assessment(year: int, *, today=None) -> tuple[list[AssessmentItem], list[AssessmentRow]]:
     """Every department with handling tasks on the year's proposals, best first (ties share a rank); the
     departments with no due work last, unranked, graded NO_DUE_WORK."""

@@ -39,6 +39,7 @@ from proposals.models import (
 )
 from zhengxie import exports
 from zhengxie.accounts.models import Department
+from zhengxie.figures_cache import remembered_figures
 from zhengxie.workflow.errors import InvalidInput
 
 State = Proposal.State
@@ -400,6 +401,7 @@ def department_rows(scope: Scope, *, department_id: int | None = None, today=Non
 # --- the API figures -------------------------------------------------------------------------------
 
 
+@remembered_figures
 def proposal_stats(scope: Scope, *, today=None) -> dict:
     """The whole /stats/proposals/ response for staff and leaders (5 queries)."""
     groups = _proposal_groups(scope)
@@ -439,6 +441,7 @@ def outcome_counts(scope: Scope) -> dict:
     }
 
 
+@remembered_figures
 def department_stats(scope: Scope, department_id: int, *, today=None) -> dict:
     """What a department user sees: its own row only, no overall figures."""
     return {
@@ -564,6 +567,7 @@ def _duty_section(year: int) -> dict | None:
     return year_distribution(year)
 
 
+@remembered_figures
 def dashboard(scope: Scope, *, today=None) -> dict:
     """Everything /workbench/stats/ shows: figures, the paragraph and one table per chart."""
     today = today or timezone.localdate()

@@ -17,6 +17,7 @@ from django.db.models import Count, Q, Sum
 from consultations.models import SESSION_TYPES, ConsultationType, Meeting, ReportOpinion, ResearchActivity
 from members.models import DutyRecord, Member
 from members.selectors import duty_attendance
+from zhengxie.figures_cache import remembered_figures
 from zhengxie.paging import capped_count
 
 from .stats import Scope, proposal_totals
@@ -274,6 +275,7 @@ SECTIONS = [
 ]
 
 
+@remembered_figures
 def year_sections(year: int, *, keys=None) -> list[Section]:
     """The year's sections (only those of `keys` when given: the comparison reads a few)."""
     wanted = [key for key, _ in SECTIONS if keys is None or key in keys]

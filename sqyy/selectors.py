@@ -11,6 +11,7 @@ from django.utils import timezone
 from members.models import Member
 from zhengxie import textsearch
 from zhengxie.accounts.models import Role
+from zhengxie.figures_cache import remembered_figures
 from zhengxie.params import is_int, parse_year
 
 from .models import (
@@ -390,6 +391,7 @@ def opinion_year_counts(year: int) -> dict:
     }
 
 
+@remembered_figures
 def opinion_report_stats(year: int, *, member_limit: int | None = None) -> dict:
     """The year's figures: reports are counted in the year they were submitted; issues by their year.
     `by_member` is every reflecting member, most reports first, or the first `member_limit` of them (the

@@ -22,11 +22,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.query import ModelIterable
 from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from zhengxie.figures_cache import remembered, remembered_rows
 
 COUNT_CAP = 10_000
 # The API's `count` is exact up to this many rows, then the planner's estimate: counting 10,000 visible rows
@@ -72,21 +75,31 @@ def capped_count(qs, cap: int = COUNT_CAP) -> tuple[int, bool]:
                 return (n, True) if n <= cap else (cap, False)
             if cap <= counted_to:  # more than counted_to, so more than cap
                 return cap, False
-    n = rows[: cap + 1].count()
+    n = _remembered_read(rows[: cap + 1], "count", lambda limited: limited.count())
     if key:
         memo[key] = (n, cap)
     return (n, True) if n <= cap else (cap, False)
+
+
+def _remembered_read(qs, what: str, read):
+    """read(qs), remembered by the query's SQL while the database shows the same rows
+    (zhengxie.figures_cache): a list's count and a ranked search's page of ids are read again on every view
+    and every page, and cost the most of it (10,000 rows counted through the reader's visibility, every
+    match of a frequent word ranked)."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return read(qs)
+    return remembered(what, sql, repr(params), compute=lambda: read(qs), using=qs.db)
 
 
 def estimated_count(qs) -> int | None:
     """The planner's row estimate for the queryset (no rows are read); None if it cannot be had."""
     try:
         sql, params = qs.order_by().select_related(None).values("pk").query.sql_with_params()
-        with connections[qs.db].cursor() as cursor:
-            if connections[qs.db].vendor != "postgresql":
-                return None
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-            plan = cursor.fetchone()[0]
+        if connections[qs.db].vendor != "postgresql":
+            return None
+        plan = remembered_rows(f"EXPLAIN (FORMAT JSON) {sql}", params, using=qs.db)[0][0]
         if isinstance(plan, str):
             plan = json.loads(plan)
         return int(plan[0]["Plan"]["Plan Rows"])
@@ -94,23 +107,15 @@ def estimated_count(qs) -> int | None:
         return None
 
 
-# From this offset on, a page first reads its ids (an index-only walk past the skipped rows) and then
-# only its own rows; reading whole rows (body text included) just to skip them is what made deep pages slow.
-DEEP_OFFSET = 1_000
-
-
-def _ranked(qs) -> bool:
-    """Ordered by relevance (textsearch): every match is ranked before the page is cut."""
-    return any(str(item).lstrip("-") == "search_rank" for item in qs.query.order_by)
-
-
 def slice_rows(qs, start: int, stop: int) -> list:
-    """qs[start:stop] as a list; deep slices skip rows by id only (a "deferred join"), and so does a ranked
-    search: it sorts every match by rank, and joined whole rows (the proposal behind each task) made the
-    planner read the joined table whole for a thousand matches."""
-    if not isinstance(qs, QuerySet) or (start < DEEP_OFFSET and not _ranked(qs)):
+    """qs[start:stop] as a list, read as the page's ids and then their rows. The ids are remembered while
+    the database shows the same rows (a reader's visible set sorted, every match of a search ranked, the
+    rows skipped on a deep page: what a page costs); the rows are read each time. Deep slices skip rows by
+    id only (a "deferred join"), and joined whole rows made the planner read the joined table whole for a
+    thousand matches."""
+    if not isinstance(qs, QuerySet) or qs._iterable_class is not ModelIterable:
         return list(qs[start:stop])
-    ids = list(qs.values_list("pk", flat=True)[start:stop])
+    ids = _remembered_read(qs.values_list("pk", flat=True)[start:stop], "ids", list)
     by_pk = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
@@ -261,7 +266,7 @@ class KeysetPagination(BasePagination):
             qs = queryset.filter(_after(keys, values, forward=forward))
             if not forward:
                 qs = qs.reverse()
-            rows = list(qs[: size + 1])
+            rows = slice_rows(qs, 0, size + 1)
             more = len(rows) > size
             rows = rows[:size]
             if not forward:

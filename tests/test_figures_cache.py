@@ -1,0 +1,111 @@
+"""zhengxie.figures_cache: a statistics figure is computed once per database state and day, and any
+committed write, through any door, is seen by the next reader. These tests commit (transaction=True):
+inside a test's own transaction nothing is remembered, by design."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from proposals import services
+from proposals.models import Proposal, ProposalCategory
+from zhengxie import figures_cache
+from zhengxie.figures_cache import remembered
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _current_term(term):
+    return term
+
+
+def _without_tokens(content: bytes) -> bytes:
+    return re.sub(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', rb"\1", content)
+
+
+def _counter():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": Proposal.objects.count()}
+
+    return calls, compute
+
+
+def test_a_figure_is_computed_once_while_nothing_commits_and_again_after_any_write(member, staff_user):
+    calls, compute = _counter()
+    first = remembered("test.figure", 1, compute=compute)
+    assert remembered("test.figure", 1, compute=compute) == first
+    assert len(calls) == 1
+    assert remembered("test.figure", 2, compute=compute) == first  # another key: computed for itself
+    assert len(calls) == 2
+
+    # A write through a service commits: the next reader counts it.
+    services.proposal_create(
+        actor=member.user, title="关于测试的建议", content="正文", category=ProposalCategory.objects.first()
+    )
+    assert remembered("test.figure", 1, compute=compute) == {"n": first["n"] + 1}
+    assert len(calls) == 3
+
+    # So does a write no service made (a manual fix in SQL).
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE proposals_proposal SET title = title")
+    remembered("test.figure", 1, compute=compute)
+    assert len(calls) == 4
+
+
+def test_nothing_is_remembered_inside_a_transaction_that_wrote(member):
+    calls, compute = _counter()
+    with transaction.atomic():
+        services.proposal_create(
+            actor=member.user, title="未提交的建议", content="正文", category=ProposalCategory.objects.first()
+        )
+        # Other sessions with this snapshot would not see the row this transaction sees.
+        assert figures_cache.database_state() is None
+        remembered("test.figure", 1, compute=compute)
+        remembered("test.figure", 1, compute=compute)
+    assert len(calls) == 2
+
+
+def test_a_new_day_computes_afresh(monkeypatch):
+    calls, compute = _counter()
+    remembered("test.figure", 1, compute=compute)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(
+        figures_cache.timezone, "localdate", lambda: tomorrow
+    )  # overdue counts change at midnight
+    remembered("test.figure", 1, compute=compute)
+    assert len(calls) == 2
+
+
+def test_the_statistics_api_and_pages_read_remembered_figures_and_see_a_submission(
+    client, staff_user, member, monkeypatch
+):
+    client.force_login(staff_user)
+    url = "/api/v1/stats/proposals/"
+    with CaptureQueriesContext(connection) as cold:
+        before = client.get(url).json()
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(url).json()
+    assert again == before
+    assert len(warm) < len(cold)  # the figures' queries are not run again
+    # A page from remembered figures is the page computed afresh (but for its CSRF tokens).
+    for page in ("/workbench/stats/", "/workbench/stats/year/", "/workbench/stats/assessment/"):
+        client.get(page)
+        warm_page = _without_tokens(client.get(page).content)
+        monkeypatch.setattr(figures_cache, "database_state", lambda using="default": None)
+        fresh_page = _without_tokens(client.get(page).content)
+        monkeypatch.undo()
+        assert warm_page == fresh_page and b"<table" in fresh_page, page
+
+    proposal = services.proposal_create(
+        actor=member.user, title="关于统计的建议", content="正文", category=ProposalCategory.objects.first()
+    )
+    services.proposal_submit(actor=member.user, proposal=proposal)
+    after = client.get(url).json()
+    assert after["received"] == before["received"] + 1

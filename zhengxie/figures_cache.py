@@ -1,0 +1,95 @@
+"""Figures remembered for exactly as long as the database shows the same rows.
+
+A statistics page sums rollups and counts a year's records in tens of queries; it is read far more often
+than anything it counts changes. `remembered(name, *key, compute=…)` keys the result with PostgreSQL's
+current snapshot (`pg_current_snapshot()`: which transactions a new statement sees as committed) and
+today's date. Two statements with the same snapshot see the same committed rows, so a remembered value
+is the value compute() would give now; any write that commits anywhere (a service, the admin, an import,
+a task, a manual SQL fix) moves the snapshot and the next reader computes afresh. Nothing to invalidate,
+no signal to forget.
+
+Not remembered: inside a transaction that has written (it sees its own uncommitted rows, which the
+snapshot does not name), and on databases other than PostgreSQL.
+"""
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import connections
+from django.db.models import Model
+from django.utils import timezone
+
+T = TypeVar("T")
+
+# Entries of an older snapshot are never read again; they leave the cache after this long (or earlier,
+# by the cache's own culling).
+TIMEOUT_SECONDS = 600
+
+_SNAPSHOT_SQL = "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL"
+
+
+def database_state(using: str = "default") -> str | None:
+    """A name for what a new statement on `using` sees, or None where it cannot be named."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_SNAPSHOT_SQL)
+        snapshot, read_only_so_far = cursor.fetchone()
+    return snapshot if read_only_so_far else None
+
+
+def remembered(name: str, *key, compute: Callable[[], T], using: str = "default") -> T:
+    """compute(), or what it gave for the same `name` and `key` under the same database state today."""
+    state = database_state(using)
+    if state is None:
+        return compute()
+    raw = repr((name, key, timezone.localdate().isoformat(), using, state))
+    cache_key = "figures:" + hashlib.sha1(raw.encode()).hexdigest()
+    found = cache.get(cache_key)
+    if found is not None:
+        return found[0]
+    value = compute()
+    cache.set(cache_key, (value,), TIMEOUT_SECONDS)
+    return value
+
+
+def _key_part(value):
+    if isinstance(value, Model):
+        return (value._meta.label, value.pk)
+    if hasattr(value, "as_dict"):  # proposals.stats.Scope
+        return value.as_dict()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return (
+            tuple(sorted(map(repr, value)))
+            if isinstance(value, (set, frozenset))
+            else tuple(map(_key_part, value))
+        )
+    return value
+
+
+def remembered_figures(fn: Callable[..., T]) -> Callable[..., T]:
+    """`fn`, remembered by its arguments (model instances by their pk) under the same database state."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        key = (tuple(map(_key_part, args)), tuple(sorted((k, _key_part(v)) for k, v in kwargs.items())))
+        return remembered(name, key, compute=lambda: fn(*args, **kwargs))
+
+    wrapper.computed = fn  # the same figures, never remembered
+    return wrapper
+
+
+def remembered_rows(sql: str, params, using: str = "default") -> list[tuple]:
+    """The rows of a read-only SQL statement, remembered by its text and parameters."""
+
+    def fetch():
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return remembered("sql", sql, tuple(params), compute=fetch, using=using)
