@@ -228,7 +228,9 @@ def test_scores_query_count_does_not_grow(api, staff_user, make_member):
     _make_members(make_member, 2, 0)
     few = count()
     _make_members(make_member, 20, 100)
-    assert count() <= few + 1  # + the count, once there is a second page (one page is counted by its rows)
+    # + the count once there is a second page (one page is counted by its rows), and the database snapshot
+    # the count is remembered under (zhengxie.figures_cache)
+    assert count() <= few + 2
 
 
 def test_duty_records_query_count_does_not_grow(api, staff_user, member):
@@ -249,7 +251,9 @@ def test_duty_records_query_count_does_not_grow(api, staff_user, member):
     for _ in range(20):
         r = rec(member, K.RESEARCH, status="pending")
         DutyPhoto.objects.create(record=r, file="duty/x.jpg", name="x.jpg")
-    assert count() <= few + 1  # + the count, once there is a second page (one page is counted by its rows)
+    # + the count once there is a second page (one page is counted by its rows), and the database snapshot
+    # the count is remembered under (zhengxie.figures_cache)
+    assert count() <= few + 2
 
 
 def test_scores_filters_that_are_not_ids_match_nobody(api, staff_user, member):

@@ -109,3 +109,29 @@ def test_the_statistics_api_and_pages_read_remembered_figures_and_see_a_submissi
     services.proposal_submit(actor=member.user, proposal=proposal)
     after = client.get(url).json()
     assert after["received"] == before["received"] + 1
+
+
+def test_a_list_remembers_its_count_and_page_ids_until_a_write(api, staff_user, member):
+    category = ProposalCategory.objects.first()
+    for i in range(3):
+        proposal = services.proposal_create(
+            actor=member.user, title=f"关于第{i}项的建议", content="正文", category=category
+        )
+        services.proposal_submit(actor=member.user, proposal=proposal)
+    client = api(staff_user)
+    url = "/api/v1/proposals/?page_size=2"
+    first = client.get(url).json()
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(url).json()
+    assert again == first and first["count"] == 3
+    ids_or_count = [
+        q["sql"] for q in warm.captured_queries if 'AS "pk" FROM' in q["sql"] or "COUNT(" in q["sql"]
+    ]
+    assert ids_or_count == []  # neither the count nor the page's ids were read again
+
+    newest = services.proposal_create(
+        actor=member.user, title="关于新事的建议", content="正文", category=category
+    )
+    services.proposal_submit(actor=member.user, proposal=newest)
+    after = client.get(url).json()
+    assert after["count"] == 4 and after["results"][0]["id"] == newest.pk

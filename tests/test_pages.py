@@ -195,8 +195,8 @@ def test_unread_notifications_badge(client, staff_user):
         # session + user, then the page's own reads (department, or member card + committees; unread count).
         # The workbench adds this year's figures (4 rollup queries, 1 for the 成果转化 counts + key
         # proposals) and the first-run checklist (5 exists() queries) — constant, whatever the number of
-        # rows (tests/test_first_run.py).
-        ("staff_user", "/workbench/", 11),
+        # rows (tests/test_first_run.py); and the database snapshot the figures are remembered under.
+        ("staff_user", "/workbench/", 12),
         # session, user, department, unread count + two queries (counts, rows) per kind of department task registered with the portal.
         ("department_user", "/portal/", None),
         # member: 5, + one query per 待办 group (co-sign, rate, returned proposals, meetings, returned 社情民意).

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connections
 from django.db.models import Model
 from django.utils import timezone
@@ -49,6 +49,7 @@ def remembered(name: str, *key, compute: Callable[[], T], using: str = "default"
         return compute()
     raw = repr((name, key, timezone.localdate().isoformat(), using, state))
     cache_key = "figures:" + hashlib.sha1(raw.encode()).hexdigest()
+    cache = caches["figures"]
     found = cache.get(cache_key)
     if found is not None:
         return found[0]

@@ -145,6 +145,19 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache ------------------------------------------------------------------------------------
+# Memory of each process. "figures" holds zhengxie.figures_cache's entries (a statistics page's figures,
+# a list's count and page ids, keyed by the database's snapshot, so never stale); its own alias, so the
+# many list pages of a busy morning do not push the statistics out of the default's 300 entries.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # No JIT: it pays off for long analytical queries, not for a page's. A list whose plan merely looks
     # expensive (a search over a province's assignments) spent 2.1 s compiling to run 3 s; the cost estimates
