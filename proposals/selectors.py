@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from members.models import Member
 from zhengxie.accounts.models import Role
+from zhengxie.figures_cache import remembered_list
 from zhengxie.lookups import AnyOf
 from zhengxie.params import is_int
 from zhengxie.workflow.selectors import history_of
@@ -91,7 +92,7 @@ def cosigned_ids(member, *, answered_or_pending: bool = False) -> list[int]:
         rows = rows.exclude(status__in=[Cosigner.Status.LISTED, Cosigner.Status.DECLINED])
     else:
         rows = rows.filter(status=Cosigner.Status.CONFIRMED)
-    return list(rows.order_by().values_list("proposal_id", flat=True))
+    return remembered_list(rows.order_by().values_list("proposal_id", flat=True))
 
 
 def proposals_visible_to(user, *, for_list: bool = False) -> QuerySet[Proposal]:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model
 from django.utils import timezone
@@ -94,3 +95,17 @@ def remembered_rows(sql: str, params, using: str = "default") -> list[tuple]:
             return cursor.fetchall()
 
     return remembered("sql", sql, tuple(params), compute=fetch, using=using)
+
+
+def remembered_read(qs, what: str, read: Callable):
+    """read(qs) (a count, a list), remembered by the query's SQL and parameters."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # nothing to ask the database
+        return read(qs)
+    return remembered(what, sql, repr(params), compute=lambda: read(qs), using=qs.db)
+
+
+def remembered_list(qs) -> list:
+    """list(qs), remembered (a list's page of ids, a reader's co-signed proposals)."""
+    return remembered_read(qs, "list", list)

@@ -29,7 +29,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from zhengxie.figures_cache import remembered, remembered_rows
+from zhengxie.figures_cache import remembered_list, remembered_read, remembered_rows
 
 COUNT_CAP = 10_000
 # The API's `count` is exact up to this many rows, then the planner's estimate: counting 10,000 visible rows
@@ -75,22 +75,12 @@ def capped_count(qs, cap: int = COUNT_CAP) -> tuple[int, bool]:
                 return (n, True) if n <= cap else (cap, False)
             if cap <= counted_to:  # more than counted_to, so more than cap
                 return cap, False
-    n = _remembered_read(rows[: cap + 1], "count", lambda limited: limited.count())
+    # Remembered while the database shows the same rows (zhengxie.figures_cache): 10,000 rows counted
+    # through the reader's visibility on every view and every page.
+    n = remembered_read(rows[: cap + 1], "count", lambda limited: limited.count())
     if key:
         memo[key] = (n, cap)
     return (n, True) if n <= cap else (cap, False)
-
-
-def _remembered_read(qs, what: str, read):
-    """read(qs), remembered by the query's SQL while the database shows the same rows
-    (zhengxie.figures_cache): a list's count and a ranked search's page of ids are read again on every view
-    and every page, and cost the most of it (10,000 rows counted through the reader's visibility, every
-    match of a frequent word ranked)."""
-    try:
-        sql, params = qs.query.sql_with_params()
-    except EmptyResultSet:
-        return read(qs)
-    return remembered(what, sql, repr(params), compute=lambda: read(qs), using=qs.db)
 
 
 def estimated_count(qs) -> int | None:
@@ -115,7 +105,7 @@ def slice_rows(qs, start: int, stop: int) -> list:
     thousand matches."""
     if not isinstance(qs, QuerySet) or qs._iterable_class is not ModelIterable:
         return list(qs[start:stop])
-    ids = _remembered_read(qs.values_list("pk", flat=True)[start:stop], "ids", list)
+    ids = remembered_list(qs.values_list("pk", flat=True)[start:stop])
     by_pk = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
