@@ -416,14 +416,23 @@ def _member_or_403(user):
     return member
 
 
+PAST_INVITATIONS_PER_PAGE = 30
+
+
 @role_required(Role.MEMBER)
 def my_meetings(request):
+    """The coming invitations, then the past ones a page at a time (a member of many years had every
+    invitation ever on one page)."""
     member = _member_or_403(request.user)
-    rows = list(selectors.my_invitations(member))
+    invitations = selectors.my_invitations(member)
     now = timezone.now()
+    past = CappedPaginator(invitations.filter(meeting__end__lt=now), PAST_INVITATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context = {
-        "upcoming": [r for r in rows if r.meeting.end >= now],
-        "past": [r for r in rows if r.meeting.end < now],
+        "upcoming": list(invitations.filter(meeting__end__gte=now)),
+        "past": past.object_list,
+        "page": past,
     }
     return render(request, "consultations/member/meetings.html", context)
 

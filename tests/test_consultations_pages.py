@@ -295,3 +295,30 @@ def test_admin_lists_and_hold_action(client, staff_user, meeting, topic):
     assert "尚未开始" in r.content.decode()
     meeting.refresh_from_db()
     assert meeting.state == "planned"
+
+
+def test_member_meetings_page_pages_the_past_invitations(client, staff_user, topic, member, meeting):
+    """The coming invitations on every page; the past ones 30 a page (they grew with every year served)."""
+    from consultations.views import PAST_INVITATIONS_PER_PAGE
+
+    for i in range(PAST_INVITATIONS_PER_PAGE + 3):
+        services.meeting_create(
+            actor=staff_user,
+            topic=topic,
+            title=f"往次协商会{i:02d}",
+            type="forum",
+            start=timezone.now() - timedelta(days=10 + i),
+            place="x",
+            invitees=[member],
+        )
+    login(client, member.user)
+    first = client.get("/meetings/").content.decode()
+    second = client.get("/meetings/?page=2").content.decode()
+    for body in (first, second):
+        assert "乡村振兴对口协商会" in body  # the coming one, on every page
+    assert first.count("往次协商会") == PAST_INVITATIONS_PER_PAGE and second.count("往次协商会") == 3
+    assert "往次协商会00" in first and "往次协商会32" in second  # newest first
+    assert "第 1 / 2 页" in first
+    # A page past the end or not a number shows a page, not an error.
+    assert client.get("/meetings/?page=99").status_code == 200
+    assert client.get("/meetings/?page=x%00").status_code == 200
