@@ -3,6 +3,7 @@ API (lists, and the detail of each list's first rows) for every role on the demo
 the fast reading on and off; and the corner cases DRF treats specially (a missing related row, a choice
 value that is not a choice, None)."""
 
+import datetime
 import json
 import re
 
@@ -97,3 +98,41 @@ def test_corner_cases_read_as_drf_reads_them(rf, staff_user, make_member, term):
     assert fast["category_name"] is None and fast["rejection_reason"] == ""
     assert fast["kind_display"] == "mystery"
     assert fast["category"] is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime.datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 6, 30, 23, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
+        datetime.datetime(2026, 1, 2, 3, 4),  # naive: DRF makes it aware
+        datetime.datetime(1, 1, 1, 0, 0, tzinfo=datetime.UTC),  # past the edge once in local time
+        datetime.date(2026, 1, 2),
+    ],
+)
+def test_datetimes_read_as_drf_reads_them(value):
+    from rest_framework import serializers
+    from rest_framework.exceptions import ValidationError
+
+    from zhengxie.api_read import _datetime_reader
+
+    def outcome(read):
+        try:
+            return read(value)
+        except (ValidationError, AttributeError, OverflowError) as exc:
+            return type(exc).__name__
+
+    field = serializers.DateTimeField()
+    assert outcome(_datetime_reader(field)) == outcome(field.to_representation)
+
+
+def test_datetimes_in_utc_end_in_z_as_drf_writes_them():
+    from django.test import override_settings
+    from rest_framework import serializers
+
+    from zhengxie.api_read import _datetime_reader
+
+    with override_settings(TIME_ZONE="UTC"):
+        field = serializers.DateTimeField()
+        value = datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.UTC)
+        assert _datetime_reader(field)(value) == field.to_representation(value) == "2026-01-02T03:04:00Z"
