@@ -20,6 +20,12 @@ from .models import Assignment, Contact, Cosigner, Proposal, Reply
 State = Proposal.State
 
 
+def _replies_shown() -> QuerySet[Reply]:
+    """A task's replies as pages and the API show them: not the letter's extracted text and the search
+    words, which nothing shows (a page of 20 proposals read them for every reply)."""
+    return Reply.objects.defer("letter_text", "search_words").order_by("handling_round", "id")
+
+
 def _cosigners_with_members() -> QuerySet[Cosigner]:
     """A page's co-signers, then their members by id: joined, the planner over-estimated a page's
     co-signers and hashed every member of the roster for ~30 of them (8 ms at 12,500 members, growing
@@ -42,7 +48,7 @@ def _base() -> QuerySet[Proposal]:
         Prefetch(
             "assignments",
             queryset=Assignment.objects.select_related("department")
-            .prefetch_related(Prefetch("replies", queryset=Reply.objects.order_by("handling_round", "id")))
+            .prefetch_related(Prefetch("replies", queryset=_replies_shown()))
             .order_by("id"),
         ),
     )
@@ -307,7 +313,7 @@ def assignments_visible_to(user) -> QuerySet[Assignment]:
     """Staff and leaders see every assignment; a department user only its own department's."""
     qs = Assignment.objects.select_related("department", "proposal", "proposal__proposer").prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.order_by("date", "id")),
-        Prefetch("replies", queryset=Reply.objects.order_by("handling_round", "id")),
+        Prefetch("replies", queryset=_replies_shown()),
     )
     if not user.is_authenticated:
         return qs.none()

@@ -199,8 +199,9 @@ def test_unread_notifications_badge(client, staff_user):
         ("staff_user", "/workbench/", 12),
         # session, user, department, unread count + two queries (counts, rows) per kind of department task registered with the portal.
         ("department_user", "/portal/", None),
-        # member: 5, + one query per 待办 group (co-sign, rate, returned proposals, meetings, returned 社情民意).
-        ("member_user", "/", 11),
+        # member: 5, + one query per 待办 group (co-sign, rate, returned proposals, meetings, returned 社情民意),
+        # + the database snapshot their co-signed proposals are remembered under.
+        ("member_user", "/", 12),
     ],
 )
 def test_home_pages_cost_constant_queries(
