@@ -361,6 +361,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def redis_answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 class Server:
     def __init__(self, db_url: str, workers: int = 2):
         self.port = free_port()
@@ -376,6 +385,13 @@ class Server:
             "DJANGO_DOTENV": "",
             "DJANGO_STATIC_ROOT": os.environ.get("DJANGO_STATIC_ROOT", "/tmp/zhengxie_bench_static"),
         }
+        # The workers share their remembered figures in Redis, as deployed (README), when one answers.
+        shared = os.environ.get("FIGURES_CACHE_URL") or (
+            "redis://127.0.0.1:6379/6" if redis_answers("127.0.0.1", 6379) else ""
+        )
+        if shared:
+            self.env["FIGURES_CACHE_URL"] = shared
+        self.figures_cache = shared or "each worker's memory"
         self.workers = workers
         self.proc = None
 
@@ -624,7 +640,7 @@ def main() -> None:
     log(
         f"pages.py — scale {args.scale:g} ({db_url.rsplit('/', 1)[1]}), {datetime.now():%Y-%m-%d %H:%M}, "
         f"commit {git_head()}, gunicorn {args.workers} workers, {os.cpu_count()} CPUs (shared), "
-        f"{args.requests} requests per target (budget {args.budget:g} s)"
+        f"{args.requests} requests per target (budget {args.budget:g} s), figures cache: {server.figures_cache}"
     )
     log(
         f"floor (login page + /api/v1/me/, {len(floor_samples)} samples between the targets): "
@@ -668,18 +684,18 @@ def main() -> None:
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"(written to {out})", file=sys.stderr)
     if args.readme:
-        update_readme(readme_block(args, rows, floor, floor50, out, len(floor_samples)))
+        update_readme(readme_block(args, rows, floor, floor50, out, len(floor_samples), server.figures_cache))
     if args.copy_to:
         Path(args.copy_to).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def readme_block(args, rows, floor, floor50, out, n_floor) -> list[str]:
+def readme_block(args, rows, floor, floor50, out, n_floor, figures_cache) -> list[str]:
     above = [r for r in rows if r["ratio"] > 3 or r["status"] != "200"]
     out_lines = [
         f"Latest run ({datetime.now():%Y-%m-%d %H:%M}, commit {git_head()}, `--scale {args.scale:g}`): "
         f"{os.cpu_count()} CPU cores (AMD EPYC, a virtual machine whose speed varies from one machine to the next "
         f"— compare ratios, not milliseconds), PostgreSQL {pg_version()}, Python {sys.version.split()[0]}, gunicorn "
-        f"{args.workers} sync workers. Floor p50 {floor50 * 1000:.0f} ms, p95 {floor * 1000:.0f} ms "
+        f"{args.workers} sync workers, figures cache in {'Redis' if figures_cache.startswith('redis') else figures_cache}. Floor p50 {floor50 * 1000:.0f} ms, p95 {floor * 1000:.0f} ms "
         f"({n_floor} samples). {len(rows)} targets, {len(above)} above 3× the floor or failing; "
         f"the full table is `{out.relative_to(ROOT)}`.",
         "",

@@ -135,3 +135,81 @@ def test_a_list_remembers_its_count_and_page_ids_until_a_write(api, staff_user, 
     services.proposal_submit(actor=member.user, proposal=newest)
     after = client.get(url).json()
     assert after["count"] == 4 and after["results"][0]["id"] == newest.pk
+
+
+# --- a Redis shared by the web workers (FIGURES_CACHE_URL) -----------------------------------------------
+
+
+def _redis_figures(url="redis://127.0.0.1:6379/11"):
+    import uuid
+
+    from django.test import override_settings
+
+    return override_settings(
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "figures": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # nothing of an earlier run is read
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            },
+        }
+    )
+
+
+def _in_another_worker(fn):
+    """fn() on another thread: its own database connection and its own cache client, as another web
+    worker has."""
+    import threading
+
+    from django.db import connections
+
+    result = {}
+
+    def run():
+        try:
+            result["value"] = fn()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return result["value"]
+
+
+def test_a_figure_computed_by_one_worker_answers_another_through_redis(member):
+    calls, compute = _counter()
+    with _redis_figures():
+        first = remembered("test.shared", 1, compute=compute)
+        assert _in_another_worker(lambda: remembered("test.shared", 1, compute=compute)) == first
+        assert len(calls) == 1  # the other worker read it from Redis
+        services.proposal_create(
+            actor=member.user,
+            title="关于共享缓存的建议",
+            content="正文",
+            category=ProposalCategory.objects.first(),
+        )
+        after = _in_another_worker(lambda: remembered("test.shared", 1, compute=compute))
+        assert after == {"n": first["n"] + 1} and len(calls) == 2
+
+
+def test_a_figure_is_not_shared_between_databases(monkeypatch):
+    calls, compute = _counter()
+    with _redis_figures():
+        remembered("test.db", 1, compute=compute)
+        # Another database on the same server sees the same cluster-wide snapshot.
+        monkeypatch.setitem(connection.settings_dict, "NAME", "another_database")
+        remembered("test.db", 1, compute=compute)
+    assert len(calls) == 2
+
+
+def test_pages_and_figures_work_while_the_shared_cache_is_down(client, staff_user):
+    calls, compute = _counter()
+    with _redis_figures("redis://127.0.0.1:1/0"):  # nothing listens there
+        assert remembered("test.down", 1, compute=compute) == remembered("test.down", 1, compute=compute)
+        assert len(calls) == 2  # computed each time, never an error
+        client.force_login(staff_user)
+        for page in ("/workbench/stats/", "/workbench/proposals/all/", "/api/v1/stats/proposals/"):
+            assert client.get(page).status_code == 200, page

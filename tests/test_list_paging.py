@@ -208,6 +208,33 @@ def test_staff_list_pager_keeps_the_filters_and_shows_a_capped_count(
     assert "共 55+ 件" in html and "缩小范围" in html
 
 
+def test_a_page_counts_only_a_window_past_itself(client, staff_user, member, term, plenary, monkeypatch):
+    _proposals(130, member=member, term=term, plenary=plenary)
+    monkeypatch.setattr(CappedPaginator, "window", 10)  # 50 a page: page 1 counts 60 rows, page 2 counts 110
+    client.force_login(staff_user)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/workbench/proposals/all/").content.decode()
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1 and "LIMIT 61" in counts[0]
+    assert "第 1 / 2 页，共 60+ 件" in html and "下一页" in html
+    assert "缩小范围" not in html  # deeper pages are reachable: nothing is cut off
+    html = client.get("/workbench/proposals/all/?page=2").content.decode()
+    assert "第 2 / 3 页，共 110+ 件" in html and "下一页" in html
+    html = client.get("/workbench/proposals/all/?page=3").content.decode()
+    assert "第 3 / 3 页，共 130 件" in html and "下一页" not in html and "提案129" in html
+    # Nonsense page numbers are the first page, a page past the end the last one, as before.
+    for bad in ("abc", "1.5", "%00"):
+        assert "第 1 / 2 页" in client.get(f"/workbench/proposals/all/?page={bad}").content.decode(), bad
+    for past in ("0", "-1"):  # Django's "last page" of what page 1 counted: a whole page, counted on
+        html = client.get(f"/workbench/proposals/all/?page={past}").content.decode()
+        assert "第 2 / 3 页，共 110+ 件" in html and html.count('data-testid="state-badge"') == 50
+    assert "共 130 件" in client.get("/workbench/proposals/all/?page=" + "9" * 30).content.decode()
+    # The hard cap still bounds the deepest count, and then says so.
+    monkeypatch.setattr(CappedPaginator, "cap", 100)
+    html = client.get("/workbench/proposals/all/?page=2").content.decode()
+    assert "共 100+ 件" in html and "缩小范围" in html
+
+
 def test_review_queue_queries_do_not_grow(client, staff_user, member, term, plenary, other_member):
     from proposals.models import Cosigner
 

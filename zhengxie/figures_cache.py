@@ -10,10 +10,16 @@ no signal to forget.
 
 Not remembered: inside a transaction that has written (it sees its own uncommitted rows, which the
 snapshot does not name), and on databases other than PostgreSQL.
+
+Where: the `figures` cache. Each process's memory by default; with FIGURES_CACHE_URL (redis://…) one Redis
+shared by every web worker, so a figure computed by one worker answers the others (the key names the
+database server and database, so databases sharing a cluster's snapshots never share entries). The cache
+is an aid, never a door: if it cannot be reached, the figure is computed.
 """
 
 import functools
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -24,6 +30,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 # Entries of an older snapshot are never read again; they leave the cache after this long (or earlier,
 # by the cache's own culling).
@@ -48,15 +56,29 @@ def remembered(name: str, *key, compute: Callable[[], T], using: str = "default"
     state = database_state(using)
     if state is None:
         return compute()
-    raw = repr((name, key, timezone.localdate().isoformat(), using, state))
+    raw = repr((name, key, timezone.localdate().isoformat(), _database_name(using), state))
     cache_key = "figures:" + hashlib.sha1(raw.encode()).hexdigest()
     cache = caches["figures"]
-    found = cache.get(cache_key)
+    try:
+        found = cache.get(cache_key)
+    except Exception:  # a shared cache that is down: compute, as if it were empty
+        logger.warning("figures cache unavailable", exc_info=True)
+        return compute()
     if found is not None:
         return found[0]
     value = compute()
-    cache.set(cache_key, (value,), TIMEOUT_SECONDS)
+    try:
+        cache.set(cache_key, (value,), TIMEOUT_SECONDS)
+    except Exception:
+        logger.warning("figures cache unavailable", exc_info=True)
     return value
+
+
+def _database_name(using: str) -> str:
+    """The server and database behind an alias: a shared cache serves several databases of one cluster
+    (their snapshots are the cluster's)."""
+    settings = connections[using].settings_dict
+    return f"{settings.get('HOST')}:{settings.get('PORT')}/{settings.get('NAME')}"
 
 
 def _key_part(value):

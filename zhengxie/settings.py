@@ -152,12 +152,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # many list pages of a busy morning do not push the statistics out of the default's 300 entries.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Statistics, capped counts and page ids remembered per database snapshot (zhengxie.figures_cache):
+    # in each process, or in one Redis that every web worker shares (FIGURES_CACHE_URL=redis://…).
     "figures": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "figures",
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
 }
+if os.environ.get("FIGURES_CACHE_URL"):
+    CACHES["figures"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["FIGURES_CACHE_URL"],
+        "KEY_PREFIX": "zhengxie",
+        # A figure is worth a round trip of a millisecond, not a page stuck on a lost server.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # No JIT: it pays off for long analytical queries, not for a page's. A list whose plan merely looks
     # expensive (a search over a province's assignments) spent 2.1 s compiling to run 3 s; the cost estimates
