@@ -1,6 +1,7 @@
 """Forms of the activities pages (validation only; the services decide)."""
 
 from django import forms
+from django.utils import timezone
 
 from consultations.models import Topic
 from members.models import Member
@@ -55,7 +56,13 @@ class ActivityForm(_Bootstrap):
         super().__init__(*args, **kwargs)
         self.fields["station"].queryset = Station.objects.order_by("name")
         self.fields["group"].queryset = Group.objects.order_by("name")
-        self.fields["topic"].queryset = Topic.objects.select_related("plan").order_by("-plan__year", "id")
+        # This year's and last year's topics (an activity is recorded within weeks of it): every topic of
+        # every plan made a select of hundreds of options, re-rendered on each view of the activity list.
+        self.fields["topic"].queryset = (
+            Topic.objects.select_related("plan")
+            .filter(plan__year__gte=timezone.localdate().year - 1)
+            .order_by("-plan__year", "id")
+        )
         self.fields["participants"].queryset = _serving()
 
 

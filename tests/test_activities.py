@@ -722,3 +722,19 @@ def test_cases_and_a_members_past_activities_are_paged(client, staff_user, membe
     assert first.count("<strong>调研0") == MEMBER_PER_PAGE and "调研000" in first and "将来的调研" in first
     assert second.count("<strong>调研0") == 1 and f"调研{MEMBER_PER_PAGE:03d}" in second
     assert "第 1 / 2 页" in first
+
+
+def test_the_activity_form_offers_this_and_last_years_topics_only(client, staff_user):
+    from consultations.models import ConsultationPlan, ConsultationType, Topic
+
+    year = timezone.localdate().year
+    titles = {}
+    for plan_year in (year - 3, year - 1, year):
+        plan = ConsultationPlan.objects.create(year=plan_year)
+        titles[plan_year] = Topic.objects.create(
+            plan=plan, title=f"{plan_year}年议题", type=ConsultationType.values[0]
+        ).title
+    client.force_login(staff_user)
+    html = client.get("/workbench/activities/").content.decode()
+    assert titles[year] in html and titles[year - 1] in html
+    assert titles[year - 3] not in html

@@ -435,3 +435,29 @@ def test_board_writes_the_units_once_for_every_adjustment_request(
     assert html.count('data-options-from="board-department-options"') == 5
     template = html.split('<template id="board-department-options">')[1].split("</template>")[0]
     assert "市某局07" in template and html.count("市某局07") == 2  # the template and the filter above
+
+
+def test_a_page_reads_its_rows_by_id_without_repeating_the_visibility_filter(
+    api, member, other_member, term, plenary
+):
+    """The page's ids come from the reader's visible rows; the rows are then read by id alone (a member's
+    filter names every proposal they co-signed), and the page is the same."""
+    mine = _proposals(3, member=member, term=term, plenary=plenary)
+    _proposals(3, member=other_member, term=term, plenary=plenary, start=10)  # not visible to `member`
+    client = api(member.user)
+    every = [r["id"] for r in client.get("/api/v1/proposals/?page_size=10").json()["results"]]
+    assert sorted(every) == sorted(p.pk for p in mine)
+    with CaptureQueriesContext(connection) as queries:
+        ids = [r["id"] for r in client.get("/api/v1/proposals/?page_size=2&page=2").json()["results"]]
+    assert ids == every[2:]
+    rows_sql = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "proposals_proposal"."id", ')
+    ]
+    assert (
+        len(rows_sql) == 1 and '"proposals_proposal"."proposer_id" =' not in rows_sql[0].split("WHERE", 1)[1]
+    )
+    # A list with annotations (a search's rank) keeps its whole query.
+    hits = client.get("/api/v1/proposals/?q=提案").json()["results"]
+    assert {r["id"] for r in hits} == {p.pk for p in mine}
