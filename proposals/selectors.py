@@ -60,21 +60,34 @@ SEARCH_COLUMNS = ("search_title", "search_content", "search_files", "search_repl
 LIST_DEFERRED = ("content", "return_reason", "rejection_text", *SEARCH_COLUMNS)
 
 
-def _list_base() -> QuerySet[Proposal]:
-    """What a list row of the pages shows: no body text, no replies, only the joined rows a row names."""
+def _list_prefetches(*, cosigner_names: bool = True) -> tuple[Prefetch, Prefetch]:
+    cosigners = (
+        _cosigners_with_members() if cosigner_names else Cosigner.objects.only("pk", "proposal_id").order_by()
+    )
+    return (
+        Prefetch("cosigners", queryset=cosigners),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("department")
+            .only("pk", "proposal_id", "department_id", "role", "state", "department__name")
+            .order_by("id"),
+        ),
+    )
+
+
+def _list_base(*, cosigner_names: bool = True) -> QuerySet[Proposal]:
+    """What a list row of the pages shows: no body text, no replies, only the joined rows a row names.
+    Without `cosigner_names` a row knows how many co-signers it has, not who (the lists that show "等N人")."""
     return (
         Proposal.objects.select_related("category", "proposer", "plenary")
         .defer(*LIST_DEFERRED)
-        .prefetch_related(
-            Prefetch("cosigners", queryset=_cosigners_with_members()),
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.select_related("department")
-                .only("pk", "proposal_id", "department_id", "role", "state", "department__name")
-                .order_by("id"),
-            ),
-        )
+        .prefetch_related(*_list_prefetches(cosigner_names=cosigner_names))
     )
+
+
+def counting_cosigners(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """List rows (for_list) that count their co-signers instead of reading each one's member."""
+    return qs.prefetch_related(None).prefetch_related(*_list_prefetches(cosigner_names=False))
 
 
 def whole_rows_for_list(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
@@ -280,7 +293,11 @@ def my_proposals(member: Member) -> QuerySet[Proposal]:
     """The member's own proposals and those they co-signed: the co-signed ids are read first (a member
     co-signs tens, not thousands), so the filter is two index look-ups instead of a probe per proposal."""
     cosigned = cosigned_ids(member)
-    return _list_base().filter(Q(proposer=member) | Q(AnyOf("pk", cosigned))).order_by("-updated_at", "-id")
+    return (
+        _list_base(cosigner_names=False)
+        .filter(Q(proposer=member) | Q(AnyOf("pk", cosigned)))
+        .order_by("-updated_at", "-id")
+    )
 
 
 def published_proposals() -> QuerySet[Proposal]:

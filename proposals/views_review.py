@@ -30,6 +30,7 @@ from .page_selectors import (
 )
 from .selectors import (
     access_proposal,
+    counting_cosigners,
     proposal_handling_visible_to,
     proposal_history,
     proposals_filter,
@@ -81,7 +82,8 @@ def queue(request):
 def all_list(request):
     params = _filters(request, State.values)
     given = {k: v for k, v in params.items() if v}
-    qs = proposals_filter(proposals_visible_to(request.user, for_list=True), params=given, user=request.user)
+    rows = counting_cosigners(proposals_visible_to(request.user, for_list=True))  # the list shows "等N人"
+    qs = proposals_filter(rows, params=given, user=request.user)
     return render(
         request,
         "proposals/staff/list.html",
