@@ -90,15 +90,46 @@ def counting_cosigners(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     return qs.prefetch_related(None).prefetch_related(*_list_prefetches(cosigner_names=False))
 
 
-def whole_rows_for_list(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+def whole_rows_for_list(qs: QuerySet[Proposal], *, attachments: bool = False) -> QuerySet[Proposal]:
     """Rows of a list that shows whole proposals (the API list, the published list): every field, but only
     the joins whose names it shows (category, proposer, rejection reason; the rest go out as ids). With
-    _base's eight joins the planner spent ~20 ms of every page choosing a join order for ORDER BY … LIMIT 21."""
+    _base's eight joins the planner spent ~20 ms of every page choosing a join order for ORDER BY … LIMIT 21.
+    Their assignments carry what a list shows of them (unit, role, state, dates; the replies), not the
+    thirty columns of the handling record: ~60 of them a page."""
+    lookups = [
+        Prefetch("cosigners", queryset=_cosigners_with_members()),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("department")
+            .only(*LISTED_ASSIGNMENT_FIELDS)
+            .prefetch_related(Prefetch("replies", queryset=_replies_shown()))
+            .order_by("id"),
+        ),
+    ]
+    if attachments:
+        lookups.append("attachments")
     return (
         qs.select_related(None)
         .select_related("category", "proposer", "rejection_reason")
         .defer(*SEARCH_COLUMNS)
+        .prefetch_related(None)
+        .prefetch_related(*lookups)
     )
+
+
+# What a whole proposal's list row reads of each assignment (the API's AssignmentBriefSerializer, reply_rule,
+# the published page).
+LISTED_ASSIGNMENT_FIELDS = (
+    "pk",
+    "proposal_id",
+    "department_id",
+    "department__name",
+    "role",
+    "state",
+    "assigned_at",
+    "due_date",
+    "replied_at",
+)
 
 
 def cosigned_ids(member, *, answered_or_pending: bool = False) -> list[int]:

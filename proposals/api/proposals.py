@@ -213,9 +213,11 @@ class ProposalViewSet(
     serializer_class = ProposalSerializer
 
     def get_queryset(self):
-        qs = selectors.proposals_visible_to(self.request.user).prefetch_related("attachments")
+        qs = selectors.proposals_visible_to(self.request.user)
         if self.action == "list":
-            qs = selectors.whole_rows_for_list(qs)
+            qs = selectors.whole_rows_for_list(qs, attachments=True)
+        else:
+            qs = qs.prefetch_related("attachments")
         params = self.request.query_params
         qs = selectors.proposals_filter(qs, params=params, user=self.request.user)
         return search.ordered(qs, params, "-updated_at", "-id")
