@@ -138,7 +138,9 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        # Ten minutes: each new connection is a new server process whose catalog caches start cold (the
+        # first views on it were 10–60 ms slower); with a minute, every worker paid that every minute.
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "600")),
         # A kept connection the server has dropped (restart, failover, idle timeout) is checked at the
         # start of the next request and reopened, instead of answering that request with a 500.
         conn_health_checks=True,
