@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from zhengxie import textsearch
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import role_required
+from zhengxie.paging import slice_rows
 from zhengxie.workflow.errors import DomainError
 from zhengxie.workflow.portal import SOON_DAYS, Found, PortalRow, search_total
 from zhengxie.workflow.selectors import history_of, policy_current
@@ -57,7 +58,9 @@ class AssignmentPortalSource:
             self._tasks(department_id, status=status, today=today), q, department_id=department_id
         )
         qs = search.ordered(qs, params, "due_date", "id", rank_limit=search.TASK_RANK_LIMIT)
-        tasks = list(self._page(qs)[:limit])
+        # Ids first, remembered while the data is unchanged (zhengxie.paging.slice_rows): ranking every match
+        # of a common word is the search's cost (~30 ms), reading 20 rows by id is not.
+        tasks = slice_rows(self._page(qs), 0, limit)
         total, capped = search_total(qs, len(tasks), limit)
         contents = dict(
             Proposal.objects.filter(pk__in=[t.proposal_id for t in tasks]).values_list("pk", "content")

@@ -213,3 +213,44 @@ def test_pages_and_figures_work_while_the_shared_cache_is_down(client, staff_use
         client.force_login(staff_user)
         for page in ("/workbench/stats/", "/workbench/proposals/all/", "/api/v1/stats/proposals/"):
             assert client.get(page).status_code == 200, page
+
+
+def test_the_portal_search_ranks_its_matches_once_until_a_write(
+    client, member, staff_user, plenary, department, department_user
+):
+    def routed(title):
+        proposal = services.proposal_create(
+            actor=member.user,
+            title=title,
+            content="正文",
+            category=ProposalCategory.objects.get(name="社会"),
+            during_plenary=True,
+            plenary=plenary,
+        )
+        services.proposal_submit(actor=member.user, proposal=proposal)
+        proposal = services.proposal_register(actor=staff_user, proposal=proposal)
+        services.proposal_assign(
+            actor=staff_user, proposal=proposal, assignments=[{"department": department, "role": "lead"}]
+        )
+        return f"assignments/{proposal.assignments.get().pk}/"
+
+    first_link = routed("关于社区食堂的建议")
+    client.force_login(department_user)
+
+    def ranked_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/portal/", {"q": "食堂", "status": "all"}).content.decode()
+        ids_reads = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if "ts_rank" in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
+        ]
+        return page, ids_reads
+
+    page, first = ranked_queries()
+    assert first_link in page and len(first) == 1
+    page, again = ranked_queries()
+    assert first_link in page and again == []  # the ranked ids were remembered
+    second_link = routed("关于学校食堂的建议")
+    page, after = ranked_queries()
+    assert first_link in page and second_link in page and len(after) == 1
