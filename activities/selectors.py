@@ -16,6 +16,7 @@ from django.utils import timezone
 from consultations.models import Meeting
 from members.models import Member
 from zhengxie.accounts.models import Role
+from zhengxie.figures_cache import remembered_figures
 from zhengxie.params import is_int, parse_int, parse_year
 from zhengxie.workflow.selectors import history_of
 
@@ -220,6 +221,7 @@ def access_case(user, pk) -> Case:
     return case
 
 
+@remembered_figures
 def case_counts(year: int) -> dict:
     """Cases opened in the year, and those of them resolved (or turned into 社情民意)."""
     row = Case.objects.filter(created_at__year=year).aggregate(
@@ -237,6 +239,7 @@ def _pct(part: int, whole: int) -> float:
     return round(part * 100 / whole, 1) if whole else 0.0
 
 
+@remembered_figures
 def training_coverage(year: int) -> dict:
     """Members trained ÷ serving members; new members (whose term started with this year's term, i.e.
     created in the year) separately. A member counts once however many courses they attended."""
@@ -282,6 +285,7 @@ def activity_kind_counts(year: int) -> dict:
     )
 
 
+@remembered_figures
 def activity_year_stats(year: int) -> dict:
     """The activities line of the year's work report: counts by kind and person-times by attendance."""
     by_kind = activity_kind_counts(year)

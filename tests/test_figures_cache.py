@@ -95,7 +95,12 @@ def test_the_statistics_api_and_pages_read_remembered_figures_and_see_a_submissi
     assert again == before
     assert len(warm) < len(cold)  # the figures' queries are not run again
     # A page from remembered figures is the page computed afresh (but for its CSRF tokens).
-    for page in ("/workbench/stats/", "/workbench/stats/year/", "/workbench/stats/assessment/"):
+    for page in (
+        "/workbench/stats/",
+        "/workbench/stats/year/",
+        "/workbench/stats/assessment/",
+        "/workbench/activities/registers/",
+    ):
         client.get(page)
         warm_page = _without_tokens(client.get(page).content)
         monkeypatch.setattr(figures_cache, "database_state", lambda using="default": None)
