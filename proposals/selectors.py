@@ -26,11 +26,12 @@ def _replies_shown() -> QuerySet[Reply]:
     return Reply.objects.defer("letter_text", "search_words").order_by("handling_round", "id")
 
 
-def _cosigners_with_members() -> QuerySet[Cosigner]:
+def _cosigners_with_members(*, names_only: bool = False) -> QuerySet[Cosigner]:
     """A page's co-signers, then their members by id: joined, the planner over-estimated a page's
     co-signers and hashed every member of the roster for ~30 of them (8 ms at 12,500 members, growing
-    with the roster)."""
-    return Cosigner.objects.prefetch_related("member").order_by("order", "id")
+    with the roster). `names_only`: the members' names (a list row names its co-signers, nothing more)."""
+    members = Member.objects.only("pk", "name") if names_only else Member.objects.all()
+    return Cosigner.objects.prefetch_related(Prefetch("member", queryset=members)).order_by("order", "id")
 
 
 def _base() -> QuerySet[Proposal]:
@@ -97,7 +98,7 @@ def whole_rows_for_list(qs: QuerySet[Proposal], *, attachments: bool = False) ->
     Their assignments carry what a list shows of them (unit, role, state, dates; the replies), not the
     thirty columns of the handling record: ~60 of them a page."""
     lookups = [
-        Prefetch("cosigners", queryset=_cosigners_with_members()),
+        Prefetch("cosigners", queryset=_cosigners_with_members(names_only=True)),
         Prefetch(
             "assignments",
             queryset=Assignment.objects.select_related("department")
