@@ -100,6 +100,7 @@ def test_the_statistics_api_and_pages_read_remembered_figures_and_see_a_submissi
         "/workbench/stats/year/",
         "/workbench/stats/assessment/",
         "/workbench/activities/registers/",
+        "/workbench/handling/board/",
     ):
         client.get(page)
         warm_page = _without_tokens(client.get(page).content)
