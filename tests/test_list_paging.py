@@ -461,3 +461,10 @@ def test_a_page_reads_its_rows_by_id_without_repeating_the_visibility_filter(
     # A list with annotations (a search's rank) keeps its whole query.
     hits = client.get("/api/v1/proposals/?q=提案").json()["results"]
     assert {r["id"] for r in hits} == {p.pk for p in mine}
+
+
+def test_a_page_asked_directly_past_the_window_is_counted_to(member, term, plenary, monkeypatch):
+    _proposals(12, member=member, term=term, plenary=plenary)
+    monkeypatch.setattr(CappedPaginator, "window", 2)
+    rows = CappedPaginator(Proposal.objects.order_by("-id"), 2).page(5).object_list
+    assert [p.pk for p in rows] == list(Proposal.objects.order_by("-id").values_list("pk", flat=True)[8:10])

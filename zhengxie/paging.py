@@ -151,17 +151,21 @@ class CappedPaginator(Paginator):
         return super().get_page(number)
 
     def page(self, number):
+        # A page past the one counted for (asked directly, or get_page's "last page"): count on.
+        self._count_to_page(_page_number(number))
         number = self.validate_number(number)
-        if number > self._asked:  # a page past the one counted for (get_page's "last page"): count on
-            self._asked = number
-            for name in ("counted_to", "_capped", "count", "num_pages"):
-                self.__dict__.pop(name, None)
-            number = self.validate_number(number)
+        self._count_to_page(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
         return self._get_page(slice_rows(self.object_list, bottom, top), number, self)
+
+    def _count_to_page(self, number: int) -> None:
+        if number > self._asked:
+            self._asked = number
+            for name in ("counted_to", "_capped", "count", "num_pages"):
+                self.__dict__.pop(name, None)
 
     @cached_property
     def counted_to(self) -> int:
