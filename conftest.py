@@ -142,3 +142,43 @@ def make_member(sector):
         return Member.objects.create(user=user, name=name, sector=sector, **extra)
 
     return make
+
+
+@pytest.fixture
+def assign(member, staff_user, plenary):
+    """assign(title, content, department, reply="", due_in=30): a proposal of `member` submitted, registered
+    and routed to `department` as lead through the services (replied by its clerk when `reply` is given);
+    its assignment, due in `due_in` days."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from proposals import services
+    from proposals.models import Assignment, ProposalCategory
+
+    def make(title, content, department, *, reply="", due_in=30):
+        p = services.proposal_create(
+            actor=member.user,
+            title=title,
+            content=content,
+            category=ProposalCategory.objects.get(name="社会"),
+            during_plenary=True,
+            plenary=plenary,
+        )
+        services.proposal_submit(actor=member.user, proposal=p)
+        p = services.proposal_register(actor=staff_user, proposal=p)
+        services.proposal_assign(
+            actor=staff_user, proposal=p, assignments=[{"department": department, "role": "lead"}]
+        )
+        task = Assignment.objects.get(proposal=p)
+        if reply:
+            clerk = User.objects.filter(department=department).order_by("pk").first()
+            services.assignment_accept(actor=clerk, assignment=task)
+            services.assignment_add_contact(
+                actor=clerk, assignment=task, date=timezone.localdate(), way="phone", summary="电话沟通"
+            )
+            services.assignment_reply(actor=clerk, assignment=task, result="B", content=reply)
+        Assignment.objects.filter(pk=task.pk).update(due_date=timezone.localdate() + timedelta(days=due_in))
+        return Assignment.objects.get(pk=task.pk)
+
+    return make

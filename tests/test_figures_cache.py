@@ -221,24 +221,9 @@ def test_pages_and_figures_work_while_the_shared_cache_is_down(client, staff_use
             assert client.get(page).status_code == 200, page
 
 
-def test_the_portal_search_ranks_its_matches_once_until_a_write(
-    client, member, staff_user, plenary, department, department_user
-):
+def test_the_portal_search_ranks_its_matches_once_until_a_write(client, assign, department, department_user):
     def routed(title):
-        proposal = services.proposal_create(
-            actor=member.user,
-            title=title,
-            content="正文",
-            category=ProposalCategory.objects.get(name="社会"),
-            during_plenary=True,
-            plenary=plenary,
-        )
-        services.proposal_submit(actor=member.user, proposal=proposal)
-        proposal = services.proposal_register(actor=staff_user, proposal=proposal)
-        services.proposal_assign(
-            actor=staff_user, proposal=proposal, assignments=[{"department": department, "role": "lead"}]
-        )
-        return f"assignments/{proposal.assignments.get().pk}/"
+        return f"assignments/{assign(title, '正文', department).pk}/"
 
     first_link = routed("关于社区食堂的建议")
     client.force_login(department_user)

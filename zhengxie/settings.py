@@ -149,13 +149,12 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ------------------------------------------------------------------------------------
-# Memory of each process. "figures" holds zhengxie.figures_cache's entries (a statistics page's figures,
-# a list's count and page ids, keyed by the database's snapshot, so never stale); its own alias, so the
-# many list pages of a busy morning do not push the statistics out of the default's 300 entries.
+# "figures" holds zhengxie.figures_cache's entries (a statistics page's figures, a list's count and page
+# ids, keyed by the database's snapshot, so never stale); its own alias, so the many list pages of a busy
+# morning do not push the statistics out of the default's 300 entries. In each process's memory, or in one
+# Redis that every web worker shares (FIGURES_CACHE_URL=redis://…).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Statistics, capped counts and page ids remembered per database snapshot (zhengxie.figures_cache):
-    # in each process, or in one Redis that every web worker shares (FIGURES_CACHE_URL=redis://…).
     "figures": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "figures",

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import make_user
-from proposals import search, services
-from proposals.models import Assignment, Proposal, ProposalCategory
+from proposals import search
+from proposals.models import Proposal
 from sqyy import services as sqyy_services
 from zhengxie import textsearch
 from zhengxie.accounts.models import Role
@@ -33,45 +33,9 @@ def _client(user):
     return client
 
 
-def _clerk(department):
-    from zhengxie.accounts.models import User
-
-    return User.objects.filter(department=department).order_by("pk").first()
-
-
 def _ids(res):
     assert res.status_code == 200, res.content
     return [row["id"] for row in res.json()["results"]]
-
-
-@pytest.fixture
-def assign(member, staff_user, plenary):
-    def make(title, content, department, *, reply="", due_in=30):
-        p = services.proposal_create(
-            actor=member.user,
-            title=title,
-            content=content,
-            category=ProposalCategory.objects.get(name="社会"),
-            during_plenary=True,
-            plenary=plenary,
-        )
-        services.proposal_submit(actor=member.user, proposal=p)
-        p = services.proposal_register(actor=staff_user, proposal=p)
-        services.proposal_assign(
-            actor=staff_user, proposal=p, assignments=[{"department": department, "role": "lead"}]
-        )
-        task = Assignment.objects.get(proposal=p)
-        clerk = _clerk(department)
-        if reply:
-            services.assignment_accept(actor=clerk, assignment=task)
-            services.assignment_add_contact(
-                actor=clerk, assignment=task, date=timezone.localdate(), way="phone", summary="电话沟通"
-            )
-            services.assignment_reply(actor=clerk, assignment=task, result="B", content=reply)
-        Assignment.objects.filter(pk=task.pk).update(due_date=timezone.localdate() + timedelta(days=due_in))
-        return Assignment.objects.get(pk=task.pk)
-
-    return make
 
 
 @pytest.fixture
