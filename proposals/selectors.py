@@ -63,7 +63,9 @@ LIST_DEFERRED = ("content", "return_reason", "rejection_text", *SEARCH_COLUMNS)
 
 def _list_prefetches(*, cosigner_names: bool = True) -> tuple[Prefetch, Prefetch]:
     cosigners = (
-        _cosigners_with_members() if cosigner_names else Cosigner.objects.only("pk", "proposal_id").order_by()
+        _cosigners_with_members(names_only=True)
+        if cosigner_names
+        else Cosigner.objects.only("pk", "proposal_id").order_by()
     )
     return (
         Prefetch("cosigners", queryset=cosigners),

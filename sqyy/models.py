@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from members.models import Member
@@ -150,6 +151,22 @@ class OpinionReport(models.Model):
     @property
     def reflector_display(self) -> str:
         return self.reflector.name if self.reflector_id else self.reflector_name
+
+    # The reverse one-to-ones as a value or None: a template asking `r.bulletin_item` of a report without one
+    # gets an exception, which Django's template engine answers with a dir() of the report per row.
+    @property
+    def bulletin_entry(self):
+        try:
+            return self.bulletin_item
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def proposal_source(self):
+        try:
+            return self.source_proposal
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def final_title(self) -> str:

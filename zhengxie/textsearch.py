@@ -364,6 +364,9 @@ def with_snippets(page, q: str, *, fields=("content",)):
         page.search_by_time = by_time(getattr(page.paginator, "object_list", None))
     q = (q or "").strip()
     if not rows or not q:
+        # Every row answers `search_snippet`: a template's miss makes Django's engine dir() the row.
+        for row in rows:
+            row.search_snippet = ""
         return rows
     model = type(rows[0])
     texts = {
