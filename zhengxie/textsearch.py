@@ -369,10 +369,13 @@ def with_snippets(page, q: str, *, fields=("content",)):
             row.search_snippet = ""
         return rows
     model = type(rows[0])
-    texts = {
-        pk: values
-        for pk, *values in model.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", *fields)
-    }
+    if any(field in row.get_deferred_fields() for row in rows for field in fields):
+        texts = {
+            pk: values
+            for pk, *values in model.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", *fields)
+        }
+    else:  # the list read the text already (the published list shows it whole)
+        texts = {row.pk: [getattr(row, field) for field in fields] for row in rows}
     for row in rows:
         row.search_snippet = next(
             (s for s in (snippet(text, q) for text in texts.get(row.pk, [])) if s), mark_safe("")

@@ -489,3 +489,20 @@ def test_remembered_counts_answer_only_what_they_know():
         capped_count(Proposal.objects.all(), 5)
         capped_count(Proposal.objects.all(), 5)
     assert len(counts(queries)) == 2
+
+
+def test_snippets_come_from_the_text_a_list_already_read(other_member, staff_user):
+    """The published list reads each proposal whole: its snippets use that text, no second read by id; the
+    staff list (content deferred) reads the page's texts in one query."""
+    _existing(other_member.user, "城区停车难", "建设立体停车场，缓解停车难。")
+    client = _client(staff_user)
+    for url, reads in (("/proposals/published/", 0), ("/workbench/proposals/all/", 1)):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url, {"q": "停车难"}).content.decode()
+        assert re.search(r'search-snippet">.*<mark class="search-hit">停车难</mark>', page), url
+        by_id = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if '"proposals_proposal"."content" AS "content"' in q["sql"]
+        ]
+        assert len(by_id) == reads, url
