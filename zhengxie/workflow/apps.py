@@ -10,3 +10,7 @@ class WorkflowConfig(AppConfig):
         from zhengxie.dates import install
 
         install()  # every entered date within 1900–2100 (forms and API alike)
+
+        from zhengxie import choice_labels
+
+        choice_labels.install()  # get_FOO_display() from a dict made once per field
