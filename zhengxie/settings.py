@@ -125,7 +125,11 @@ TEMPLATES = [
                 "zhengxie.notifications.context_processors.unread",
                 "zhengxie.committee.context",
             ],
-            "libraries": {"search_tags": "zhengxie.search_tags", "option_tags": "zhengxie.option_tags"},
+            "libraries": {
+                "search_tags": "zhengxie.search_tags",
+                "option_tags": "zhengxie.option_tags",
+                "path_tags": "zhengxie.path_tags",
+            },
         },
     },
 ]
