@@ -468,3 +468,48 @@ def test_a_page_asked_directly_past_the_window_is_counted_to(member, term, plena
     monkeypatch.setattr(CappedPaginator, "window", 2)
     rows = CappedPaginator(Proposal.objects.order_by("-id"), 2).page(5).object_list
     assert [p.pk for p in rows] == list(Proposal.objects.order_by("-id").values_list("pk", flat=True)[8:10])
+
+
+def test_a_search_page_reads_its_rows_by_id_with_the_rank_of_its_ids(
+    client, staff_user, member, term, plenary
+):
+    """A ranked list's ids come with their rank; the rows are then read by id alone, without matching the
+    words and ranking again."""
+    from proposals import search
+
+    category = ProposalCategory.objects.get(name="社会")
+    for i in range(6):
+        title, content = (
+            ("养老服务" if i % 2 else f"社区治理{i}"),
+            "养老" * (i + 1) + "。完善社区养老服务设施。",
+        )
+        Proposal.objects.create(
+            title=title,
+            content=content,
+            **search.index_fields(title, content),
+            category=category,
+            proposer=member,
+            created_by=member.user,
+            term=term,
+            plenary=plenary,
+            state=State.SUBMITTED,
+            submitted_at=timezone.now() - timedelta(hours=i),
+        )
+    ranked = search.ordered(
+        search.text_search(Proposal.objects.all(), "养老", all_replies=True),
+        {"q": "养老"},
+        "-submitted_at",
+        "-id",
+    )
+    expected = list(ranked.values_list("pk", "search_rank"))
+    assert len(expected) == 6 and len({rank for _, rank in expected}) > 1
+    with CaptureQueriesContext(connection) as queries:
+        rows = CappedPaginator(ranked, 4).page(1).object_list
+    assert [(p.pk, p.search_rank) for p in rows] == expected[:4]
+    by_id = [q["sql"] for q in queries.captured_queries if '"proposals_proposal"."title"' in q["sql"]]
+    assert by_id and all("to_tsquery" not in sql and "ts_rank" not in sql for sql in by_id)
+
+    client.force_login(staff_user)
+    page = client.get("/workbench/proposals/all/", {"q": "养老"}).content.decode()
+    positions = [page.find(f"/workbench/proposals/{pk}/") for pk, _ in expected]
+    assert all(p > 0 for p in positions) and positions == sorted(positions)

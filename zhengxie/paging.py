@@ -108,9 +108,27 @@ def slice_rows(qs, start: int, stop: int) -> list:
     thousand matches."""
     if not isinstance(qs, QuerySet) or qs._iterable_class is not ModelIterable:
         return list(qs[start:stop])
+    if _ranked_only(qs.query):
+        # A search list: the ids come with their rank, and the rows are read by id alone (the text match
+        # and the rank, reading every row's tsvectors again, were a whole second search of the page).
+        ranked = remembered_list(qs.values_list("pk", RANK)[start:stop])
+        ids, ranks = [pk for pk, _ in ranked], dict(ranked)
+        by_pk = {row.pk: row for row in _plain_rows_by_id(qs, ids)}
+        for pk, row in by_pk.items():
+            setattr(row, RANK, ranks[pk])
+        return [by_pk[pk] for pk in ids if pk in by_pk]
     ids = remembered_list(qs.values_list("pk", flat=True)[start:stop])
     by_pk = {row.pk: row for row in _rows_by_id(qs, ids)}
     return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+RANK = "search_rank"  # zhengxie.textsearch's relevance annotation
+
+
+def _ranked_only(query) -> bool:
+    """Whether the only value a queryset's rows carry beyond their columns is the search's rank (its other
+    annotations, like the text match, are aliases: filters, not values)."""
+    return set(query.annotation_select) == {RANK} and not (query.extra or query.distinct or query.combinator)
 
 
 def _rows_by_id(qs, ids) -> QuerySet:
@@ -121,6 +139,13 @@ def _rows_by_id(qs, ids) -> QuerySet:
     query = qs.query
     if query.annotations or query.extra or query.distinct or query.combinator:
         return qs.order_by().filter(pk__in=ids)
+    return _plain_rows_by_id(qs, ids)
+
+
+def _plain_rows_by_id(qs, ids) -> QuerySet:
+    """The rows of `ids` with qs's joins, deferred columns and prefetches, and nothing of its filters or
+    annotations."""
+    query = qs.query
     rows = qs.model._default_manager.db_manager(qs.db).filter(pk__in=ids)
     rows.query.select_related = copy.deepcopy(query.select_related)
     rows.query.deferred_loading = query.deferred_loading
