@@ -141,3 +141,35 @@ def test_datetimes_in_utc_end_in_z_as_drf_writes_them():
         field = serializers.DateTimeField()
         value = datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.UTC)
         assert _datetime_reader(field)(value) == field.to_representation(value) == "2026-01-02T03:04:00Z"
+
+
+def _model_serializer_classes():
+    import zhengxie.urls  # noqa: F401  every API module, so every serializer class exists
+
+    found, todo = [], [api_read.ModelSerializer]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            found.append(sub)
+            todo.append(sub)
+    return found
+
+
+@pytest.mark.django_db
+def test_every_serializer_gets_drfs_fields_as_new_objects():
+    """The built fields come from a plan made once per class: the same classes and arguments as DRF's own
+    get_fields (repr shows both, write-side validators included), and new objects for every serializer."""
+    classes = _model_serializer_classes()
+    assert len(classes) > 50
+    for cls in classes:
+        api_read.ENABLED = False
+        try:
+            expected = repr(cls().get_fields())
+        finally:
+            api_read.ENABLED = True
+        cls().get_fields()  # makes the plan if it was not made
+        first, second = cls().get_fields(), cls().get_fields()
+        assert repr(first) == expected, cls
+        assert list(first) == list(second)
+        assert all(first[name] is not second[name] for name in first), cls
+        assert cls.__dict__.get("_built_fields_plan") is not None, cls

@@ -8,6 +8,7 @@ field with one `getattr` and gives every other field to DRF as before, so the ou
 (tests/test_api_read.py compares every API list and detail with DRF's own representation).
 """
 
+import copy
 import datetime
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
@@ -157,6 +158,33 @@ def _drf_reader(field):
 
 class ModelSerializer(serializers.ModelSerializer):
     """serializers.ModelSerializer with the same output, read faster (see the module docstring)."""
+
+    def get_fields(self):
+        """DRF's fields, with the model-built ones planned once per class. DRF maps every model field to a
+        serializer field (get_field_info, build_field, the uniqueness checks) for each serializer it makes —
+        a list makes one per nested relation too — yet that mapping depends only on the class and its
+        model. Each serializer still gets field objects of its own: declared fields deep-copied as DRF does,
+        built ones made afresh from the recorded class and keyword arguments."""
+        cls = type(self)
+        plan = cls.__dict__.get("_built_fields_plan")
+        if plan is None or not ENABLED:
+            fields = super().get_fields()
+            if plan is None:
+                declared = self._declared_fields
+                cls._built_fields_plan = [
+                    (name, None, None, None)
+                    if name in declared
+                    else (name, type(field), field._args, field._kwargs)
+                    for name, field in fields.items()
+                ]
+            return fields
+        if self.url_field_name is None:
+            self.url_field_name = api_settings.URL_FIELD_NAME
+        declared = copy.deepcopy(self._declared_fields)
+        return {
+            name: declared[name] if field_class is None else field_class(*args, **kwargs)
+            for name, field_class, args, kwargs in plan
+        }
 
     def _read_plan(self):
         plan = self.__dict__.get("_read_plan_cache")
