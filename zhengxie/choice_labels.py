@@ -36,9 +36,12 @@ def _getter(field):
 
 
 def project_models():
+    """The models of the project's own apps (not Django's or a package's, even with the virtualenv inside
+    the checkout)."""
     root = Path(settings.BASE_DIR).resolve()
     for config in apps.get_app_configs():
-        if root in Path(config.path).resolve().parents:
+        path = Path(config.path).resolve()
+        if root in path.parents and "site-packages" not in path.parts:
             yield from config.get_models()
 
 

@@ -14,3 +14,7 @@ class WorkflowConfig(AppConfig):
         from zhengxie import choice_labels
 
         choice_labels.install()  # get_FOO_display() from a dict made once per field
+
+        from zhengxie import model_loading
+
+        model_loading.install()  # rows become instances without Model.__init__'s per-field loop
