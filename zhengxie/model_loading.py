@@ -28,7 +28,7 @@ _DJANGO_FROM_DB = Model.from_db.__func__
 
 def fast_from_db(cls, db, field_names, values):
     new = cls.__new__(cls)
-    new.__dict__.update(zip(field_names, values))
+    new.__dict__.update(zip(field_names, values, strict=True))
     state = new._state = ModelState()
     state.adding = False
     state.db = db
