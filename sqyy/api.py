@@ -26,7 +26,7 @@ from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import IsStaffOrLeader, _RolePermission
 from zhengxie.api import DisplayField, check_choice_filters
 from zhengxie.api_read import ModelSerializer
-from zhengxie.params import year_or_400
+from zhengxie.params import bounded_int_or_400, year_or_400
 from zhengxie.parsers import JSONParser, MultiPartParser
 from zhengxie.workflow.api import HistorySerializer
 from zhengxie.workflow.errors import InvalidInput
@@ -780,11 +780,24 @@ _COUNT_FIELDS = {
 }
 
 
+# by_member: the most reflecting members first, a page at a time (a province's year has thousands).
+MEMBERS_DEFAULT = 100
+MEMBERS_MAX = 1000
+
+
 class OpinionStatsView(APIView):
     permission_classes = [IsAuthenticated, IsStaffOrLeader]
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, description="年份，默认今年")],
+        parameters=[
+            OpenApiParameter("year", int, description="年份，默认今年"),
+            OpenApiParameter("members_offset", int, description="by_member 从第几位委员起（0 起），默认 0"),
+            OpenApiParameter(
+                "members_limit",
+                int,
+                description=f"by_member 的行数，默认 {MEMBERS_DEFAULT}，至多 {MEMBERS_MAX}",
+            ),
+        ],
         responses=OpenApiResponse(
             inline_serializer(
                 "OpinionReportStats",
@@ -820,7 +833,9 @@ class OpinionStatsView(APIView):
                         {"category": serializers.CharField(), **_COUNT_FIELDS},
                         many=True,
                     ),
-                    "members": serializers.IntegerField(help_text="有社情民意的委员人数（by_member 的行数）"),
+                    "members": serializers.IntegerField(
+                        help_text="有社情民意的委员人数（全部；by_member 只是 members_offset 起的 members_limit 行）"
+                    ),
                     "by_member": inline_serializer(
                         "OpinionStatsByMember",
                         {
@@ -835,8 +850,19 @@ class OpinionStatsView(APIView):
         ),
     )
     def get(self, request):
-        year = year_or_400(request.query_params.get("year"), default=timezone.localdate().year)
-        return Response(selectors.opinion_report_stats(year))
+        params = request.query_params
+        year = year_or_400(params.get("year"), default=timezone.localdate().year)
+        offset = bounded_int_or_400(
+            params.get("members_offset"), default=0, low=0, high=10**9, name="members_offset"
+        )
+        limit = bounded_int_or_400(
+            params.get("members_limit"),
+            default=MEMBERS_DEFAULT,
+            low=1,
+            high=MEMBERS_MAX,
+            name="members_limit",
+        )
+        return Response(selectors.opinion_report_stats(year, member_limit=limit, member_offset=offset))
 
 
 def register(router):

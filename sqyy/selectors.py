@@ -392,10 +392,10 @@ def opinion_year_counts(year: int) -> dict:
 
 
 @remembered_figures
-def opinion_report_stats(year: int, *, member_limit: int | None = None) -> dict:
+def opinion_report_stats(year: int, *, member_limit: int | None = None, member_offset: int = 0) -> dict:
     """The year's figures: reports are counted in the year they were submitted; issues by their year.
-    `by_member` is every reflecting member, most reports first, or the first `member_limit` of them (the
-    page: a province's year has thousands); `members` counts them all."""
+    `by_member` is every reflecting member, most reports first, or `member_limit` of them from
+    `member_offset` (the page and the API: a province's year has thousands); `members` counts them all."""
     base = OpinionReport.objects.filter(submitted_at__year=year).exclude(state=State.DRAFT)
     counts = _stat_counts()
     kinds = dict(OpinionReport.ReflectorKind.choices)
@@ -415,11 +415,14 @@ def opinion_report_stats(year: int, *, member_limit: int | None = None) -> dict:
     ]
     by_member = [
         {"member": row["reflector"], "name": row["reflector__name"], **{k: row[k] for k in _STAT_KEYS}}
-        for row in members_stats(base, counts)[:member_limit]
+        for row in members_stats(base, counts)[
+            member_offset : None if member_limit is None else member_offset + member_limit
+        ]
     ]
+    complete = member_limit is None or len(by_member) < member_limit
     members = (
-        len(by_member)
-        if member_limit is None or len(by_member) < member_limit
+        member_offset + len(by_member)
+        if complete and (by_member or not member_offset)
         else _member_reports(base).values("reflector").distinct().count()
     )
     issues = Bulletin.objects.filter(year=year).exclude(state=Bulletin.State.DRAFT).count()

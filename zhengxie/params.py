@@ -38,3 +38,13 @@ def year_or_400(value, *, default: int | None = None) -> int:
 def is_int(value) -> bool:
     """Whether `value` is a non-negative integer in ASCII digits (unlike str.isdigit, "²" is not)."""
     return parse_int(value) is not None
+
+
+def bounded_int_or_400(value, *, default: int, low: int, high: int, name: str) -> int:
+    """For APIs: empty gives `default`; an integer within low–high is itself; anything else is InvalidInput."""
+    if value in (None, ""):
+        return default
+    number = parse_int(value)
+    if number is None or not low <= number <= high:
+        raise InvalidInput(f"{name} 应为 {low}–{high} 之间的整数。")
+    return number

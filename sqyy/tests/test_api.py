@@ -380,3 +380,48 @@ def test_stats_groupings_read_only_the_covering_index(member, staff_user):
         ):
             plan = grouping.explain()
             assert "Index Only Scan using opinion_stats_cover_idx" in plan, plan
+
+
+def test_stats_by_member_comes_a_page_at_a_time(api, staff_user, member, other_member, make_member):
+    """by_member is a page of the reflecting members (most reports first), members_offset/members_limit
+    move it, `members` counts them all, bad values are a Chinese 400, and the queries do not grow with the
+    members on the page."""
+    from sqyy import api as sqyy_api
+
+    def reports(author, n):
+        for i in range(n):
+            report = services.opinion_report_create(actor=author.user, title=f"反映{i}", content="内容")
+            services.opinion_report_submit(actor=author.user, report=report)
+
+    reports(member, 3)
+    reports(other_member, 2)
+    year = date.today().year
+    client = api(staff_user)
+    url = f"/api/v1/stats/opinion-reports/?year={year}"
+
+    def get(query=""):
+        response = client.get(url + query)
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    assert [r["member"] for r in get()["by_member"]] == [member.pk, other_member.pk]
+    first, second = get("&members_limit=1"), get("&members_limit=1&members_offset=1")
+    assert [r["member"] for r in first["by_member"]] == [member.pk] and first["members"] == 2
+    assert [r["member"] for r in second["by_member"]] == [other_member.pk] and second["members"] == 2
+    assert second["by_member"][0]["received"] == 2 and first["received"] == second["received"] == 5
+    past = get("&members_offset=5")
+    assert past["by_member"] == [] and past["members"] == 2
+    for bad in ("members_limit=0", "members_limit=1001", "members_limit=abc", "members_offset=-1"):
+        response = client.get(f"{url}&{bad}")
+        assert response.status_code == 400 and "members_" in response.json()["detail"], bad
+
+    with CaptureQueriesContext(connection) as few:
+        get("&members_limit=1000")
+    for i in range(6):
+        reports(make_member(f"委员{i}"), 1)
+    with CaptureQueriesContext(connection) as many:
+        data = get("&members_limit=1000")
+    assert len(data["by_member"]) == 8 and data["members"] == 8
+    assert len(many) == len(few)
+    assert sqyy_api.MEMBERS_DEFAULT == 100
+    assert get()["by_member"][:2] == get("&members_limit=2")["by_member"]
