@@ -47,3 +47,15 @@ def table_cells(row) -> str:
     """`<td>…</td>` for each cell of the row, as `{% for cell in row %}<td>{{ cell }}</td>{% endfor %}` gives."""
     number_format = _number_format()
     return mark_safe("".join(f"<td>{_cell(value, number_format)}</td>" for value in row))
+
+
+@register.simple_tag
+def cells_with_class(row, css_class: str) -> str:
+    """`<td class="css_class">…</td>` for each cell of the row, empty for None, as
+    `{% for v in row %}<td class="…">{% if v is not None %}{{ v }}{% endif %}</td>{% endfor %}` gives (the
+    duty ranking's group scores: 7 a row, 50 rows a page)."""
+    number_format = _number_format()
+    opening = f'<td class="{conditional_escape(css_class)}">'
+    return mark_safe(
+        "".join(f"{opening}{'' if value is None else _cell(value, number_format)}</td>" for value in row)
+    )

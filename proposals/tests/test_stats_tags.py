@@ -46,3 +46,17 @@ def test_table_cells_is_the_template_loop_byte_for_byte(grouping):
 
 def test_an_empty_row_renders_nothing():
     assert FILTER.render(Context({"row": []})) == ""
+
+
+CLASS_LOOP = Template(
+    '{% for v in row %}<td class="a &quot;b">{% if v is not None %}{{ v }}{% endif %}</td>{% endfor %}'
+)
+CLASS_TAG = Template("{% load stats_tags %}{% cells_with_class row klass %}")
+
+
+@pytest.mark.parametrize("grouping", [False, True])
+def test_cells_with_class_is_the_template_loop_byte_for_byte(grouping):
+    with override_settings(USE_THOUSAND_SEPARATOR=grouping):
+        expected = CLASS_LOOP.render(Context({"row": ROW}))
+        assert CLASS_TAG.render(Context({"row": ROW, "klass": 'a "b'})) == expected
+    assert '<td class="a &quot;b"></td>' in expected  # None is an empty cell
