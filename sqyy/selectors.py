@@ -137,18 +137,43 @@ def access_report(user, pk) -> OpinionReport:
     return get_object_or_404(with_detail_related(opinion_reports_visible_to(user)), pk=pk)
 
 
+# What a list row of the pages reads (the inbox, a member's own list): no body text (a search's snippets read
+# it for the page's rows alone), and of the joined rows only what a row names, not a source proposal's whole
+# text.
+PAGE_ROW_FIELDS = (
+    "title",
+    "edited_title",
+    "state",
+    "is_urgent",
+    "category",
+    "reflector_kind",
+    "reflector_name",
+    "reflector__name",
+    "created_by",
+    "submitted_at",
+    "created_at",
+    "updated_at",
+    "source_proposal__opinion_report",
+    "bulletin_item__report",
+    "bulletin_item__bulletin__year",
+    "bulletin_item__bulletin__number",
+)
+
+
 def staff_inbox(params) -> QuerySet[OpinionReport]:
     """The office's inbox: submitted first (急事急报 on top), then the rest, newest first."""
     qs = OpinionReport.objects.exclude(state=State.DRAFT).select_related("reflector")
     if not (params.get("state") or "").strip():
         qs = qs.filter(state=State.SUBMITTED)
     qs = reports_filter(qs, params=params)
-    return textsearch.ordered(with_list_related(qs), params, "-is_urgent", "-submitted_at", "-id")
+    rows = with_list_related(qs).only(*PAGE_ROW_FIELDS)
+    return textsearch.ordered(rows, params, "-is_urgent", "-submitted_at", "-id")
 
 
 def my_reports(member) -> QuerySet[OpinionReport]:
     qs = OpinionReport.objects.filter(Q(reflector=member) | Q(created_by_id=member.user_id))
-    return with_list_related(qs.select_related("reflector")).order_by("-created_at", "-id")
+    rows = with_list_related(qs.select_related("reflector")).only(*PAGE_ROW_FIELDS)
+    return rows.order_by("-created_at", "-id")
 
 
 def adoptable_reports() -> QuerySet[OpinionReport]:

@@ -194,3 +194,27 @@ def test_transfer_refused_by_service_shows_chinese_message(client, published, de
     response = client.post(f"/workbench/opinions/{published.pk}/transfer/", {"departments": [department.pk]})
     assert response.status_code == 400 and "须报送上级或获领导批示" in response.content.decode()
     assert Transfer.objects.count() == 0
+
+
+def test_list_pages_read_no_body_text(client, staff_user, member, make_adopted):
+    """The inbox and a member's own list read their rows without the reports' text or a joined proposal's
+    whole row (their rows show titles, states and dates); a search still shows each row's snippet."""
+    for i in range(3):
+        make_adopted(f"关于养老服务的第{i}条", content=f"正文第{i}条：建议完善社区养老服务。")
+
+    def row_queries(user, path):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200
+        rows = [q["sql"] for q in queries if q["sql"].startswith('SELECT "sqyy_opinionreport"."id"')]
+        assert rows, path
+        return response.content.decode(), rows
+
+    for user, path in ((staff_user, "/workbench/opinions/?state=adopted"), (member.user, "/opinions/")):
+        page, rows = row_queries(user, path)
+        assert "关于养老服务的第2条" in page
+        for sql in rows:
+            assert '"sqyy_opinionreport"."content"' not in sql and '"proposals_proposal"."content"' not in sql
+    page, _ = row_queries(staff_user, "/workbench/opinions/?state=adopted&q=养老")
+    assert "正文第1条" in page  # the snippet, read for the page's rows
