@@ -16,7 +16,8 @@ from django.utils import timezone
 from consultations.models import Meeting
 from members.models import Member
 from zhengxie.accounts.models import Role
-from zhengxie.figures_cache import remembered_figures
+from zhengxie.figures_cache import remembered_figures, remembered_list
+from zhengxie.lookups import AnyOf
 from zhengxie.params import is_int, parse_int, parse_year
 from zhengxie.workflow.selectors import history_of
 
@@ -49,7 +50,9 @@ def _participants_counted(condition: Q):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def activities_visible_to(user) -> QuerySet[Activity]:
+def activities_visible_to(user, *, before=None) -> QuerySet[Activity]:
+    """What `user` may see. `before`: only what started before that time (a member's past list: their
+    own activities, as an open one is one still to come, so the ids alone choose the rows)."""
     role = _role(user)
     qs = (
         Activity.objects.select_related("station", "group", "committee", "topic")
@@ -61,20 +64,39 @@ def activities_visible_to(user) -> QuerySet[Activity]:
         )
         .order_by("-start", "-id")
     )
+    if before is not None:
+        qs = qs.filter(start__lt=before)
     if role in (Role.STAFF, Role.LEADER):
         return qs
     if role == Role.MEMBER:
         member = member_of(user)
         if member is None:
             return qs.none()
-        # Subqueries, not joins: joining every participant and DISTINCT over whole rows read all the
-        # activities' participants before a page could be cut.
+        if before is not None and before <= activity_clock():
+            return qs.filter(AnyOf("pk", member_activity_ids(member)))
+        # The member's own activities as one array of ids, read first: OR-ed subqueries made the planner
+        # scan every activity ever held for each page and its count (20k at a province, growing).
         return qs.filter(
-            Q(pk__in=Participant.objects.filter(member=member).values("activity_id"))
-            | Q(state=Activity.State.PLANNED, start__gt=timezone.now(), group__isnull=True)
-            | Q(group__in=Group.members.through.objects.filter(member=member).values("group_id"))
+            Q(AnyOf("pk", member_activity_ids(member)))
+            | Q(state=Activity.State.PLANNED, start__gt=activity_clock(), group__isnull=True)
         )
     return qs.none()
+
+
+def member_activity_ids(member) -> list[int]:
+    """The activities `member` takes part in or whose group they belong to (tens to a few thousand ids),
+    remembered while the database shows the same rows."""
+    groups = Group.members.through.objects.filter(member=member).values("group_id")
+    taken_part = Participant.objects.filter(member=member).order_by().values_list("activity_id", flat=True)
+    of_groups = Activity.objects.filter(group__in=groups).order_by().values_list("pk", flat=True)
+    return sorted({*remembered_list(taken_part), *remembered_list(of_groups)})
+
+
+def activity_clock():
+    """Now, to the minute: what a member's lists take as "now" (coming vs past, open for sign-up), so their
+    queries read the same within a minute and their counts and page ids are remembered (a time to the
+    microsecond made every view's queries new)."""
+    return timezone.now().replace(second=0, microsecond=0)
 
 
 def activities_filter(qs: QuerySet[Activity], *, params) -> QuerySet[Activity]:

@@ -41,12 +41,12 @@ MEMBER_UPCOMING = 50
 @role_required(Role.MEMBER)
 def my_activities(request):
     member = selectors.member_of(request.user)
-    visible, now = selectors.activities_visible_to(request.user), timezone.now()
+    now = selectors.activity_clock()
+    visible = selectors.activities_visible_to(request.user)
     # The next ones soonest first; the past ones paged, newest first (it rendered the newest 100).
     upcoming = list(visible.filter(start__gte=now).order_by("start", "id")[:MEMBER_UPCOMING])
-    page = CappedPaginator(visible.filter(start__lt=now).order_by("-start", "-id"), MEMBER_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    past = selectors.activities_visible_to(request.user, before=now).order_by("-start", "-id")
+    page = CappedPaginator(past, MEMBER_PER_PAGE).get_page(request.GET.get("page"))
     mine = selectors.my_participation([*upcoming, *page.object_list], member)
     return render(
         request,

@@ -738,3 +738,35 @@ def test_the_activity_form_offers_this_and_last_years_topics_only(client, staff_
     html = client.get("/workbench/activities/").content.decode()
     assert titles[year] in html and titles[year - 1] in html
     assert titles[year - 3] not in html
+
+
+def test_a_members_activities_page_reads_their_own_ids_and_the_same_queries_within_a_minute(
+    client, member, other_member
+):
+    """A member's past activities are read through the ids of their own (taken part in, or of their
+    group), not by testing every activity ever held against OR-ed subqueries; the lists' "now" is the
+    minute, so a second view in that minute asks the same queries (and finds its count and ids
+    remembered). What the member sees is unchanged: their own and their group's, and open ones to come."""
+    group = Group.objects.create(name="经济界别活动组", kind=Group.Kind.SECTOR_GROUP)
+    group.members.add(member)
+    mine = Activity.objects.create(kind="research", title="我参加的调研", start=_past(days=2))
+    Participant.objects.create(activity=mine, member=member)
+    Activity.objects.create(kind="research", title="本组的视察", start=_past(days=3), group=group)
+    others = Activity.objects.create(kind="research", title="别人的调研", start=_past(days=4))
+    Participant.objects.create(activity=others, member=other_member)
+    Activity.objects.create(kind="research", title="开放报名的调研", start=_future(days=5))
+    client.force_login(member.user)
+
+    def view():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/activities/").content.decode()
+        return html, [q["sql"] for q in queries if '"activities_activity"' in q["sql"]]
+
+    html, first = view()
+    assert "我参加的调研" in html and "本组的视察" in html and "开放报名的调研" in html
+    assert "别人的调研" not in html
+    assert first and all('IN (SELECT U0."activity_id"' not in sql for sql in first)  # no participant subquery
+    assert any("ANY(" in sql for sql in first)
+    _, second = view()
+    assert set(second) <= set(first)
+    assert client.get(f"/activities/{others.pk}/").status_code == 404
