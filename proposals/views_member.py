@@ -39,6 +39,7 @@ from .selectors import (
     proposal_history,
     published_proposals,
 )
+from .todo import mark_awaiting_rating
 
 State = Proposal.State
 MEMBER_STATE_FILTERS = [
@@ -77,12 +78,7 @@ def _owned(request, pk) -> tuple[Proposal, object]:
 def my_list(request):
     member = _member_or_403(request.user)
     state = request.GET.get("state", "")
-    from django.db.models import BooleanField, ExpressionWrapper
-
-    from .todo import awaiting_rating_q
-
-    flag = ExpressionWrapper(awaiting_rating_q(member), output_field=BooleanField())
-    qs = my_proposals(member).annotate(awaiting_rating=flag)
+    qs = my_proposals(member)
     if state in State.values:
         qs = qs.filter(state=state)
     q = (request.GET.get("q") or "").strip()
@@ -90,6 +86,7 @@ def my_list(request):
         # Their own and co-signed proposals: they read every reply of those.
         qs = search.ordered(search.text_search(qs, q, all_replies=True), {"q": q}, "-updated_at", "-id")
     page = CappedPaginator(qs, 20).get_page(request.GET.get("page"))
+    mark_awaiting_rating(page.object_list, member)
     textsearch.with_snippets(page, q)
     given = {k: v for k, v in (("state", state if state in State.values else ""), ("q", q)) if v}
     return render(

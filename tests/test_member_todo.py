@@ -112,3 +112,22 @@ def test_proposal_list_marks_awaiting_rating(client, member, other_member, staff
     assert body.count('data-testid="awaiting-rating"') == 2
     row = body.split("已测评", 1)[0].rsplit('class="list-group-item', 1)[1]
     assert "awaiting-rating" not in row
+
+
+def test_proposal_list_reads_its_rows_by_id(client, member, other_member, staff_user, plenary):
+    """The 待测评 flag is set on the page's rows after paging, so the rows query is by id alone (as an
+    annotation it kept the list's filter: every proposal the member co-signed, planned again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _todo_for(member, other_member, staff_user, plenary)
+    client.force_login(member.user)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/proposals/").content.decode()
+    assert body.count('data-testid="awaiting-rating"') == 2
+    rows = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "proposals_proposal"."id", ')
+    ]
+    assert rows and all(
+        '"proposals_proposal"."proposer_id" =' not in sql.split("WHERE", 1)[1] for sql in rows
+    )
