@@ -337,7 +337,11 @@ class MemberYearScore(models.Model):
         verbose_name = "年度履职积分"
         verbose_name_plural = "年度履职积分"
         constraints = [models.UniqueConstraint(fields=["member", "year"], name="member_year_score_once")]
-        indexes = [models.Index(fields=["year", "-points"], name="member_year_score_rank")]
+        indexes = [
+            models.Index(fields=["year", "-points"], name="member_year_score_rank"),
+            # The year's figures list the most active members by 人次: the top rows, not a sort of the year.
+            models.Index(fields=["year", "-person_times"], name="member_year_person_times"),
+        ]
 
     def __str__(self):
         return f"{self.member_id} {self.year} {self.points}"

@@ -300,6 +300,13 @@ class Cosigner(models.Model):
         verbose_name_plural = "联名人"
         ordering = ["order", "id"]
         constraints = [models.UniqueConstraint(fields=["proposal", "member"], name="unique_cosigner")]
+        indexes = [
+            # A member's open co-sign invitations (their home and list, every view): the few pending rows,
+            # not every proposal they ever co-signed.
+            models.Index(
+                fields=["member"], condition=models.Q(status="pending"), name="cosigner_pending_by_member"
+            ),
+        ]
 
     def __str__(self):
         return self.member.name
