@@ -156,7 +156,9 @@ class TestMemberList:
             for i in range(start, start + n):
                 # With a login: staff rows show its username (read per row at a province: 20 queries).
                 login = make_user(f"roster{i:03}", Role.MEMBER)
-                m = Member.objects.create(name=f"委员{i:03}", sector=sector, party=party, term=term, user=login)
+                m = Member.objects.create(
+                    name=f"委员{i:03}", sector=sector, party=party, term=term, user=login
+                )
                 m.committees.set(committees)
 
         add(3, 0)
