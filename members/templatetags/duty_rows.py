@@ -1,0 +1,52 @@
+"""The duty ranking's rows (年度履职排名, 50 a page), written in one pass.
+
+In Django's template engine a row cost ~0.3 ms: fourteen cells, each a lookup, localize() and escape, and the
+archive link's `{% url %}`. The markup is what the template loop wrote; every value goes through
+zhengxie.cells.cell, which renders exactly as `{{ value }}` does.
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from zhengxie.cells import cell, cells_with_class, number_formatter
+
+register = template.Library()
+
+GROUP_CELL_CLASS = "text-end d-none d-lg-table-cell"
+BELOW_LINE = ' class="table-warning"'
+_PK = 2_147_483_647
+
+
+@register.simple_tag
+def ranking_rows(rows, year) -> SafeString:
+    """Rank, name (linked to the member's archive of `year`), sector, party, total, grade (or why none), the
+    group scores, 三个一, 联系群众; the rows below the line marked."""
+    fmt = number_formatter()
+    head, tail = reverse("members:duty_archive", args=[_PK]).split(str(_PK))
+    query = f"?year={cell(year, fmt)}"
+    out = []
+    for r in rows:
+        grade = (
+            cell(r.grade, fmt)
+            if r.grade
+            else f'<span class="text-body-secondary">{cell(r.grade_note, fmt)}</span>'
+        )
+        three_ones = (
+            '<span class="text-success">已完成</span>'
+            if r.three_ones_met
+            else '<span class="text-danger">未完成</span>'
+        )
+        out.append(
+            f'<tr data-testid="ranking-row"{BELOW_LINE if r.below_line else ""}>'
+            f"<td>{cell(r.rank, fmt)}</td>"
+            f'<td><a href="{head}{r.member_id}{tail}{query}">{cell(r.name, fmt)}</a></td>'
+            f"<td>{cell(r.sector, fmt)}</td><td>{cell(r.party, fmt)}</td>"
+            f'<td class="text-end fw-semibold">{cell(r.total, fmt)}</td>'
+            f"<td>{grade}</td>"
+            f"{cells_with_class(r.group_cells, GROUP_CELL_CLASS, fmt)}"
+            f"<td>{three_ones}</td>"
+            f'<td class="text-nowrap">{cell(r.contact_quarters, fmt)}季 / {cell(r.contact_people, fmt)}人</td>'
+            "</tr>"
+        )
+    return mark_safe("\n".join(out))
