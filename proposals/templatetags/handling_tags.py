@@ -2,8 +2,10 @@
 leaders, supervision records), so a page that includes it only needs to pass the proposal."""
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 
 from proposals import handling_selectors
 
@@ -42,3 +44,57 @@ def board_summary_rows(summary):
             "      </tr>\n      "
         )
     return mark_safe("".join(parts))  # every value above is escaped
+
+
+def _units(assignments) -> str:
+    """A proposal's units as `{% for a in p.assignments.all %}{% if a.state != "cancelled" %}名（主办）
+    {% if not forloop.last %}、{% endif %}{% endif %}{% empty %}未交办{% endfor %}` wrote them: the separator
+    follows each shown unit that is not the last row, cancelled ones included in that count."""
+    rows = list(assignments)
+    if not rows:
+        return "未交办"
+    last = len(rows) - 1
+    return "".join(
+        f"{conditional_escape(a.department.name)}（{conditional_escape(a.get_role_display())}）"
+        + ("、" if i != last else "")
+        for i, a in enumerate(rows)
+        if a.state != "cancelled"
+    )
+
+
+@register.simple_tag
+def board_key_rows(proposals):
+    """The 督办台's key proposals: number, title, the leader who leads it, units, state."""
+    parts = []
+    for p in proposals:
+        leader = p.key_leader.display_name if p.key_leader else ""
+        parts.append(
+            "<tr>"
+            f'<td class="text-nowrap">{conditional_escape(p.number)}</td>'
+            f'<td><a href="/workbench/proposals/{p.pk}/">{conditional_escape(p.title)}</a></td>'
+            f"<td>{conditional_escape(leader or '—')}</td>"
+            f"<td>{_units(p.assignments.all())}</td>"
+            f"<td>{conditional_escape(p.get_state_display())}</td>"
+            "</tr>"
+        )
+    return mark_safe("\n".join(parts))
+
+
+@register.simple_tag
+def board_overdue_rows(rows):
+    """The 督办台's overdue tasks: the proposal (number and title), the unit and its role, the deadline, the
+    days overdue."""
+    parts = []
+    for row in rows:
+        a = row["task"]
+        due = date_filter(template_localtime(a.due_date), "Y-m-d")
+        parts.append(
+            "<tr>"
+            f'<td><a href="/workbench/proposals/{a.proposal_id}/">{conditional_escape(a.proposal.number)} '
+            f"{conditional_escape(a.proposal.title)}</a></td>"
+            f"<td>{conditional_escape(a.department.name)}（{conditional_escape(a.get_role_display())}）</td>"
+            f'<td class="text-nowrap">{conditional_escape(due)}</td>'
+            f'<td><span class="badge text-bg-danger">逾期 {conditional_escape(row["days_overdue"])} 天</span></td>'
+            "</tr>"
+        )
+    return mark_safe("\n".join(parts))
