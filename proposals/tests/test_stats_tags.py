@@ -60,3 +60,38 @@ def test_cells_with_class_is_the_template_loop_byte_for_byte(grouping):
         expected = CLASS_LOOP.render(Context({"row": ROW}))
         assert CLASS_TAG.render(Context({"row": ROW, "klass": 'a "b'})) == expected
     assert '<td class="a &quot;b"></td>' in expected  # None is an empty cell
+
+
+ASSESSMENT_LOOP = Template(
+    "{% load stats_tags %}{% for row, scores in rows %}"
+    '<tr data-testid="assessment-row">'
+    "<td>{% if row.scored %}{{ row.rank }}{% else %}—{% endif %}</td><td>{{ row.name }}</td>"
+    "<td>{{ row.counts.assigned }}</td><td>{{ row.counts.replied }}</td>"
+    "<td>{{ row.counts.late|add:row.counts.overdue }}</td>"
+    "{% if row.scored %}{{ scores|table_cells }}"
+    '<td class="fw-semibold">{{ row.total }}</td><td>{{ row.grade }}</td>'
+    '{% else %}<td colspan="{{ items|length|add:1 }}" class="text-body-secondary">不评分、不排名</td>'
+    '<td class="text-body-secondary">{{ row.grade }}</td>{% endif %}'
+    "</tr>{% if not forloop.last %}\n{% endif %}{% endfor %}"
+)
+ASSESSMENT_TAG = Template("{% load stats_tags %}{% assessment_rows rows items|length %}")
+
+
+@pytest.mark.parametrize("grouping", [False, True])
+def test_assessment_rows_are_the_template_loop_byte_for_byte(grouping):
+    from proposals.assessment import AssessmentRow
+
+    hostile = '<script>alert("x")</script>&\'"'
+    counts = {"assigned": 1200, "replied": 1100, "late": 3, "overdue": 4}
+    scored = AssessmentRow(
+        department=1, name=f"市局{hostile}", counts=counts, total=Decimal("95.50"), grade="优秀", rank=1
+    )
+    unscored = AssessmentRow(
+        department=2, name="市某局", counts=counts, total=None, grade="无到期办理", rank=None
+    )
+    rows = [(scored, [Decimal("20"), None, Decimal("-2.5"), 15]), (unscored, [None, None, None, None])]
+    context = {"rows": rows, "items": [1, 2, 3, 4]}
+    with override_settings(USE_THOUSAND_SEPARATOR=grouping):
+        expected = ASSESSMENT_LOOP.render(Context(context))
+        assert ASSESSMENT_TAG.render(Context(context)) == expected
+    assert "&lt;script&gt;" in expected and 'colspan="5"' in expected and "<td>7</td>" in expected
