@@ -58,3 +58,54 @@ def test_ranking_rows_are_the_template_loop_byte_for_byte(grouping):
 
 def test_no_rows_write_nothing():
     assert TAG.render(Context({"page": [], "year": 2026})) == ""
+
+
+class _Rows(list):
+    def all(self):
+        return self
+
+
+PENDING_LOOP = Template(
+    "{% for r in page %}"
+    '<tr data-testid="pending-row">'
+    '<td>{% if can_act %}<input type="checkbox" class="form-check-input" name="records" value="{{ r.pk }}" '
+    "aria-label=\"选择 {{ r.member.name }} {{ r.date|date:'Y-m-d' }}\">{% endif %}</td>"
+    "<td><a href=\"{% url 'members:duty_archive' r.member_id %}?year={{ r.date.year }}\">{{ r.member.name }}</a>"
+    '<div class="text-body-secondary">{{ r.member.sector.name|default:"" }}</div></td>'
+    '<td class="text-nowrap">{{ r.date|date:"Y-m-d" }}</td>'
+    "<td>{{ r.get_kind_display }}</td>"
+    '<td>{{ r.people|default:"" }}</td>'
+    "<td>{{ r.note|linebreaksbr }}</td>"
+    "<td>{% for photo in r.photos.all %}<a href=\"{% url 'members:duty_photo' photo.pk %}\" "
+    'class="me-1">照片{{ forloop.counter }}</a>{% endfor %}</td>'
+    "</tr>{% if not forloop.last %}\n{% endif %}{% endfor %}"
+)
+PENDING_TAG = Template("{% load duty_rows %}{% pending_rows page can_act %}")
+
+
+@pytest.mark.parametrize("can_act", [True, False])
+def test_pending_rows_are_the_template_loop_byte_for_byte(can_act):
+    from datetime import date
+
+    def record(i, sector, people, photos):
+        return SimpleNamespace(
+            pk=i,
+            member_id=500 + i,
+            member=SimpleNamespace(name=f"委员{HOSTILE}", sector=sector),
+            date=date(2026, 2, i),
+            get_kind_display=lambda: f"调研{HOSTILE}",
+            people=people,
+            note=f"第一行{HOSTILE}\n第二行\r\n第三行",
+            photos=_Rows(SimpleNamespace(pk=900 + n) for n in range(photos)),
+        )
+
+    rows = [
+        record(1, SimpleNamespace(name=f"界别{HOSTILE}"), 12, 2),
+        record(2, None, 0, 0),
+        record(3, SimpleNamespace(name=""), None, 1),
+    ]
+    context = {"page": rows, "can_act": can_act}
+    expected = PENDING_LOOP.render(Context(context))
+    assert PENDING_TAG.render(Context(context)) == expected
+    assert "<script>" not in expected and "照片2" in expected and "<br>" in expected
+    assert ('name="records"' in expected) == can_act

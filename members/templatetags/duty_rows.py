@@ -6,6 +6,8 @@ zhengxie.cells.cell, which renders exactly as `{{ value }}` does.
 """
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -47,6 +49,43 @@ def ranking_rows(rows, year) -> SafeString:
             f"{cells_with_class(r.group_cells, GROUP_CELL_CLASS, fmt)}"
             f"<td>{three_ones}</td>"
             f'<td class="text-nowrap">{cell(r.contact_quarters, fmt)}季 / {cell(r.contact_people, fmt)}人</td>'
+            "</tr>"
+        )
+    return mark_safe("\n".join(out))
+
+
+@register.simple_tag
+def pending_rows(rows, can_act=False) -> SafeString:
+    """待确认的履职填报's rows: (a box to tick), the member (linked to their archive of the record's year) and
+    sector, date, kind, people, note, photos."""
+    fmt = number_formatter()
+    archive_head, archive_tail = reverse("members:duty_archive", args=[_PK]).split(str(_PK))
+    photo_head, photo_tail = reverse("members:duty_photo", args=[_PK]).split(str(_PK))
+    out = []
+    for r in rows:
+        day = date_filter(r.date, "Y-m-d")
+        name = cell(r.member.name, fmt)
+        tick = (
+            f'<input type="checkbox" class="form-check-input" name="records" value="{cell(r.pk, fmt)}" '
+            f'aria-label="选择 {name} {cell(day, fmt)}">'
+            if can_act
+            else ""
+        )
+        sector = r.member.sector.name if r.member.sector else ""
+        photos = "".join(
+            f'<a href="{photo_head}{photo.pk}{photo_tail}" class="me-1">照片{i}</a>'
+            for i, photo in enumerate(r.photos.all(), 1)
+        )
+        out.append(
+            '<tr data-testid="pending-row">'
+            f"<td>{tick}</td>"
+            f'<td><a href="{archive_head}{r.member_id}{archive_tail}?year={cell(r.date.year, fmt)}">{name}</a>'
+            f'<div class="text-body-secondary">{cell(sector or "", fmt)}</div></td>'
+            f'<td class="text-nowrap">{cell(day, fmt)}</td>'
+            f"<td>{cell(r.get_kind_display(), fmt)}</td>"
+            f"<td>{cell(r.people or '', fmt)}</td>"
+            f"<td>{linebreaksbr(r.note, autoescape=True)}</td>"
+            f"<td>{photos}</td>"
             "</tr>"
         )
     return mark_safe("\n".join(out))
