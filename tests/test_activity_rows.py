@@ -131,3 +131,33 @@ def test_member_lists_empty(client, member):
     assert '<div class="list-group-item text-body-secondary small">暂无即将开展的活动。</div>' in body
     assert '<div class="list-group-item text-body-secondary small">暂无。</div>' in body
     assert "list-group-item-action" not in body
+
+
+CASE_LOOP = (
+    "{% for case in cases %}"
+    "<tr><td><a href=\"{% url 'activities:case' case.pk %}\">{{ case.title }}</a></td><td>{{ case.member.name }}</td>"
+    '<td>{{ case.station.name|default:"—" }}</td><td>{{ case.created_at|date:"Y-m-d" }}</td>'
+    "<td>{{ case.get_state_display }}</td></tr>{% if not forloop.last %}\n{% endif %}{% endfor %}"
+)
+
+
+def test_staff_case_rows_are_the_template_loop_byte_for_byte():
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    def case(pk, station):
+        return SimpleNamespace(
+            pk=pk,
+            title=f"民情{HOSTILE}",
+            member=SimpleNamespace(name=f"委员{HOSTILE}"),
+            station=station,
+            created_at=_at(-pk, hour=23),  # late in the evening: the local date, not UTC's
+            get_state_display=lambda: "办理中",
+        )
+
+    cases = [case(1, SimpleNamespace(name=f"站{HOSTILE}")), case(2, None), case(3, SimpleNamespace(name=""))]
+    expected = Template(CASE_LOOP).render(Context({"cases": cases}))
+    tag = Template("{% load activity_rows %}{% staff_case_rows cases %}").render(Context({"cases": cases}))
+    assert tag == expected
+    assert "<script>" not in expected and expected.count("<td>—</td>") == 2

@@ -89,3 +89,17 @@ def past_activity_rows(rows) -> SafeString:
             "</a>"
         )
     return mark_safe("\n".join(out))
+
+
+@register.simple_tag
+def staff_case_rows(cases) -> SafeString:
+    """民情实事's rows: title (linked), member, station, registered, state."""
+    url = _urls("activities:case")
+    out = []
+    for case in cases:
+        station = _v(case.station.name) if case.station and case.station.name else "—"
+        out.append(
+            f'<tr><td><a href="{url(case.pk)}">{_v(case.title)}</a></td><td>{_v(case.member.name)}</td>'
+            f"<td>{station}</td><td>{_date(case.created_at, 'Y-m-d')}</td><td>{_v(case.get_state_display())}</td></tr>"
+        )
+    return mark_safe("\n".join(out))
