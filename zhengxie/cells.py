@@ -1,4 +1,4 @@
-"""Table cells written in Python exactly as a template variable renders them (localize(), then escaping).
+"""Table cells and list rows written in Python exactly as the template wrote them (localize(), then escaping).
 
 A cell through `{{ value }}` pays a variable lookup, localize() and its format lookups; tables of thousands of
 cells (statistics, the duty ranking) write them here instead. Integers take localize()'s own fast path (their
@@ -6,13 +6,19 @@ str()) when no thousand separator is configured; other numbers go through number
 numberformat.format() with the separators looked up once per table or row instead of per cell.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils import numberformat
 from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
+
+_PK = 2_147_483_647  # a placeholder id: a list's link is reversed once, not once a row
 
 
 def number_formatter():
@@ -43,3 +49,22 @@ def cells_with_class(row, css_class: str, number_format) -> str:
     `{% for v in row %}<td class="…">{% if v is not None %}{{ v }}{% endif %}</td>{% endfor %}` gives."""
     opening = f'<td class="{conditional_escape(css_class)}">'
     return "".join(f"{opening}{'' if value is None else cell(value, number_format)}</td>" for value in row)
+
+
+def value(v) -> str:
+    """`{{ v }}`: localize(), then conditional_escape(); a count is its str(), as localize() makes it when no
+    thousand separator is configured (its own fast path, without looking up three formats a number)."""
+    if type(v) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(v)
+    return conditional_escape(localize(v))
+
+
+def date(v, fmt: str) -> str:
+    """`{{ v|date:fmt }}` (local time, as the filter shows it)."""
+    return conditional_escape(date_filter(template_localtime(v), fmt))
+
+
+def url_by_pk(name: str) -> Callable[[int], str]:
+    """pk → `{% url name pk %}`, reversed once."""
+    head, tail = reverse(name, args=[_PK]).split(str(_PK))
+    return lambda pk: f"{head}{pk}{tail}"

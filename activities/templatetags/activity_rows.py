@@ -7,36 +7,13 @@ then conditional_escape()).
 """
 
 from django import template
-from django.conf import settings
-from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+
+from zhengxie.cells import date as _date
+from zhengxie.cells import url_by_pk as _urls
+from zhengxie.cells import value as _v
 
 register = template.Library()
-
-_PK = 2_147_483_647  # a placeholder id: the URL is reversed once a list, not once a row
-
-
-def _v(value) -> str:
-    """`{{ value }}`: localize(), then conditional_escape(); a count is its str(), as localize() makes it when no
-    thousand separator is configured (its own fast path, without looking up three formats a number)."""
-    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
-        return str(value)
-    return conditional_escape(localize(value))
-
-
-def _date(value, fmt: str) -> str:
-    """`{{ value|date:fmt }}`."""
-    return conditional_escape(date_filter(template_localtime(value), fmt))
-
-
-def _urls(name: str):
-    """pk → the URL of `name` for that activity."""
-    head, tail = reverse(name, args=[_PK]).split(str(_PK))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 @register.simple_tag

@@ -6,9 +6,10 @@ escaped as `{{ }}` escaped it.
 """
 
 from django import template
-from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from zhengxie.cells import url_by_pk
 
 register = template.Library()
 
@@ -18,12 +19,6 @@ BADGE_CLASS = {
     "feedback_received": "text-bg-success",
 }
 BADGE_OTHERWISE = "text-bg-primary"
-_PK = 2_147_483_647
-
-
-def _topic_urls():
-    head, tail = reverse("consultations:topic", args=[_PK]).split(str(_PK))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 @register.simple_tag
@@ -38,7 +33,7 @@ def board_state_items(topics) -> SafeString:
     """One state column's items: each topic linked, its type and planned month; a dash when there are none."""
     if not topics:
         return mark_safe('<li class="list-group-item py-1 text-body-secondary">—</li>')
-    url = _topic_urls()
+    url = url_by_pk("consultations:topic")
     items = []
     for topic in topics:
         month = f" · {topic.planned_month}月" if topic.planned_month else ""
@@ -53,7 +48,7 @@ def board_state_items(topics) -> SafeString:
 def board_month_rows(by_month, unscheduled) -> SafeString:
     """The by-month table's rows: a month with topics (each linked, its badge, type and lead committee), then
     the topics with no month yet."""
-    url = _topic_urls()
+    url = url_by_pk("consultations:topic")
 
     def entry(topic, details=True):
         head = f'<div><a href="{url(topic.pk)}">{conditional_escape(topic.title)}</a> {topic_badge(topic)}'

@@ -7,13 +7,11 @@ it (localize(), then conditional_escape()).
 """
 
 from django import template
-from django.conf import settings
-from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+
+from zhengxie.cells import date as _date
+from zhengxie.cells import url_by_pk as _urls
+from zhengxie.cells import value as _v
 
 register = template.Library()
 
@@ -24,20 +22,6 @@ PHASE_BADGE = {
     "summarized": ("text-bg-primary", "已形成成果"),
 }
 PHASE_OTHERWISE = ("text-bg-secondary", "已结束")
-_PK = 2_147_483_647  # a placeholder id: the URL is reversed once a table, not once a row
-
-
-def _v(value) -> str:
-    """`{{ value }}`: localize(), then conditional_escape(); a count is its str(), as localize() makes it when no
-    thousand separator is configured (its own fast path, without looking up three formats a number)."""
-    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
-        return str(value)
-    return conditional_escape(localize(value))
-
-
-def _date(value, fmt: str) -> str:
-    """`{{ value|date:fmt }}`."""
-    return conditional_escape(date_filter(template_localtime(value), fmt))
 
 
 def phase_badge(phase) -> str:
@@ -49,13 +33,13 @@ def phase_badge(phase) -> str:
 @register.simple_tag
 def staff_deliberation_rows(deliberations) -> SafeString:
     """网络议政's rows: title (linked), topic, opens – closes, phase badge, participants, visible posts."""
-    head, tail = reverse("deliberations:staff_detail", args=[_PK]).split(str(_PK))
+    url = _urls("deliberations:staff_detail")
     out = []
     for d in deliberations:
         topic = _v(d.topic) if d.topic else ""
         out.append(
             "<tr>"
-            f'<td><a href="{head}{d.pk}{tail}">{_v(d.title)}</a></td>'
+            f'<td><a href="{url(d.pk)}">{_v(d.title)}</a></td>'
             f"<td>{topic}</td>"
             f'<td class="small">{_date(d.opens_at, "Y-m-d H:i")} 至 {_date(d.closes_at, "m-d H:i")}</td>'
             f"<td>{phase_badge(d.phase())}</td>"

@@ -8,16 +8,14 @@ zhengxie.cells.cell, which renders exactly as `{{ value }}` does.
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from zhengxie.cells import cell, cells_with_class, number_formatter
+from zhengxie.cells import cell, cells_with_class, number_formatter, url_by_pk
 
 register = template.Library()
 
 GROUP_CELL_CLASS = "text-end d-none d-lg-table-cell"
 BELOW_LINE = ' class="table-warning"'
-_PK = 2_147_483_647
 
 
 @register.simple_tag
@@ -25,7 +23,7 @@ def ranking_rows(rows, year) -> SafeString:
     """Rank, name (linked to the member's archive of `year`), sector, party, total, grade (or why none), the
     group scores, 三个一, 联系群众; the rows below the line marked."""
     fmt = number_formatter()
-    head, tail = reverse("members:duty_archive", args=[_PK]).split(str(_PK))
+    archive = url_by_pk("members:duty_archive")
     query = f"?year={cell(year, fmt)}"
     out = []
     for r in rows:
@@ -42,7 +40,7 @@ def ranking_rows(rows, year) -> SafeString:
         out.append(
             f'<tr data-testid="ranking-row"{BELOW_LINE if r.below_line else ""}>'
             f"<td>{cell(r.rank, fmt)}</td>"
-            f'<td><a href="{head}{r.member_id}{tail}{query}">{cell(r.name, fmt)}</a></td>'
+            f'<td><a href="{archive(r.member_id)}{query}">{cell(r.name, fmt)}</a></td>'
             f"<td>{cell(r.sector, fmt)}</td><td>{cell(r.party, fmt)}</td>"
             f'<td class="text-end fw-semibold">{cell(r.total, fmt)}</td>'
             f"<td>{grade}</td>"
@@ -59,8 +57,7 @@ def pending_rows(rows, can_act=False) -> SafeString:
     """待确认的履职填报's rows: (a box to tick), the member (linked to their archive of the record's year) and
     sector, date, kind, people, note, photos."""
     fmt = number_formatter()
-    archive_head, archive_tail = reverse("members:duty_archive", args=[_PK]).split(str(_PK))
-    photo_head, photo_tail = reverse("members:duty_photo", args=[_PK]).split(str(_PK))
+    archive, photo_url = url_by_pk("members:duty_archive"), url_by_pk("members:duty_photo")
     out = []
     for r in rows:
         day = date_filter(r.date, "Y-m-d")
@@ -73,13 +70,13 @@ def pending_rows(rows, can_act=False) -> SafeString:
         )
         sector = r.member.sector.name if r.member.sector else ""
         photos = "".join(
-            f'<a href="{photo_head}{photo.pk}{photo_tail}" class="me-1">照片{i}</a>'
+            f'<a href="{photo_url(photo.pk)}" class="me-1">照片{i}</a>'
             for i, photo in enumerate(r.photos.all(), 1)
         )
         out.append(
             '<tr data-testid="pending-row">'
             f"<td>{tick}</td>"
-            f'<td><a href="{archive_head}{r.member_id}{archive_tail}?year={cell(r.date.year, fmt)}">{name}</a>'
+            f'<td><a href="{archive(r.member_id)}?year={cell(r.date.year, fmt)}">{name}</a>'
             f'<div class="text-body-secondary">{cell(sector or "", fmt)}</div></td>'
             f'<td class="text-nowrap">{cell(day, fmt)}</td>'
             f"<td>{cell(r.get_kind_display(), fmt)}</td>"

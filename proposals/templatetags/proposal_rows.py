@@ -8,11 +8,11 @@ pass as they are).
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
+from zhengxie.cells import url_by_pk as _urls
 from zhengxie.textsearch import highlight
 
 register = template.Library()
@@ -28,17 +28,10 @@ BADGE_CLASS = {
     "merged": "text-bg-light border",
 }
 BADGE_OTHERWISE = "text-bg-success"
-_PK = 2_147_483_647  # a placeholder id: the URL is reversed once a table, not once a row
 
 
 def _e(value) -> str:
     return conditional_escape("" if value is None else value)
-
-
-def _urls(name: str):
-    """pk → the URL of `name` for that proposal."""
-    head, tail = reverse(name, args=[_PK]).split(str(_PK))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 @register.simple_tag
