@@ -444,6 +444,21 @@ class Server:
         self.proc = None
 
 
+class Committer:
+    """Commits a transaction that took an id (`SELECT txid_current()`): every later snapshot differs, as after
+    any write of a busy day (a reply saved, a notice read), so nothing remembered under the old one is read."""
+
+    def __init__(self, db_url: str):
+        import psycopg2
+
+        self.connection = psycopg2.connect(db_url)
+        self.connection.autocommit = True
+
+    def __call__(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT txid_current()")
+
+
 class Session:
     """A client of the gunicorn server: cookies for pages, a token for the API."""
 
@@ -537,6 +552,12 @@ def main() -> None:
     )
     parser.add_argument("--copy-to", help="also write the table to this file")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--busy",
+        action="store_true",
+        help="commit a transaction before every timed request, as a busy committee's database does: no "
+        "remembered figure outlives it, so every count, id list and ranking is computed afresh",
+    )
     parser.add_argument("--readme", action="store_true", help="put this run's summary into README.md")
     parser.add_argument("--readme-from", help="only put the summary of this results file into README.md")
     args = parser.parse_args()
@@ -604,6 +625,7 @@ def main() -> None:
     floor_samples.clear()
     for _ in range(10):
         floor_tick()
+    commit = Committer(db_url) if args.busy else (lambda: None)
     rows = []
     for i, t in enumerate(targets, 1):
         s = sessions[t["role"]]
@@ -612,6 +634,7 @@ def main() -> None:
         statuses.add(status)
         t0 = time.perf_counter()
         for n in range(args.requests):
+            commit()  # not timed
             status, dt, size = s.get(t["kind"], t["url"])
             statuses.add(status)
             samples.append(dt)
@@ -641,6 +664,7 @@ def main() -> None:
         f"pages.py — scale {args.scale:g} ({db_url.rsplit('/', 1)[1]}), {datetime.now():%Y-%m-%d %H:%M}, "
         f"commit {git_head()}, gunicorn {args.workers} workers, {os.cpu_count()} CPUs (shared), "
         f"{args.requests} requests per target (budget {args.budget:g} s), figures cache: {server.figures_cache}"
+        + (", busy: a commit before every timed request" if args.busy else "")
     )
     log(
         f"floor (login page + /api/v1/me/, {len(floor_samples)} samples between the targets): "
@@ -679,7 +703,8 @@ def main() -> None:
         else "worst p95 ratio: - (none)"
     )
     server.stop()
-    out = ROOT / "benchmarks" / "results" / f"pages-{args.scale:g}-{datetime.now():%Y%m%d-%H%M}.txt"
+    busy = "-busy" if args.busy else ""
+    out = ROOT / "benchmarks" / "results" / f"pages-{args.scale:g}{busy}-{datetime.now():%Y%m%d-%H%M}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"(written to {out})", file=sys.stderr)

@@ -106,3 +106,25 @@ def test_piece_indexer_gives_the_apps_words():
     report = "".join(f"{a}{b}，有关部门应加以解决。" for a in T.SUBJECTS[:4] for b in T.PREDICATES[:3])
     for texts in ((reply,), (reply, ""), ("群众反映养老服务体系亟待改进", report), ("", "")):
         assert index(*texts) == index_texts(*texts)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_busy_mode_commits_so_no_remembered_figure_is_read_again():
+    """pages.py --busy: the commit before each request gives every later statement another snapshot, which is
+    what the remembered figures are keyed by (zhengxie.figures_cache)."""
+    from zhengxie.figures_cache import database_state, remembered
+
+    settings = connection.settings_dict
+    url = f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    commit = pages.Committer(url)
+    calls = []
+
+    def figure():
+        calls.append(1)
+        return len(calls)
+
+    before = database_state()
+    assert remembered("busy-test", compute=figure) == remembered("busy-test", compute=figure) == 1
+    commit()
+    assert database_state() != before
+    assert remembered("busy-test", compute=figure) == 2
