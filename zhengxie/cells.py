@@ -68,3 +68,15 @@ def url_by_pk(name: str) -> Callable[[int], str]:
     """pk → `{% url name pk %}`, reversed once."""
     head, tail = reverse(name, args=[_PK]).split(str(_PK))
     return lambda pk: f"{head}{pk}{tail}"
+
+
+def due_provisional(due, provisional) -> str:
+    """After a due date: 期限待定 and what it means, when the date was computed past the work calendar's data
+    (weekdays only, until the State Council publishes that year's holidays); else nothing."""
+    if not provisional:
+        return ""
+    return (
+        ' <span class="badge text-bg-warning">期限待定</span> '
+        '<span class="small text-body-secondary" data-testid="due-provisional-note">'
+        f"按周一至周五暂算，国务院公布{date(due, 'Y')}年节假日安排后自动更新</span>"
+    )

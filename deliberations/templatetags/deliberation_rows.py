@@ -15,7 +15,7 @@ from zhengxie.cells import value as _v
 
 register = template.Library()
 
-# A phase's badge colour and label, as deliberations/_phase_badge.html has them (any other phase: closed).
+# A phase's badge colour and label (any other phase: closed).
 PHASE_BADGE = {
     "open": ("text-bg-success", "进行中"),
     "scheduled": ("text-bg-info", "未开始"),
@@ -24,10 +24,11 @@ PHASE_BADGE = {
 PHASE_OTHERWISE = ("text-bg-secondary", "已结束")
 
 
-def phase_badge(phase) -> str:
-    """deliberations/_phase_badge.html for `phase`."""
+@register.simple_tag
+def phase_badge(phase) -> SafeString:
+    """A 网络议政's phase as a coloured badge."""
     css, label = PHASE_BADGE.get(phase, PHASE_OTHERWISE)
-    return f'<span class="badge {css}" data-testid="deliberation-state">{label}</span>'
+    return mark_safe(f'<span class="badge {css}" data-testid="deliberation-state">{label}</span>')
 
 
 @register.simple_tag
