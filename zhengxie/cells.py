@@ -80,3 +80,19 @@ def due_provisional(due, provisional) -> str:
         '<span class="small text-body-secondary" data-testid="due-provisional-note">'
         f"按周一至周五暂算，国务院公布{date(due, 'Y')}年节假日安排后自动更新</span>"
     )
+
+
+def list_link(url: str, head: str, meta: str) -> str:
+    """An item of a member's list: a link whose first line is `head` and whose small second line is `meta`."""
+    return (
+        f'<a class="list-group-item list-group-item-action" href="{url}">\n'
+        f'{head}\n<div class="small text-body-secondary">{meta}</div>\n</a>'
+    )
+
+
+def title_and_badge(title: str, badge_class: str, badge: str) -> str:
+    """A list item's first line: the title, and a badge at its end."""
+    return (
+        f'<div class="d-flex justify-content-between gap-2"><strong>{title}</strong>'
+        f'<span class="badge {badge_class} align-self-start">{badge}</span></div>'
+    )

@@ -10,6 +10,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from zhengxie.cells import date as _date
+from zhengxie.cells import list_link, title_and_badge
 from zhengxie.cells import url_by_pk as _urls
 from zhengxie.cells import value as _v
 
@@ -39,14 +40,9 @@ def upcoming_activity_rows(rows) -> SafeString:
     for row in rows:
         a = row["activity"]
         mine = "已在名单" if row["me"] else "可报名"
-        out.append(
-            f'<a class="list-group-item list-group-item-action" href="{url(a.pk)}">\n'
-            f'<div class="d-flex justify-content-between gap-2"><strong>{_v(a.title)}</strong>'
-            f'<span class="badge text-bg-info align-self-start">{_v(a.get_kind_display())}</span></div>\n'
-            f'<div class="small text-body-secondary">{_date(a.start, "Y年n月j日 H:i")} · '
-            f"{_v(a.place or '地点待定')} · {mine}</div>\n"
-            "</a>"
-        )
+        head = title_and_badge(_v(a.title), "text-bg-info", _v(a.get_kind_display()))
+        meta = f"{_date(a.start, 'Y年n月j日 H:i')} · {_v(a.place or '地点待定')} · {mine}"
+        out.append(list_link(url(a.pk), head, meta))
     return mark_safe("\n".join(out))
 
 
@@ -58,13 +54,8 @@ def past_activity_rows(rows) -> SafeString:
     for row in rows:
         a, me = row["activity"], row["me"]
         status = _v(me.get_status_display()) if me else "未参加"
-        out.append(
-            f'<a class="list-group-item list-group-item-action" href="{url(a.pk)}">\n'
-            f'<div><strong>{_v(a.title)}</strong> <span class="badge text-bg-light">{_v(a.get_kind_display())}'
-            f"</span></div>\n"
-            f'<div class="small text-body-secondary">{_date(a.start, "Y年n月j日")} · {status}</div>\n'
-            "</a>"
-        )
+        head = f'<div><strong>{_v(a.title)}</strong> <span class="badge text-bg-light">{_v(a.get_kind_display())}</span></div>'
+        out.append(list_link(url(a.pk), head, f"{_date(a.start, 'Y年n月j日')} · {status}"))
     return mark_safe("\n".join(out))
 
 

@@ -10,6 +10,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from zhengxie.cells import date as _date
+from zhengxie.cells import list_link, title_and_badge
 from zhengxie.cells import url_by_pk as _urls
 from zhengxie.cells import value as _v
 
@@ -48,15 +49,11 @@ def upcoming_invitation_rows(invitations) -> SafeString:
     for row in invitations:
         m = row.meeting
         cancelled = " · 已取消" if m.state == "cancelled" else ""
-        out.append(
-            f'<a class="list-group-item list-group-item-action" href="{url(m.pk)}">\n'
-            f'<div class="d-flex justify-content-between gap-2"><strong>{_v(m.title)}</strong>'
-            f'<span class="badge {REPLY_BADGE.get(row.reply, REPLY_OTHERWISE)} align-self-start">'
-            f"{_v(row.get_reply_display())}</span></div>\n"
-            f'<div class="small text-body-secondary">{_date(m.start, "Y年n月j日 H:i")} · {_v(m.place)}'
-            f"{cancelled}</div>\n"
-            "</a>"
+        head = title_and_badge(
+            _v(m.title), REPLY_BADGE.get(row.reply, REPLY_OTHERWISE), _v(row.get_reply_display())
         )
+        meta = f"{_date(m.start, 'Y年n月j日 H:i')} · {_v(m.place)}{cancelled}"
+        out.append(list_link(url(m.pk), head, meta))
     return mark_safe("\n".join(out))
 
 
@@ -68,10 +65,6 @@ def past_invitation_rows(invitations) -> SafeString:
     for row in invitations:
         m = row.meeting
         status = _v(row.get_status_display()) if row.status else "未登记"
-        out.append(
-            f'<a class="list-group-item list-group-item-action" href="{url(m.pk)}">\n'
-            f"<div><strong>{_v(m.title)}</strong></div>\n"
-            f'<div class="small text-body-secondary">{_date(m.start, "Y年n月j日")} · {status}</div>\n'
-            "</a>"
-        )
+        head = f"<div><strong>{_v(m.title)}</strong></div>"
+        out.append(list_link(url(m.pk), head, f"{_date(m.start, 'Y年n月j日')} · {status}"))
     return mark_safe("\n".join(out))

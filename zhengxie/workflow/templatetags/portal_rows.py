@@ -1,7 +1,7 @@
 """The rows of the department portal's task list (承办事项), written in one pass.
 
-The markup is what the template loop it replaces wrote, with the 期限待定 note (zhengxie.cells). In Django's template engine a row cost ~0.1 ms
-(an include, a dozen lookups, their escapes), 50 rows a page. Every value is escaped here as `{{ }}` escaped
+The markup is what the template loop it replaces wrote, with the 期限待定 note (zhengxie.cells). In Django's
+template engine a row cost ~0.1 ms (an include, a dozen lookups, their escapes), 50 rows a page. Every value is escaped here as `{{ }}` escaped
 it (conditional_escape: safe strings, like a highlighted title or snippet, pass as they are).
 """
 
