@@ -125,6 +125,8 @@ TEMPLATES = [
                 "zhengxie.notifications.context_processors.unread",
                 "zhengxie.committee.context",
             ],
+            # Django's `date` filter, the same text at a tenth of the cost (zhengxie/date_filter.py).
+            "builtins": ["zhengxie.date_filter"],
             "libraries": {
                 "search_tags": "zhengxie.search_tags",
                 "option_tags": "zhengxie.option_tags",
