@@ -413,7 +413,7 @@ class OpinionReportViewSet(
     def get_queryset(self):
         qs = selectors.opinion_reports_visible_to(self.request.user)
         params = self.request.query_params
-        qs = selectors.reports_filter(qs, params=params)
+        qs = selectors.reports_filter(qs, params=params).defer(*OpinionReport.SEARCH_FIELDS)
         return textsearch.ordered(selectors.with_list_related(qs), params, "-created_at", "-id")
 
     def get_object(self):

@@ -105,6 +105,8 @@ class OpinionReport(models.Model):
     search_files = models.TextField("附件分词", blank=True, editable=False)
 
     TEXT_FIELDS = frozenset({"title", "content", "edited_title", "edited_content"})
+    # The segmented words the list's `q` matches in SQL: several times the report's text, read by no list.
+    SEARCH_FIELDS = ("search_title", "search_content", "search_files")
 
     class Meta:
         verbose_name = "社情民意信息"

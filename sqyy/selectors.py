@@ -233,7 +233,9 @@ def year_list(year: int) -> list[BulletinItem]:
 
 
 def transfers_visible_to(user) -> QuerySet[Transfer]:
-    qs = Transfer.objects.select_related("department", "report__reflector")
+    qs = Transfer.objects.select_related("department", "report__reflector").defer(
+        *(f"report__{name}" for name in OpinionReport.SEARCH_FIELDS)
+    )
     if not user.is_authenticated:
         return qs.none()
     role = user.effective_role

@@ -425,3 +425,23 @@ def test_stats_by_member_comes_a_page_at_a_time(api, staff_user, member, other_m
     assert len(many) == len(few)
     assert sqyy_api.MEMBERS_DEFAULT == 100
     assert get()["by_member"][:2] == get("&members_limit=2")["by_member"]
+
+
+def test_lists_do_not_read_the_search_words(api, staff_user, make_adopted, department):
+    """The segmented words (twice a report's text) are matched in SQL and shown by no list: the report and
+    transfer lists leave them in the database, and still find a report by them."""
+    report = make_adopted("关于加强养老服务的建议", "建议增加社区养老服务站点。")
+    services.opinion_report_add_instruction(
+        actor=staff_user, report=report, leader="x", level="city", content="c"
+    )
+    services.opinion_report_transfer(actor=staff_user, report=report, departments=[department.pk])
+    staff = api(staff_user)
+    for url in (BASE, f"{BASE}?q=养老", "/api/v1/transfers/"):
+        with CaptureQueriesContext(connection) as ctx:
+            response = staff.get(url)
+        assert response.status_code == 200 and response.json()["count"] == 1, url
+        selects = [
+            q["sql"].split(" FROM ")[0] for q in ctx.captured_queries if "sqyy_opinionreport" in q["sql"]
+        ]
+        columns = [f'"{name}"' for name in OpinionReport.SEARCH_FIELDS]
+        assert selects and not any(c in s for c in columns for s in selects), url
