@@ -11,7 +11,7 @@ PRINT = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({k: getattr(s, k, None) for k in ("
     "'TRUSTED_PROXIES', 'SECURE_SSL_REDIRECT', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
-    "'SECURE_HSTS_SECONDS')}))"
+    "'SECURE_HSTS_SECONDS', 'CACHES')}))"
 )
 
 
@@ -61,3 +61,10 @@ def test_a_bad_trusted_proxy_refuses_to_start():
     )
     assert result.returncode != 0
     assert "DJANGO_TRUSTED_PROXIES" in result.stderr
+
+
+def test_the_shared_figures_cache_is_redis_with_one_client_per_pool():
+    assert _settings()["CACHES"]["figures"]["BACKEND"].endswith("LocMemCache")  # each process's own
+    shared = _settings(FIGURES_CACHE_URL="redis://127.0.0.1:6379/6")["CACHES"]["figures"]
+    assert shared["BACKEND"] == "zhengxie.redis_cache.RedisCache"  # tests/test_figures_cache.py: its client
+    assert shared["LOCATION"] == "redis://127.0.0.1:6379/6"

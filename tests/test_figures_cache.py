@@ -155,7 +155,7 @@ def _redis_figures(url="redis://127.0.0.1:6379/11"):
         CACHES={
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
             "figures": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "zhengxie.redis_cache.RedisCache",  # what settings name for FIGURES_CACHE_URL
                 "LOCATION": url,
                 "KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # nothing of an earlier run is read
                 "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -199,6 +199,21 @@ def test_a_figure_computed_by_one_worker_answers_another_through_redis(member):
         )
         after = _in_another_worker(lambda: remembered("test.shared", 1, compute=compute))
         assert after == {"n": first["n"] + 1} and len(calls) == 2
+
+
+def test_the_shared_cache_builds_one_redis_client_and_reads_what_it_wrote():
+    from django.core.cache import caches
+
+    with _redis_figures():
+        cache = caches["figures"]
+        cache.set("a", {"n": 1})
+        cache.set_many({"b": 2, "c": [3]})
+        assert cache.get("a") == {"n": 1} and cache.get_many(["b", "c", "x"]) == {"b": 2, "c": [3]}
+        cache.delete("b")
+        assert cache.get("b") is None and cache.add("d", 1) and not cache.add("d", 2) and cache.get("d") == 1
+        client = cache._cache.get_client()
+        assert client is cache._cache.get_client(write=True) is cache._cache.get_client("k")
+        assert len(cache._cache._clients) == 1  # Django's own built one for each of the calls above
 
 
 def test_a_figure_is_not_shared_between_databases(monkeypatch):

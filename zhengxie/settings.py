@@ -169,7 +169,7 @@ CACHES = {
 }
 if os.environ.get("FIGURES_CACHE_URL"):
     CACHES["figures"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "zhengxie.redis_cache.RedisCache",  # one redis-py client per pool, not per get
         "LOCATION": os.environ["FIGURES_CACHE_URL"],
         "KEY_PREFIX": "zhengxie",
         # A figure is worth a round trip of a millisecond, not a page stuck on a lost server.
