@@ -449,6 +449,14 @@ class Assignment(HandlingTask):
                 name="assignment_ext_pending_idx",
                 condition=models.Q(extension_state="pending"),
             ),
+            # One department's pending extension requests (the 督办台 filtered by unit): with only the index
+            # above the planner ANDed it with the department's whole bitmap, 67k rows of the busiest unit
+            # for its 37 requests (20 ms at a quarter province).
+            models.Index(
+                fields=["department", "due_date", "id"],
+                name="assignment_dept_ext_due_idx",
+                condition=models.Q(extension_state="pending"),
+            ),
             # A department's tasks by proposal, with their ids and states, all from the index: the proposals
             # routed to it (its visibility, the lists' ?department=: not cancelled; they read the busiest
             # department's 67k rows on the heap, 0.3 s at 0.25) and the task search's count, which checks
