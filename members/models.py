@@ -273,7 +273,9 @@ class DutyRecord(models.Model):
         verbose_name_plural = "履职记录"
         ordering = ["-date", "-id"]
         indexes = [
-            models.Index(fields=["member", "date"]),
+            # A member's records newest first, ties by id, straight from the index (the list's LIMIT reads
+            # only its rows: with (member, date) a member's every record was fetched and sorted).
+            models.Index(fields=["member", "date", "id"], name="duty_record_member_date_idx"),
             models.Index(fields=["date", "kind", "status"]),
             # The yearly ranking (members.scoring) reads confirmed records from this index alone, already
             # in (member, kind, detail) order, so it aggregates them without a sort or a hash table.

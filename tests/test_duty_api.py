@@ -262,3 +262,19 @@ def test_scores_filters_that_are_not_ids_match_nobody(api, staff_user, member):
     assert response.status_code == 200 and response.json()["results"] == []
     response = api(staff_user).get(f"/api/v1/scores/?year={THIS_YEAR}&ordering=nonsense")
     assert response.status_code == 200 and response.json()["count"] >= 1
+
+
+def test_a_members_records_come_newest_first_from_one_index(member):
+    """The member's list (its page, `GET /duty-records/`) in (date, id) order from the index alone: the
+    LIMIT reads its rows, not every record of a member with thousands."""
+    from django.db import transaction
+
+    from members.selectors import duty_records_of
+
+    sql, params = duty_records_of(member).values("pk")[:21].query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "duty_record_member_date_idx" in plan and "Sort" not in plan, plan
