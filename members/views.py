@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import has_role, role_required
 from zhengxie.jobs import views as jobs_views
+from zhengxie.paging import CappedPaginator, capped_count
 from zhengxie.params import is_int
 from zhengxie.workflow.errors import DomainError
 
@@ -215,9 +216,16 @@ def duty_ranking(request):
             "grades": [name for _, name in scoring.GRADES] + [scoring.GRADE_FAIL],
             "orderings": [("", "按名次"), ("sector", "按界别"), ("party", "按党派"), ("name", "按姓名")],
             "can_act": has_role(request.user, Role.STAFF),
-            "pending_count": selectors.pending_duty_records().count(),
+            "pending_count": _pending_label(),
         },
     )
+
+
+def _pending_label() -> str:
+    """The 待确认填报 badge: the records waiting, counted only up to the lists' cap and remembered while
+    nothing changes (a count of every pending record on each view grew with the year's backlog)."""
+    n, exact = capped_count(selectors.pending_duty_records(), CappedPaginator.cap)
+    return "" if not n else (str(n) if exact else f"{n:,}+")
 
 
 @role_required(Role.STAFF, Role.LEADER)
@@ -289,7 +297,9 @@ def duty_pending(request):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-    page = Paginator(selectors.pending_duty_records(), RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.pending_duty_records(), RANKING_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "members/duty/pending.html",

@@ -2,6 +2,7 @@
 reminders, and the documents (DOCX read back, sector zip, Excel)."""
 
 import io
+import re
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -334,3 +335,20 @@ class TestHonestGradesAndLabels:
         html = client.get("/admin/members/dutyrecord/").content.decode()
         assert "口头发言" in html and "出席" in html and "联名 1/4" in html
         assert ">oral<" not in html and ">present<" not in html and "0.2500" not in html
+
+
+def test_the_pending_badge_counts_to_the_lists_cap(client, member, staff_user, monkeypatch):
+    """待确认填报 on the ranking and on its own page: how many records wait, "N+" past the cap (a count of
+    the whole backlog on every view grew with it)."""
+    from zhengxie import paging
+
+    badge = re.compile(r'待确认填报 <span class="badge text-bg-warning">([^<]+)</span>')
+    login(client, staff_user)
+    assert not badge.search(client.get("/workbench/duty/").content.decode())  # nothing waits
+    for _ in range(3):
+        rec(member, K.TRAINING, status="pending")
+    for url in ("/workbench/duty/", "/workbench/duty/pending/"):
+        assert badge.search(client.get(url).content.decode())[1] == "3", url
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 2)
+    for url in ("/workbench/duty/", "/workbench/duty/pending/"):
+        assert badge.search(client.get(url).content.decode())[1] == "2+", url
