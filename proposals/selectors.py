@@ -406,8 +406,10 @@ def assignments_filter(qs: QuerySet[Assignment], *, params, today=None) -> Query
     return qs
 
 
+@remembered_figures
 def portal_counts(department_id: int, *, today=None, soon_days: int = 15) -> dict:
-    """The clerk's dashboard numbers in one query."""
+    """The clerk's dashboard numbers in one query, remembered while nothing commits: its 已答复 counts every
+    task the department ever answered (the busiest unit's 200k at a full province, 7 ms a view)."""
     today = today or timezone.localdate()
     open_q = Q(state__in=Assignment.OPEN_STATES)
     # Only the states counted (never the closed history), and only columns of the

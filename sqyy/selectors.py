@@ -271,7 +271,9 @@ def access_transfer(user, pk) -> Transfer:
     return get_object_or_404(transfers_visible_to(user), pk=pk)
 
 
+@remembered_figures
 def transfer_portal_counts(department_id: int, *, today, soon_days: int) -> dict:
+    """The portal's 社情民意 numbers, remembered like portal_counts (its 已答复 is every transfer answered)."""
     open_q = Q(state__in=Transfer.OPEN_STATES)
     return Transfer.objects.filter(department_id=department_id).aggregate(
         pending=Count("pk", filter=Q(state=TaskState.PENDING)),

@@ -260,3 +260,30 @@ def test_the_portal_search_ranks_its_matches_once_until_a_write(client, assign, 
     second_link = routed("关于学校食堂的建议")
     page, after = ranked_queries()
     assert first_link in page and second_link in page and len(after) == 1
+
+
+def test_the_portal_remembers_its_counts_until_a_write(
+    client, staff_user, member, department, department_user
+):
+    """The department portal's numbers (its 已答复 counts every task ever answered) are read once while
+    nothing commits, and a new assignment is seen on the next view."""
+    category = ProposalCategory.objects.first()
+
+    def assign(title):
+        proposal = services.proposal_create(actor=member.user, title=title, content="正文", category=category)
+        services.proposal_submit(actor=member.user, proposal=proposal)
+        services.proposal_register(actor=staff_user, proposal=proposal)
+        services.proposal_assign(
+            actor=staff_user, proposal=proposal, assignments=[{"department": department.pk, "role": "lead"}]
+        )
+
+    assign("关于门户统计的建议")
+    client.force_login(department_user)
+    client.get("/portal/")
+    with CaptureQueriesContext(connection) as warm:
+        page = client.get("/portal/").content.decode()
+    counted = [q["sql"] for q in warm.captured_queries if 'FILTER (WHERE "proposals_assignment"' in q["sql"]]
+    assert counted == []  # the numbers were not read again
+    assert re.search(r"待签收\D*1\b", page), page
+    assign("关于门户统计的第二条建议")
+    assert re.search(r"待签收\D*2\b", client.get("/portal/").content.decode())
