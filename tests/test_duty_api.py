@@ -12,6 +12,7 @@ from django.utils import timezone
 from members import services
 from members.models import DutyRecord, Member, SpecialCommittee
 from members.services import refresh_duty_scores
+from tests.plans import index_plan
 from zhengxie.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -267,14 +268,7 @@ def test_scores_filters_that_are_not_ids_match_nobody(api, staff_user, member):
 def test_a_members_records_come_newest_first_from_one_index(member):
     """The member's list (its page, `GET /duty-records/`) in (date, id) order from the index alone: the
     LIMIT reads its rows, not every record of a member with thousands."""
-    from django.db import transaction
-
     from members.selectors import duty_records_of
 
-    sql, params = duty_records_of(member).values("pk")[:21].query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = index_plan(duty_records_of(member).values("pk")[:21])
     assert "duty_record_member_date_idx" in plan and "Sort" not in plan, plan

@@ -14,6 +14,7 @@ from django.utils import timezone
 from conftest import make_user
 from proposals import selectors, services
 from proposals.models import Assignment, Proposal, ProposalCategory, Supervision
+from tests.plans import index_plan
 from zhengxie.accounts.models import Department, Role
 
 pytestmark = pytest.mark.django_db
@@ -634,13 +635,6 @@ def test_supervision_summary_counts_each_department(assigned, department, co_dep
 def test_a_units_pending_extension_requests_are_read_from_their_own_index(department):
     """The 督办台 filtered by unit: its extension requests in due-date order straight from a partial index
     on (unit, due date); with the all-units one the planner ANDed it with the unit's every task."""
-    from django.db import transaction
-
     extensions = selectors.supervision_board(department=department.pk)["extensions"][:21]
-    sql, params = extensions.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = index_plan(extensions)
     assert "Index Scan using assignment_dept_ext_due_idx" in plan and "Sort" not in plan, plan

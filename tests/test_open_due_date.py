@@ -17,6 +17,7 @@ from proposals import services
 from proposals.models import Assignment, Proposal
 from proposals.selectors import overdue_assignments, overdue_proposals
 from proposals.tests.test_api_handling import _registered
+from tests.plans import index_plan
 from zhengxie.accounts.models import Role
 from zhengxie.workflow.services import handling_tasks_recompute_due
 
@@ -234,12 +235,7 @@ def test_a_members_overdue_count_is_answered_by_the_index_alone(member, staff_us
     """What a member may see (published, their own, what they co-sign) is checked on the index's entries:
     the capped count reads no proposal rows."""
     visible = Proposal.objects.filter(Q(is_published=True) | Q(proposer=member) | Q(pk__in=[1, 2, 3]))
-    sql, params = overdue_proposals(visible).order_by().values("pk")[:1001].query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = index_plan(overdue_proposals(visible).order_by().values("pk")[:1001])
     assert "Index Only Scan using proposal_open_due_idx" in plan, plan
 
 
