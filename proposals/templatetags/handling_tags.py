@@ -107,7 +107,7 @@ def _csrf_input(context) -> str:
     return str(CsrfTokenNode().render(context))  # exactly what {% csrf_token %} writes
 
 
-def _decision_form(context, action, task, next_url, middle="") -> str:
+def _decision_form(context, action, next_url, middle="") -> str:
     """A staff decision on a request: approve or refuse, coming back to `next_url`."""
     approve, refuse = ("同意延期", "不同意") if "extension" in action else ("同意调整", "不同意")
     flex = "d-flex gap-1 mt-1" if "extension" in action else "d-flex flex-wrap gap-1 mt-1"
@@ -131,7 +131,7 @@ def task_requests(context, task, next_url, department_options_id=""):
     parts = []
     if task.extension_state == "pending":
         form = (
-            _decision_form(context, reverse("proposals_handling:extension", args=[task.pk]), task, next_url)
+            _decision_form(context, reverse("proposals_handling:extension", args=[task.pk]), next_url)
             if is_staff
             else ""
         )
@@ -163,7 +163,7 @@ def task_requests(context, task, next_url, department_options_id=""):
                 )
             middle = f'<label class="visually-hidden" for="{select_id}">改由承办单位</label>{select}'
             form = _decision_form(
-                context, reverse("proposals_handling:adjustment", args=[task.pk]), task, next_url, middle
+                context, reverse("proposals_handling:adjustment", args=[task.pk]), next_url, middle
             )
         parts.append(
             '<div class="small" data-testid="adjustment-request">'
